@@ -1,0 +1,47 @@
+/*
+ * core/config.c — the Kconfig in force and the world it builds.
+ */
+#include "internal.h"
+
+/* Defaults: the 6.18 per-CPU slab design, !RT, SMP with 2 CPUs, tiny slabs. */
+struct kconfig kconfig = {
+	.design = DESIGN_CPU_SLAB,
+	.alloc_flags_rule = RULE_GFP,
+	.nr_cpus = 2,
+	.smp = true,
+	.cpu_partial = true,
+	.has_cmpxchg128 = true,
+	.slab_objects = 4,
+	.arena_pages = 512,
+};
+
+struct slab_world *world;
+
+static size_t align_up(size_t x, size_t a)
+{
+	return (x + a - 1) / a * a;
+}
+
+void kmem_init(void)
+{
+	unsigned long n = kconfig.arena_pages;
+	size_t meta = align_up(sizeof(struct slab_world), 64);
+	size_t memmap = align_up(n * sizeof(struct page), 64);
+	size_t slabs = align_up(n * sizeof(struct slab), 64);
+	size_t head = align_up(meta + memmap + slabs, PAGE_SIZE);
+	char *base = env_arena_map(head + n * PAGE_SIZE);
+
+	/* The pages may still be poisoned by an earlier world. */
+	kasan_unpoison(base, head + n * PAGE_SIZE);
+	memset(base, 0, head);
+	world = (struct slab_world *)base;
+	world->memmap = (struct page *)(base + meta);
+	world->slabs = (struct slab *)(base + meta + memmap);
+	world->pages = base + head;
+	world->nr_pages = n;
+	INIT_LIST_HEAD(&world->slab_caches);
+
+	page_alloc_init();
+	defer_free_init();
+	kmalloc_init();
+}

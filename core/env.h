@@ -1,0 +1,304 @@
+/*
+ * core/env.h — the kernel environment the allocator model runs in.
+ *
+ * This is the only header core/ includes from outside itself. It declares the
+ * kernel primitives the model needs (CPU and context queries, irq and preempt
+ * control, locks, irq_work, atomics, warnings, KASAN-style poisoning) and the
+ * Kconfig-like runtime configuration. inject/ implements it as a simulated
+ * machine (one context runs at a time, interrupts are nested calls); a second
+ * backend may implement it with real threads. core/ never knows which.
+ *
+ * Every atomic wrapper below calls env_boundary() before and after the atomic
+ * instruction: compiler instrumentation does not see atomics, so the wrappers
+ * make them boundaries where the engine may take an interrupt.
+ */
+#ifndef REENTRY_CORE_ENV_H
+#define REENTRY_CORE_ENV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define REENTRY_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define REENTRY_ASAN 1
+#endif
+#ifdef REENTRY_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Configuration: the runtime equivalent of the kernel's Kconfig.      */
+/* ------------------------------------------------------------------ */
+
+#define NR_CPUS 8 /* CONFIG_NR_CPUS: the most CPUs a machine may have */
+
+enum slab_design {
+	DESIGN_CPU_SLAB, /* 6.18: per-CPU slabs, (freelist, tid) fast path */
+	DESIGN_SHEAVES,	 /* 7.0+: per-CPU sheaves and the barn */
+};
+
+enum alloc_flags_rule {
+	RULE_GFP,	  /* "may not spin" = gfp lacks __GFP_RECLAIM bits */
+	RULE_ALLOC_TRYLOCK, /* "may not spin" = SLAB_ALLOC_TRYLOCK, set by kmalloc_nolock only */
+};
+
+struct kconfig {
+	enum slab_design design;
+	enum alloc_flags_rule alloc_flags_rule;
+	int nr_cpus;		/* 1 with smp=false */
+	bool smp;		/* false: UP, spinlocks are no-ops */
+	bool preempt_rt;	/* CONFIG_PREEMPT_RT */
+	bool slub_tiny;		/* CONFIG_SLUB_TINY */
+	bool lockdep;		/* CONFIG_LOCKDEP (lockdep_assert*, asserted trylock) */
+	bool cpu_partial;	/* CONFIG_SLUB_CPU_PARTIAL */
+	bool has_cmpxchg128;	/* the arch has a 16-byte compare-and-exchange */
+	unsigned int slab_objects; /* objects per slab (tiny by default) */
+	unsigned int arena_pages;  /* simulated pages in the arena */
+	uint64_t bugs;		/* historical bugs switched back on (core/bugs.h) */
+};
+
+/* The configuration in force; set it before kmem_init(). Defined in core/. */
+extern struct kconfig kconfig;
+
+/* ------------------------------------------------------------------ */
+/* CPUs and contexts                                                   */
+/* ------------------------------------------------------------------ */
+
+int smp_processor_id(void);
+bool in_nmi(void);
+bool in_hardirq(void);
+bool in_serving_softirq(void);
+bool in_task(void);
+bool irqs_disabled(void);
+bool preemptible(void);
+
+unsigned long arch_local_irq_save(void);
+void arch_local_irq_restore(unsigned long flags);
+#define local_irq_save(flags) ((flags) = arch_local_irq_save())
+#define local_irq_restore(flags) arch_local_irq_restore(flags)
+
+void preempt_disable(void);
+void preempt_enable(void);
+void migrate_disable(void);
+void migrate_enable(void);
+
+/* Reports "sleeping function called from invalid context" if not preemptible. */
+void might_sleep(void);
+
+#define this_cpu_ptr(percpu) (&(percpu)[smp_processor_id()])
+#define raw_cpu_ptr(percpu) this_cpu_ptr(percpu)
+#define per_cpu_ptr(percpu, cpu) (&(percpu)[(cpu)])
+
+/* ------------------------------------------------------------------ */
+/* Locks. Every lock records its owner so the machine can detect       */
+/* self-deadlock at once instead of hanging.                           */
+/* ------------------------------------------------------------------ */
+
+enum env_lock_kind {
+	LOCK_SPIN,	/* spinlock_t: sleeping (rtmutex) on PREEMPT_RT */
+	LOCK_RAW_SPIN,	/* raw_spinlock_t: always spins */
+	LOCK_LOCAL,	/* local_trylock_t: irq-disable on !RT, per-CPU sleeping lock on RT */
+};
+
+struct env_lock {
+	const char *name;	/* as written at init, e.g. "&n->list_lock" */
+	int8_t kind;		/* enum env_lock_kind */
+	int8_t owner_cpu;	/* -1: free */
+	int8_t owner_depth;	/* context depth of the owner on owner_cpu */
+	int16_t owner_task;	/* task that owned the CPU when taken */
+};
+
+typedef struct { struct env_lock l; } spinlock_t;
+typedef struct { struct env_lock l; } raw_spinlock_t;
+typedef struct { struct env_lock l; } local_trylock_t;
+
+void env_lock_init(struct env_lock *l, enum env_lock_kind kind, const char *name);
+void env_lock(struct env_lock *l);
+bool env_trylock(struct env_lock *l);
+void env_unlock(struct env_lock *l);
+bool env_lock_is_locked(struct env_lock *l); /* local_lock_is_locked() semantics */
+bool env_lock_held_by_current(struct env_lock *l);
+
+#define spin_lock_init(lk) env_lock_init(&(lk)->l, LOCK_SPIN, #lk)
+#define raw_spin_lock_init(lk) env_lock_init(&(lk)->l, LOCK_RAW_SPIN, #lk)
+#define local_trylock_init(lk) env_lock_init(&(lk)->l, LOCK_LOCAL, #lk)
+
+#define spin_lock(lk) env_lock(&(lk)->l)
+#define spin_trylock(lk) env_trylock(&(lk)->l)
+#define spin_unlock(lk) env_unlock(&(lk)->l)
+#define raw_spin_lock(lk) env_lock(&(lk)->l)
+#define raw_spin_trylock(lk) env_trylock(&(lk)->l)
+#define raw_spin_unlock(lk) env_unlock(&(lk)->l)
+
+/*
+ * The irqsave forms save and disable irqs first, as the kernel does (on RT,
+ * spinlock_t and local locks leave irqs alone: the implementation decides).
+ */
+unsigned long env_lock_irqsave(struct env_lock *l);
+bool env_trylock_irqsave(struct env_lock *l, unsigned long *flags);
+void env_unlock_irqrestore(struct env_lock *l, unsigned long flags);
+
+#define spin_lock_irqsave(lk, flags) ((flags) = env_lock_irqsave(&(lk)->l))
+#define spin_trylock_irqsave(lk, flags) env_trylock_irqsave(&(lk)->l, &(flags))
+#define spin_unlock_irqrestore(lk, flags) env_unlock_irqrestore(&(lk)->l, (flags))
+#define raw_spin_lock_irqsave(lk, flags) ((flags) = env_lock_irqsave(&(lk)->l))
+#define raw_spin_trylock_irqsave(lk, flags) env_trylock_irqsave(&(lk)->l, &(flags))
+#define raw_spin_unlock_irqrestore(lk, flags) env_unlock_irqrestore(&(lk)->l, (flags))
+#define local_lock_irqsave(lk, flags) ((flags) = env_lock_irqsave(&(lk)->l))
+#define local_trylock_irqsave(lk, flags) env_trylock_irqsave(&(lk)->l, &(flags))
+#define local_unlock_irqrestore(lk, flags) env_unlock_irqrestore(&(lk)->l, (flags))
+#define local_lock_is_locked(lk) env_lock_is_locked(&(lk)->l)
+
+/* Active only with kconfig.lockdep, like the kernel's. */
+void env_lockdep_assert(bool cond, const char *what, const char *file, int line);
+#define lockdep_assert(c) env_lockdep_assert((c), #c, __FILE__, __LINE__)
+#define lockdep_assert_held(lk) \
+	env_lockdep_assert(env_lock_held_by_current(&(lk)->l), "held: " #lk, __FILE__, __LINE__)
+
+/* ------------------------------------------------------------------ */
+/* irq_work: deferred work run on the queuing CPU where irqs are on.   */
+/* ------------------------------------------------------------------ */
+
+struct irq_work {
+	void (*func)(struct irq_work *work);
+	struct irq_work *next;	/* on the owning CPU's pending list */
+	int8_t pending;
+	int8_t cpu;		/* CPU it was queued on */
+};
+
+#define IRQ_WORK_INIT(fn) ((struct irq_work){ .func = (fn), .cpu = -1 })
+
+/* Queue on this CPU; false if it was already pending. */
+bool irq_work_queue(struct irq_work *work);
+/* Wait until the work is not pending: runs it on its CPU if it is. */
+void irq_work_sync(struct irq_work *work);
+
+/* ------------------------------------------------------------------ */
+/* Boundaries, faults, warnings, bugs                                  */
+/* ------------------------------------------------------------------ */
+
+/* A point where the engine may take an interrupt (see the header comment). */
+void env_boundary(void);
+
+/* fail_page_alloc: may the page allocator fail this request? */
+bool should_fail_alloc_page(unsigned int order);
+
+/* A kernel WARN: counted and recorded by the environment, execution goes on. */
+void env_warn(const char *what, const char *file, int line);
+#define WARN_ON_ONCE(cond) ({ bool __w = !!(cond); if (__w) env_warn(#cond, __FILE__, __LINE__); __w; })
+#define WARN_ONCE(cond, msg) ({ bool __w = !!(cond); if (__w) env_warn(msg, __FILE__, __LINE__); __w; })
+
+/* A kernel BUG: a broken invariant the model detected itself. Does not return. */
+_Noreturn void env_bug(const char *what, const char *file, int line);
+#define BUG_ON(cond) do { if (cond) env_bug(#cond, __FILE__, __LINE__); } while (0)
+#define VM_BUG_ON(cond) BUG_ON(cond)
+
+/* One mapping, made once per size, that holds all of core/'s state and pages. */
+void *env_arena_map(size_t bytes);
+
+/* ------------------------------------------------------------------ */
+/* KASAN: poisoning of free objects and red zones (ASan underneath).   */
+/* ------------------------------------------------------------------ */
+
+#ifdef REENTRY_ASAN
+#define kasan_poison(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define kasan_unpoison(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define kasan_poison(p, n) ((void)(p), (void)(n))
+#define kasan_unpoison(p, n) ((void)(p), (void)(n))
+#endif
+
+/*
+ * mm/slub.c is not KASAN-instrumented in the kernel: it reads free pointers
+ * inside free (poisoned) objects. The few model functions that must do the
+ * same carry this attribute; everything else stays checked.
+ */
+#define __no_kasan __attribute__((no_sanitize("address")))
+
+/* ------------------------------------------------------------------ */
+/* Atomics. Each calls env_boundary() before and after the atomic.     */
+/* ------------------------------------------------------------------ */
+
+#define READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
+#define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
+#define barrier() __asm__ __volatile__("" ::: "memory")
+
+/* Returns the value found at ptr (equal to old when the exchange happened). */
+#define cmpxchg(ptr, old, new) ({					\
+	__typeof__(*(ptr)) __o = (old);					\
+	env_boundary();							\
+	__atomic_compare_exchange_n((ptr), &__o, (new), false,		\
+				    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);	\
+	env_boundary();							\
+	__o;								\
+})
+
+#define try_cmpxchg(ptr, oldp, new) ({					\
+	bool __ok;							\
+	env_boundary();							\
+	__ok = __atomic_compare_exchange_n((ptr), (oldp), (new), false,	\
+				__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);	\
+	env_boundary();							\
+	__ok;								\
+})
+
+#define xchg(ptr, v) ({							\
+	__typeof__(*(ptr)) __r;						\
+	env_boundary();							\
+	__r = __atomic_exchange_n((ptr), (v), __ATOMIC_SEQ_CST);	\
+	env_boundary();							\
+	__r;								\
+})
+
+typedef unsigned __int128 u128;
+
+/* The 16-byte compare-and-exchange (cmpxchg16b; needs -mcx16). */
+static inline bool try_cmpxchg128(u128 *ptr, u128 *old, u128 new)
+{
+	bool ok;
+
+	env_boundary();
+	ok = __atomic_compare_exchange_n(ptr, old, new, false,
+					 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+	env_boundary();
+	return ok;
+}
+
+/* Lock-free singly linked list (include/linux/llist.h). */
+struct llist_node { struct llist_node *next; };
+struct llist_head { struct llist_node *first; };
+
+/* Nodes may live inside free (poisoned) objects: see __no_kasan. */
+static inline __no_kasan bool llist_add(struct llist_node *node, struct llist_head *head)
+{
+	struct llist_node *first = READ_ONCE(head->first);
+
+	do {
+		node->next = first;
+	} while (!try_cmpxchg(&head->first, &first, node));
+	return first == NULL;
+}
+
+static inline struct llist_node *llist_del_all(struct llist_head *head)
+{
+	return xchg(&head->first, (struct llist_node *)NULL);
+}
+
+static inline bool llist_empty(const struct llist_head *head)
+{
+	return READ_ONCE(head->first) == NULL;
+}
+
+static inline __no_kasan struct llist_node *llist_next(const struct llist_node *node)
+{
+	return node->next;
+}
+
+#endif /* REENTRY_CORE_ENV_H */

@@ -1,0 +1,330 @@
+/*
+ * core/internal.h — the model's structures and internal functions.
+ *
+ * Naming: a model function has the kernel function's name and a
+ * "models: mm/<file> fn()" tag. C reserves leading underscores, so a kernel
+ * name's leading "__" becomes the suffix "_inner" (__slab_free →
+ * slab_free_inner) and "___" becomes "_slow" (___slab_alloc → slab_alloc_slow).
+ *
+ * Structures mirror the kernel's (struct page, struct slab, struct
+ * kmem_cache, kmem_cache_cpu, kmem_cache_node); their invariants are written
+ * as equations in the comments and checked by core/validate.c. Prototypes are
+ * grouped under the file that defines them, so this reads as a table of
+ * contents.
+ *
+ * All mutable state of the model lives in one mapping (struct slab_world,
+ * then the memmap, then the simulated pages) so that it can be reset, and
+ * later snapshotted, as a whole.
+ */
+#ifndef REENTRY_CORE_INTERNAL_H
+#define REENTRY_CORE_INTERNAL_H
+
+#include "slab.h"
+
+#define container_of(ptr, type, member) \
+	((type *)((char *)(ptr) - offsetof(type, member)))
+
+/* ---- include/linux/list.h, the part the model needs ---- */
+struct list_head { struct list_head *next, *prev; };
+
+static inline void INIT_LIST_HEAD(struct list_head *h) { h->next = h; h->prev = h; }
+static inline bool list_empty(const struct list_head *h) { return h->next == h; }
+static inline void __list_add(struct list_head *n, struct list_head *prev, struct list_head *next)
+{
+	next->prev = n;
+	n->next = next;
+	n->prev = prev;
+	prev->next = n;
+}
+static inline void list_add(struct list_head *n, struct list_head *h) { __list_add(n, h, h->next); }
+static inline void list_add_tail(struct list_head *n, struct list_head *h) { __list_add(n, h->prev, h); }
+static inline void list_del(struct list_head *e)
+{
+	e->next->prev = e->prev;
+	e->prev->next = e->next;
+	e->next = e->prev = NULL;
+}
+#define list_entry(ptr, type, member) container_of(ptr, type, member)
+/* Safe against removal of pos. Computes an entry only from real nodes (the
+ * kernel's form also forms one from the head, which UBSan rightly flags). */
+#define list_for_each_entry_safe(pos, head, member)				\
+	for (struct list_head *__p = (head)->next, *__n = __p->next;		\
+	     __p != (head) && ((pos) = list_entry(__p, __typeof__(*(pos)), member), 1); \
+	     __p = __n, __n = __p->next)
+
+/* ------------------------------------------------------------------ */
+/* page_alloc.c — the zone and its buddy allocator                     */
+/* ------------------------------------------------------------------ */
+
+#define MAX_PAGE_ORDER 3
+
+enum page_flags {
+	PG_buddy = 1u << 0,		/* head of a free block in the buddy lists */
+	PG_head = 1u << 1,		/* first page of an allocated block */
+	PG_tail = 1u << 2,		/* other pages of an allocated block */
+	PG_slab = 1u << 3,		/* head page of a slab */
+	PG_large_kmalloc = 1u << 4,	/* head page of a kmalloc() > KMALLOC_MAX_CACHE_SIZE */
+};
+
+/*
+ * One per arena page (the memmap).
+ *   PG_buddy: the block [this, this + 2^order) is free and on free_area[order].
+ *   PG_head:  an allocated block of 2^order pages starts here; its pages
+ *             carry PG_tail and head = index of this page.
+ */
+struct page {
+	unsigned int flags;
+	unsigned int order;
+	unsigned int head;		/* index of the block's head page */
+	struct list_head buddy_list;	/* on zone->free_area[order] while PG_buddy */
+	struct llist_node deferred;	/* on zone->trylock_free_pages */
+};
+
+/*
+ * The only zone. free_pages == Σ over free_area[o] of 2^o · |free_area[o]|,
+ * and every page is either in exactly one free block or in exactly one
+ * allocated block (or on trylock_free_pages, which holds allocated blocks
+ * whose free could not take the lock and waits for the next lock holder).
+ */
+struct zone {
+	spinlock_t lock;
+	struct list_head free_area[MAX_PAGE_ORDER + 1];
+	unsigned long nr_free[MAX_PAGE_ORDER + 1];
+	unsigned long free_pages;
+	struct llist_head trylock_free_pages;
+	unsigned long alloc_failures;	/* page allocations that returned NULL */
+};
+
+void page_alloc_init(void);
+struct page *alloc_pages(gfp_t gfp, unsigned int order);
+/* Never spins: the zone lock is a trylock; NULL on contention or no memory. */
+struct page *alloc_pages_nolock(unsigned int order);
+void free_pages_inner(struct page *page, unsigned int order);
+/* Never spins: a free that cannot take the lock is deferred to the next holder. */
+void free_pages_nolock(struct page *page, unsigned int order);
+void *page_address(const struct page *page);
+struct page *virt_to_page(const void *x);	/* NULL outside the arena */
+struct page *compound_head(struct page *page);
+unsigned long page_index(const struct page *page);
+
+/* ------------------------------------------------------------------ */
+/* slub.c — caches, slabs, the per-CPU slab paths                      */
+/* ------------------------------------------------------------------ */
+
+/* A (freelist, counter) pair changed together by one 16-byte cmpxchg. */
+typedef union {
+	struct {
+		void *freelist;
+		unsigned long counter;
+	};
+	u128 full;
+} freelist_aba_t;
+
+/*
+ * Slab metadata, one per slab (indexed like its head page).
+ *
+ *   objects == |freelist| + inuse            (not frozen, not a CPU slab)
+ *   a CPU slab (frozen, c->slab == this):
+ *     inuse == objects, freelist holds only remote frees since it was
+ *     frozen: objects == |c->freelist| + |freelist| + allocated + deferred
+ *   frozen ⇒ on no list; on_node_partial ⇔ on the node's partial list
+ *   0 ≤ inuse ≤ objects
+ */
+struct slab {
+	struct kmem_cache *slab_cache;
+	unsigned int flags;		/* SL_* */
+	union {
+		struct list_head slab_list;	/* node partial list */
+		struct {			/* CPU partial list */
+			struct slab *next;
+			int slabs;		/* length of the list from here */
+		};
+		struct {			/* deferred deactivation */
+			struct llist_node llnode;
+			void *flush_freelist;
+		};
+	};
+	union {
+		struct {
+			void *freelist;
+			union {
+				unsigned long counters;
+				struct {
+					unsigned int inuse : 16;
+					unsigned int objects : 15;
+					unsigned int frozen : 1;
+				};
+			};
+		};
+		u128 freelist_counters;	/* the pair, for try_cmpxchg128 */
+	};
+	raw_spinlock_t slab_lock;	/* guards the pair without __CMPXCHG_DOUBLE */
+};
+
+#define SL_node_partial 0x1u	/* on the node partial list (kernel: PG_workingset) */
+
+/* The order of enum stat_item is the kernel's (mm/slub.c). */
+enum stat_item {
+	ALLOC_FASTPATH, ALLOC_SLOWPATH, FREE_FASTPATH, FREE_SLOWPATH,
+	FREE_FROZEN, FREE_ADD_PARTIAL, FREE_REMOVE_PARTIAL, ALLOC_FROM_PARTIAL,
+	ALLOC_SLAB, ALLOC_REFILL, ALLOC_NODE_MISMATCH, FREE_SLAB,
+	CPUSLAB_FLUSH, DEACTIVATE_FULL, DEACTIVATE_EMPTY, DEACTIVATE_TO_HEAD,
+	DEACTIVATE_TO_TAIL, DEACTIVATE_REMOTE_FREES, DEACTIVATE_BYPASS,
+	CMPXCHG_DOUBLE_CPU_FAIL, CMPXCHG_DOUBLE_FAIL, CPU_PARTIAL_ALLOC,
+	CPU_PARTIAL_FREE, CPU_PARTIAL_NODE, CPU_PARTIAL_DRAIN,
+	FREE_DEFERRED, ALLOC_NOLOCK_BUSY, DEFERRED_SLAB,
+	NR_SLUB_STAT_ITEMS
+};
+
+/*
+ * The per-CPU part of a cache (one per CPU, indexed by CPU).
+ *   tid ≡ cpu (mod TID_STEP), and tid strictly increases whenever freelist
+ *   or slab changes;
+ *   freelist ≠ NULL ⇒ slab ≠ NULL and every object on it belongs to slab;
+ *   partial: a list through slab->next, partial->slabs == its length.
+ * lock guards freelist/tid/slab/partial against this CPU's other contexts;
+ * the lockless fast path instead relies on the (freelist, tid) cmpxchg.
+ */
+struct kmem_cache_cpu {
+	union {
+		struct {
+			void *freelist;
+			unsigned long tid;
+		};
+		freelist_aba_t freelist_tid;
+	};
+	struct slab *slab;
+	struct slab *partial;
+	local_trylock_t lock;
+	unsigned int stat[NR_SLUB_STAT_ITEMS];
+};
+
+/*
+ * Per node (one node is modelled).
+ *   nr_partial == |partial|; every slab on partial is not frozen and has
+ *   0 < |freelist| (or is empty and kept under min_partial);
+ *   nr_slabs == slabs allocated − slabs freed for this cache;
+ *   total_objects == Σ objects over those slabs.
+ */
+struct kmem_cache_node {
+	spinlock_t list_lock;
+	unsigned long nr_partial;
+	struct list_head partial;
+	long nr_slabs;
+	long total_objects;
+	struct list_head full;		/* debug caches only */
+};
+
+struct kmem_cache {
+	struct kmem_cache_cpu cpu_slab[NR_CPUS];	/* __percpu */
+	slab_flags_t flags;
+	unsigned long min_partial;
+	unsigned int size;		/* slot size: object_size aligned */
+	unsigned int object_size;	/* what the caller asked for */
+	unsigned int offset;		/* free pointer offset inside a free object */
+	unsigned int cpu_partial_slabs;	/* most slabs on a CPU partial list */
+	unsigned int order;		/* pages per slab = 2^order */
+	unsigned int objects;		/* objects per slab */
+	unsigned int align;
+	bool live;
+	char name[32];
+	struct list_head list;		/* on world->slab_caches */
+	struct kmem_cache_node node[1];
+};
+
+
+static inline void stat(struct kmem_cache *s, enum stat_item si)
+{
+	this_cpu_ptr(s->cpu_slab)->stat[si]++;
+}
+unsigned long slub_stat(struct kmem_cache *s, enum stat_item si); /* Σ over CPUs */
+
+/* TID_STEP: a power of two ≥ NR_CPUS, so tid also encodes the CPU. */
+#define TID_STEP 8ul
+static inline unsigned long next_tid(unsigned long tid) { return tid + TID_STEP; }
+static inline unsigned long init_tid(int cpu) { return (unsigned long)cpu; }
+
+static inline bool kmem_cache_debug(const struct kmem_cache *s)
+{
+	return s->flags & SLAB_DEBUG_FLAGS;
+}
+static inline struct kmem_cache_node *get_node(struct kmem_cache *s, int node)
+{
+	(void)node;
+	return &s->node[0];
+}
+
+/* "May this allocation spin on locks?" (include/linux/gfp.h) */
+static inline bool gfpflags_allow_spinning(gfp_t gfp)
+{
+	return gfp & __GFP_RECLAIM;
+}
+
+void *get_freepointer(struct kmem_cache *s, void *object);
+void set_freepointer(struct kmem_cache *s, void *object, void *fp);
+struct slab *virt_to_slab(const void *x);
+void *slab_address(const struct slab *slab);
+unsigned long slab_index(const struct slab *slab);
+void *slab_alloc_node(struct kmem_cache *s, gfp_t gfp, int node, size_t orig_size);
+void *slab_alloc_node_inner(struct kmem_cache *s, gfp_t gfp, int node, size_t orig_size);
+void do_slab_free(struct kmem_cache *s, struct slab *slab, void *head, void *tail, int cnt);
+void slab_free_inner(struct kmem_cache *s, struct slab *slab, void *head, void *tail, int cnt);
+void deactivate_slab(struct kmem_cache *s, struct slab *slab, void *freelist);
+void slab_post_alloc_hook(struct kmem_cache *s, gfp_t gfp, void *object, size_t orig_size);
+void slab_free_hook(struct kmem_cache *s, void *object);
+void slab_free_object(struct slab *slab, void *object);
+struct kmem_cache *create_cache(const char *name, unsigned int size, unsigned int align,
+				slab_flags_t flags);
+
+/* ------------------------------------------------------------------ */
+/* nolock.c — kmalloc_nolock, kfree_nolock, deferred frees             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Per CPU. Every object on objects is a free-pending object of a live slab
+ * linked through its free-pointer slot; every slab on slabs is frozen, on no
+ * list, and waits for deactivate_slab(slab, slab->flush_freelist).
+ * objects or slabs non-empty ⇒ work is pending (queued on this CPU).
+ */
+struct defer_free {
+	struct llist_head objects;
+	struct llist_head slabs;
+	struct irq_work work;
+};
+
+void defer_free(struct kmem_cache *s, void *head);
+void defer_deactivate_slab(struct slab *slab, void *flush_freelist);
+void defer_free_barrier(void);
+void defer_free_init(void);
+/* ERR_PTR(-EBUSY): the slow path's internal "this bucket is busy" answer. */
+#define SLAB_BUSY ((void *)-16L)
+
+/* ------------------------------------------------------------------ */
+/* kmalloc.c — buckets and large kmalloc                               */
+/* ------------------------------------------------------------------ */
+
+#define KMALLOC_CACHES 13	/* 8 16 32 64 96 128 192 256 512 1024 2048 4096 8192 */
+void kmalloc_init(void);
+
+/* ------------------------------------------------------------------ */
+/* config.c — the world                                                */
+/* ------------------------------------------------------------------ */
+
+#define MAX_CACHES (KMALLOC_CACHES + 16)
+
+struct slab_world {
+	struct zone zone;
+	struct page *memmap;		/* nr_pages entries */
+	struct slab *slabs;		/* nr_pages entries, valid on slab head pages */
+	char *pages;			/* nr_pages · PAGE_SIZE bytes of simulated memory */
+	unsigned long nr_pages;
+	struct kmem_cache caches[MAX_CACHES];
+	struct list_head slab_caches;
+	struct kmem_cache *kmalloc_caches[KMALLOC_CACHES];
+	struct defer_free defer_free_objects[NR_CPUS];
+	enum nolock_fail nolock_fail[NR_CPUS];
+};
+
+extern struct slab_world *world;
+
+#endif /* REENTRY_CORE_INTERNAL_H */

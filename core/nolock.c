@@ -1,0 +1,197 @@
+/*
+ * core/nolock.c — kmalloc_nolock(), kfree_nolock() and the deferred frees
+ * they fall back to: the allocation API that may be called from any context,
+ * including one that interrupted the allocator itself.
+ */
+#include "internal.h"
+
+static void set_fail(enum nolock_fail why)
+{
+	world->nolock_fail[smp_processor_id()] = why;
+}
+
+enum nolock_fail kmalloc_nolock_last_fail(void)
+{
+	return world->nolock_fail[smp_processor_id()];
+}
+
+const char *nolock_fail_name(enum nolock_fail why)
+{
+	static const char *const names[] = {
+		[NOLOCK_OK] = "ok",
+		[NOLOCK_BUSY] = "busy",
+		[NOLOCK_NOMEM] = "nomem",
+		[NOLOCK_CONTEXT] = "context",
+		[NOLOCK_TOO_LARGE] = "too-large",
+		[NOLOCK_UNSUPPORTED] = "unsupported",
+	};
+
+	return (unsigned int)why < sizeof(names) / sizeof(names[0]) ? names[why] : "?";
+}
+
+/*
+ * models: mm/slub.c kmalloc_nolock_noprof()
+ * 1. gfp may hold only ACCOUNT and ZERO; size 0 → ZERO_SIZE_PTR; RT in
+ *    NMI/hardirq → NULL; too large → NULL.
+ * 2. A non-debug cache without the 16-byte cmpxchg → NULL.
+ * 3. In NMI with this CPU's lock held by the interrupted context the bucket
+ *    is busy; otherwise fast path, or slow path with trylocks only.
+ * 4. Busy → once more in the next bucket; busy again → NULL.
+ * The free pointer is wiped and the object zeroed or not before return.
+ */
+void *kmalloc_nolock(size_t size, gfp_t gfp_flags, int node)
+{
+	gfp_t alloc_gfp = __GFP_NOWARN | __GFP_NOMEMALLOC | gfp_flags;
+	size_t orig_size = size;
+	bool can_retry = true;
+	struct kmem_cache *s;
+	void *ret;
+
+	WARN_ON_ONCE(gfp_flags & ~GFP_NOLOCK_ALLOWED);
+	if (!size)
+		return ZERO_SIZE_PTR;
+	if (kconfig.preempt_rt && (in_nmi() || in_hardirq())) {
+		set_fail(NOLOCK_CONTEXT);
+		return NULL;
+	}
+retry:
+	if (size > KMALLOC_MAX_CACHE_SIZE) {
+		/* the retry after kmalloc-8192 was busy lands here too */
+		set_fail(can_retry ? NOLOCK_TOO_LARGE : NOLOCK_BUSY);
+		return NULL;
+	}
+	s = kmalloc_slab(size);
+	if (!(s->flags & __CMPXCHG_DOUBLE) && !kmem_cache_debug(s)) {
+		set_fail(NOLOCK_UNSUPPORTED);
+		return NULL;
+	}
+
+	/*
+	 * The slow path changes (freelist, tid) with plain accesses under the
+	 * per-CPU lock, trusting that this CPU does not run the lockless fast
+	 * path on the same pair meanwhile. Only an NMI can break that trust
+	 * (a kprobe cannot: the slow path is off limits to kprobes), so only
+	 * in NMI is the lock checked here.
+	 */
+	ret = SLAB_BUSY;
+	if (kconfig.slub_tiny || !in_nmi() || !local_lock_is_locked(&this_cpu_ptr(s->cpu_slab)->lock))
+		ret = slab_alloc_node_inner(s, alloc_gfp, node, size);
+
+	if (ret == SLAB_BUSY) {
+		if (can_retry) {
+			size = s->object_size + 1; /* the next bucket */
+			can_retry = false;
+			goto retry;
+		}
+		ret = NULL;
+		set_fail(NOLOCK_BUSY);
+	} else if (!ret) {
+		set_fail(NOLOCK_NOMEM);
+	} else {
+		set_fail(NOLOCK_OK);
+		set_freepointer(s, ret, NULL); /* maybe_wipe_obj_freeptr() */
+	}
+	/* KASAN unpoisons what the caller asked for, whichever bucket served it. */
+	slab_post_alloc_hook(s, alloc_gfp, ret, orig_size);
+	return ret;
+}
+
+/*
+ * models: mm/slub.c kfree_nolock()
+ * Frees an object from kmalloc_nolock() from any context. A pointer that is
+ * not a slab object only warns (leaked by design: large kmalloc is not
+ * supported). Anything that would need a lock is deferred.
+ */
+void kfree_nolock(const void *object)
+{
+	void *x = (void *)object;
+	struct kmem_cache *s;
+	struct slab *slab;
+
+	if (ZERO_OR_NULL_PTR(object))
+		return;
+	slab = virt_to_slab(object);
+	if (!slab) {
+		WARN_ONCE(1, "large_kmalloc is not supported by kfree_nolock()");
+		return;
+	}
+	s = slab->slab_cache;
+	slab_free_hook(s, x); /* KASAN, without quarantine */
+	if (kconfig.slub_tiny)
+		defer_free(s, x);
+	else
+		do_slab_free(s, slab, x, x, 0);
+}
+
+/*
+ * models: mm/slub.c free_deferred_objects()
+ * The irq_work: runs where irqs are enabled and normal locking is legal,
+ * frees each deferred object the normal way and deactivates each deferred
+ * slab.
+ */
+static void free_deferred_objects(struct irq_work *work)
+{
+	struct defer_free *df = container_of(work, struct defer_free, work);
+	struct llist_node *pos, *next;
+
+	if (llist_empty(&df->objects) && llist_empty(&df->slabs))
+		return;
+
+	for (pos = llist_del_all(&df->objects); pos; pos = next) {
+		struct slab *slab = virt_to_slab(pos);
+		struct kmem_cache *s = slab->slab_cache;
+		void *x = (char *)pos - s->offset;
+
+		next = llist_next(pos);
+		/* the link was the free pointer: clear it before the real free */
+		set_freepointer(s, x, NULL);
+		slab_free_inner(s, slab, x, x, 1);
+	}
+
+	for (pos = llist_del_all(&df->slabs); pos; pos = next) {
+		struct slab *slab = container_of(pos, struct slab, llnode);
+
+		next = llist_next(pos);
+		deactivate_slab(slab->slab_cache, slab, slab->flush_freelist);
+	}
+}
+
+/* models: mm/slub.c defer_free() — link through the free-pointer slot. */
+void defer_free(struct kmem_cache *s, void *head)
+{
+	struct defer_free *df;
+
+	preempt_disable();
+	df = this_cpu_ptr(world->defer_free_objects);
+	stat(s, FREE_DEFERRED);
+	if (llist_add((struct llist_node *)((char *)head + s->offset), &df->objects))
+		irq_work_queue(&df->work);
+	preempt_enable();
+}
+
+/* models: mm/slub.c defer_deactivate_slab() */
+void defer_deactivate_slab(struct slab *slab, void *flush_freelist)
+{
+	struct defer_free *df;
+
+	slab->flush_freelist = flush_freelist;
+	preempt_disable();
+	df = this_cpu_ptr(world->defer_free_objects);
+	stat(slab->slab_cache, DEFERRED_SLAB);
+	if (llist_add(&slab->llnode, &df->slabs))
+		irq_work_queue(&df->work);
+	preempt_enable();
+}
+
+/* models: mm/slub.c defer_free_barrier() — wait for every CPU's deferred work. */
+void defer_free_barrier(void)
+{
+	for (int cpu = 0; cpu < kconfig.nr_cpus; cpu++)
+		irq_work_sync(&per_cpu_ptr(world->defer_free_objects, cpu)->work);
+}
+
+void defer_free_init(void)
+{
+	for (int cpu = 0; cpu < NR_CPUS; cpu++)
+		world->defer_free_objects[cpu].work = IRQ_WORK_INIT(free_deferred_objects);
+}

@@ -1,0 +1,121 @@
+/*
+ * core/slab.h — the public API of the allocator model: what a kernel caller
+ * (and the harness) uses. Structures and internal functions: core/internal.h.
+ */
+#ifndef REENTRY_CORE_SLAB_H
+#define REENTRY_CORE_SLAB_H
+
+#include "env.h"
+
+/* ---- gfp flags (include/linux/gfp_types.h) ---- */
+typedef unsigned int gfp_t;
+
+#define __GFP_DMA		0x01u
+#define __GFP_HIGHMEM		0x02u
+#define __GFP_DMA32		0x04u
+#define __GFP_MOVABLE		0x08u
+#define __GFP_RECLAIMABLE	0x10u
+#define __GFP_HIGH		0x20u
+#define __GFP_IO		0x40u
+#define __GFP_FS		0x80u
+#define __GFP_ZERO		0x100u
+#define __GFP_DIRECT_RECLAIM	0x400u
+#define __GFP_KSWAPD_RECLAIM	0x800u
+#define __GFP_NOWARN		0x2000u
+#define __GFP_RETRY_MAYFAIL	0x4000u
+#define __GFP_NOFAIL		0x8000u
+#define __GFP_NORETRY		0x10000u
+#define __GFP_NOMEMALLOC	0x80000u
+#define __GFP_THISNODE		0x200000u
+#define __GFP_ACCOUNT		0x400000u
+#define __GFP_NO_OBJ_EXT	0x4000000u /* nested obj_exts allocation: do not recurse */
+#define __GFP_BITS_MASK		0x7ffffffu
+
+#define __GFP_RECLAIM		(__GFP_DIRECT_RECLAIM | __GFP_KSWAPD_RECLAIM)
+#define GFP_ATOMIC		(__GFP_HIGH | __GFP_KSWAPD_RECLAIM)
+#define GFP_KERNEL		(__GFP_RECLAIM | __GFP_IO | __GFP_FS)
+#define GFP_NOWAIT		(__GFP_KSWAPD_RECLAIM | __GFP_NOWARN)
+
+/* The only flags kmalloc_nolock() accepts. */
+#define GFP_NOLOCK_ALLOWED	(__GFP_ACCOUNT | __GFP_ZERO | __GFP_NO_OBJ_EXT)
+
+/* ---- cache flags (include/linux/slab.h) ---- */
+typedef unsigned int slab_flags_t;
+
+#define SLAB_CONSISTENCY_CHECKS	0x00000100u
+#define SLAB_RED_ZONE		0x00000400u
+#define SLAB_POISON		0x00000800u
+#define SLAB_KMALLOC		0x00001000u
+#define SLAB_HWCACHE_ALIGN	0x00002000u
+#define SLAB_STORE_USER		0x00010000u
+#define SLAB_ACCOUNT		0x04000000u
+#define SLAB_DEBUG_FLAGS	(SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER)
+#define __CMPXCHG_DOUBLE	0x40000000u /* internal: the slab (freelist, counters) pair has a 16-byte cmpxchg */
+
+#define NUMA_NO_NODE		(-1)
+#define PAGE_SHIFT		12
+#define PAGE_SIZE		(1ul << PAGE_SHIFT)
+#define KMALLOC_MIN_SIZE	8
+#define KMALLOC_MAX_CACHE_SIZE	(2 * PAGE_SIZE)	/* larger kmalloc() goes to the page allocator */
+#define ZERO_SIZE_PTR		((void *)16)
+#define ZERO_OR_NULL_PTR(x)	((unsigned long)(x) <= (unsigned long)ZERO_SIZE_PTR)
+
+struct kmem_cache;
+
+/* Set up a fresh world for the kconfig in force: arena, page allocator,
+ * kmalloc caches. Everything from an earlier world is forgotten. */
+void kmem_init(void);
+
+struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
+				     unsigned int align, slab_flags_t flags);
+void kmem_cache_destroy(struct kmem_cache *s);
+void *kmem_cache_alloc(struct kmem_cache *s, gfp_t flags);
+void kmem_cache_free(struct kmem_cache *s, void *x);
+
+void *kmalloc(size_t size, gfp_t flags);
+void kfree(const void *object);
+void *kmalloc_nolock(size_t size, gfp_t gfp_flags, int node);
+void kfree_nolock(const void *object);
+
+/* Why the last kmalloc_nolock() on this CPU returned NULL. */
+enum nolock_fail {
+	NOLOCK_OK,
+	NOLOCK_BUSY,		/* both buckets busy (lock held by an interrupted context) */
+	NOLOCK_NOMEM,		/* no partial slab and the page allocator failed */
+	NOLOCK_CONTEXT,		/* context where kmalloc_nolock is unsupported (RT irq) */
+	NOLOCK_TOO_LARGE,	/* size > KMALLOC_MAX_CACHE_SIZE */
+	NOLOCK_UNSUPPORTED,	/* no 16-byte cmpxchg and not a debug cache */
+};
+enum nolock_fail kmalloc_nolock_last_fail(void);
+const char *nolock_fail_name(enum nolock_fail why);
+
+/* ---- what the harness may ask about the world ---- */
+struct kmem_cache *kmalloc_slab(size_t size);	/* the bucket for size, NULL if too large */
+struct kmem_cache *virt_to_cache(const void *x); /* NULL if x is not in a slab */
+const char *kmem_cache_name(const struct kmem_cache *s);
+unsigned int kmem_cache_object_size(const struct kmem_cache *s);
+/* Describe where x is: "kmalloc-64 slab 12 #3" (arena-relative, deterministic). */
+void describe_object(const void *x, char *buf, size_t size);
+bool arena_contains(const void *x);
+
+/* ---- validators: see core/validate.c for each precondition ---- */
+bool validate_all(void);	/* quiescent: no operation in flight on any context */
+bool validate_cache(struct kmem_cache *s);
+/* The reason the last validator returned false (one line). */
+const char *validate_error(void);
+
+/* Object census of a cache, quiescent only (invariant 1). */
+struct cache_census {
+	unsigned long slabs;		/* live slabs of the cache */
+	unsigned long objects;		/* objects in those slabs */
+	unsigned long free;		/* on slab and CPU freelists */
+	unsigned long deferred;		/* on deferred-free lists */
+	unsigned long allocated;	/* objects - free - deferred */
+};
+bool cache_census(struct kmem_cache *s, struct cache_census *out);
+
+/* Free pages in the page allocator (for leak checks). */
+unsigned long nr_free_pages(void);
+unsigned long nr_arena_pages(void);
+
+#endif /* REENTRY_CORE_SLAB_H */

@@ -1,0 +1,1040 @@
+/*
+ * core/slub.c — caches, slabs and the per-CPU slab paths of the 6.18 SLUB
+ * (Design A in shared/SLUB-SPEC.md): the (freelist, tid) lockless fast path,
+ * the slow path under the per-CPU lock, CPU and node partial lists, remote
+ * frees by cmpxchg on the slab's (freelist, counters) pair.
+ *
+ * Lock scopes follow the kernel exactly: the per-CPU lock is held only around
+ * the short sections that read or change the CPU slab state; partial and new
+ * slabs are fetched between those sections, without it. Inside a locked
+ * section the (freelist, tid) pair is read and written with plain accesses —
+ * which is exactly what a same-CPU lockless update from a re-entering context
+ * would corrupt.
+ *
+ * Not modelled: NUMA (one node, node_match() always true), pfmemalloc,
+ * kfence, kmemleak, failslab.
+ */
+#include "internal.h"
+
+static bool use_lockless_fast_path(void)
+{
+	return !kconfig.preempt_rt;
+}
+
+/* ---- objects and slabs ---- */
+
+/* Free pointers live inside free (poisoned) objects: hence __no_kasan. */
+__no_kasan void *get_freepointer(struct kmem_cache *s, void *object)
+{
+	return *(void **)((char *)object + s->offset);
+}
+
+__no_kasan void set_freepointer(struct kmem_cache *s, void *object, void *fp)
+{
+	*(void **)((char *)object + s->offset) = fp;
+}
+
+struct slab *virt_to_slab(const void *x)
+{
+	struct page *page = virt_to_page(x);
+
+	if (!page)
+		return NULL;
+	page = compound_head(page);
+	if (!(page->flags & PG_slab))
+		return NULL;
+	return &world->slabs[page_index(page)];
+}
+
+unsigned long slab_index(const struct slab *slab)
+{
+	return (unsigned long)(slab - world->slabs);
+}
+
+void *slab_address(const struct slab *slab)
+{
+	return world->pages + slab_index(slab) * PAGE_SIZE;
+}
+
+static struct page *slab_page(const struct slab *slab)
+{
+	return &world->memmap[slab_index(slab)];
+}
+
+struct kmem_cache *virt_to_cache(const void *x)
+{
+	struct slab *slab = virt_to_slab(x);
+
+	return slab ? slab->slab_cache : NULL;
+}
+
+const char *kmem_cache_name(const struct kmem_cache *s)
+{
+	return s->name;
+}
+
+unsigned int kmem_cache_object_size(const struct kmem_cache *s)
+{
+	return s->object_size;
+}
+
+unsigned long slub_stat(struct kmem_cache *s, enum stat_item si)
+{
+	unsigned long sum = 0;
+
+	for (int cpu = 0; cpu < NR_CPUS; cpu++)
+		sum += s->cpu_slab[cpu].stat[si];
+	return sum;
+}
+
+void describe_object(const void *x, char *buf, size_t size)
+{
+	struct slab *slab = virt_to_slab(x);
+	struct kmem_cache *s;
+	unsigned long off;
+
+	if (!slab) {
+		snprintf(buf, size, "%s", arena_contains(x) ? "non-slab page" : "outside the arena");
+		return;
+	}
+	s = slab->slab_cache;
+	off = (unsigned long)((const char *)x - (const char *)slab_address(slab));
+	if (off % s->size)
+		snprintf(buf, size, "%s slab %lu #%lu+%lu", s->name, slab_index(slab),
+			 off / s->size, off % s->size);
+	else
+		snprintf(buf, size, "%s slab %lu #%lu", s->name, slab_index(slab), off / s->size);
+}
+
+/* ---- slab pages ---- */
+
+static void inc_slabs_node(struct kmem_cache *s, unsigned int objects)
+{
+	struct kmem_cache_node *n = get_node(s, 0);
+
+	n->nr_slabs++;
+	n->total_objects += objects;
+}
+
+static void dec_slabs_node(struct kmem_cache *s, unsigned int objects)
+{
+	struct kmem_cache_node *n = get_node(s, 0);
+
+	n->nr_slabs--;
+	n->total_objects -= objects;
+}
+
+/*
+ * models: mm/slub.c allocate_slab()
+ * A new slab comes from the _nolock page allocator when the caller may not
+ * spin. Its objects are linked in address order (shuffling: variants issue)
+ * and the whole slab is poisoned, as KASAN does for a new slab.
+ */
+static struct slab *allocate_slab(struct kmem_cache *s, gfp_t gfp)
+{
+	bool allow_spin = gfpflags_allow_spinning(gfp);
+	struct page *page;
+	struct slab *slab;
+	char *start, *p;
+
+	page = allow_spin ? alloc_pages(gfp, s->order) : alloc_pages_nolock(s->order);
+	if (!page)
+		return NULL;
+	page->flags |= PG_slab;
+	slab = &world->slabs[page_index(page)];
+	memset(slab, 0, sizeof(*slab));
+	raw_spin_lock_init(&slab->slab_lock);
+	slab->slab_cache = s;
+	slab->objects = s->objects;
+	slab->inuse = 0;
+	slab->frozen = 0;
+
+	start = page_address(page);
+	kasan_poison(start, PAGE_SIZE << s->order);
+	for (p = start; p < start + (s->objects - 1) * s->size; p += s->size)
+		set_freepointer(s, p, p + s->size);
+	set_freepointer(s, p, NULL);
+	slab->freelist = start;
+	return slab;
+}
+
+/* models: mm/slub.c new_slab() */
+static struct slab *new_slab(struct kmem_cache *s, gfp_t gfp, int node)
+{
+	(void)node;
+	return allocate_slab(s, gfp);
+}
+
+/* models: mm/slub.c __free_slab() */
+static void free_slab(struct kmem_cache *s, struct slab *slab)
+{
+	struct page *page = slab_page(slab);
+
+	page->flags &= ~PG_slab;
+	slab->slab_cache = NULL;
+	free_pages_inner(page, s->order);
+}
+
+/* models: mm/slub.c discard_slab() */
+static void discard_slab(struct kmem_cache *s, struct slab *slab)
+{
+	dec_slabs_node(s, slab->objects);
+	free_slab(s, slab);
+}
+
+/* ---- node partial list (caller holds list_lock) ---- */
+
+/* models: mm/slub.c add_partial() */
+static void add_partial(struct kmem_cache_node *n, struct slab *slab, enum stat_item tail)
+{
+	lockdep_assert_held(&n->list_lock);
+	n->nr_partial++;
+	if (tail == DEACTIVATE_TO_TAIL)
+		list_add_tail(&slab->slab_list, &n->partial);
+	else
+		list_add(&slab->slab_list, &n->partial);
+	slab->flags |= SL_node_partial;
+}
+
+/* models: mm/slub.c remove_partial() */
+static void remove_partial(struct kmem_cache_node *n, struct slab *slab)
+{
+	lockdep_assert_held(&n->list_lock);
+	list_del(&slab->slab_list);
+	slab->flags &= ~SL_node_partial;
+	n->nr_partial--;
+}
+
+/* ---- the (freelist, counters) pair of a slab ---- */
+
+/*
+ * models: mm/slub.c __slab_update_freelist()
+ * Caller has irqs disabled. Without a 16-byte cmpxchg the pair is guarded by
+ * a bit spinlock, which an NMI on this CPU could find held — the reason
+ * kmalloc_nolock() refuses such caches unless they are debug caches.
+ */
+static bool slab_update_freelist_inner(struct kmem_cache *s, struct slab *slab,
+				       void *freelist_old, unsigned long counters_old,
+				       void *freelist_new, unsigned long counters_new)
+{
+	bool ok = false;
+
+	if (s->flags & __CMPXCHG_DOUBLE) {
+		freelist_aba_t old = { .freelist = freelist_old, .counter = counters_old };
+		freelist_aba_t new = { .freelist = freelist_new, .counter = counters_new };
+
+		ok = try_cmpxchg128(&slab->freelist_counters, &old.full, new.full);
+	} else {
+		raw_spin_lock(&slab->slab_lock);
+		if (slab->freelist == freelist_old && slab->counters == counters_old) {
+			slab->freelist = freelist_new;
+			slab->counters = counters_new;
+			ok = true;
+		}
+		raw_spin_unlock(&slab->slab_lock);
+	}
+	if (!ok)
+		stat(s, CMPXCHG_DOUBLE_FAIL);
+	return ok;
+}
+
+/* models: mm/slub.c slab_update_freelist() — irqs may be on. */
+static bool slab_update_freelist(struct kmem_cache *s, struct slab *slab,
+				 void *freelist_old, unsigned long counters_old,
+				 void *freelist_new, unsigned long counters_new)
+{
+	unsigned long flags;
+	bool ok;
+
+	if (s->flags & __CMPXCHG_DOUBLE)
+		return slab_update_freelist_inner(s, slab, freelist_old, counters_old,
+						  freelist_new, counters_new);
+	local_irq_save(flags);
+	ok = slab_update_freelist_inner(s, slab, freelist_old, counters_old,
+					freelist_new, counters_new);
+	local_irq_restore(flags);
+	return ok;
+}
+
+/* Counters of a slab with other fields replaced (struct slab new; new.counters = ...). */
+static unsigned long counters_with(unsigned long counters, unsigned int inuse, unsigned int frozen)
+{
+	struct slab tmp;
+
+	tmp.counters = counters;
+	tmp.inuse = inuse & 0xffff;
+	tmp.frozen = frozen & 1;
+	return tmp.counters;
+}
+
+static unsigned int counters_inuse(unsigned long counters)
+{
+	struct slab tmp;
+
+	tmp.counters = counters;
+	return tmp.inuse;
+}
+
+static unsigned int counters_frozen(unsigned long counters)
+{
+	struct slab tmp;
+
+	tmp.counters = counters;
+	return tmp.frozen;
+}
+
+/*
+ * models: mm/slub.c get_freelist()
+ * Take the whole slab freelist for the CPU slab (remote frees since it was
+ * frozen); unfreeze it if there was none. Caller holds the per-CPU lock.
+ */
+static void *get_freelist(struct kmem_cache *s, struct slab *slab)
+{
+	unsigned long counters;
+	void *freelist;
+
+	lockdep_assert_held(&this_cpu_ptr(s->cpu_slab)->lock);
+	do {
+		freelist = slab->freelist;
+		counters = slab->counters;
+	} while (!slab_update_freelist_inner(s, slab, freelist, counters, NULL,
+					     counters_with(counters, slab->objects, freelist != NULL)));
+	return freelist;
+}
+
+/* models: mm/slub.c freeze_slab() — take a partial slab's freelist and freeze it. */
+static void *freeze_slab(struct kmem_cache *s, struct slab *slab)
+{
+	unsigned long counters;
+	void *freelist;
+
+	do {
+		freelist = slab->freelist;
+		counters = slab->counters;
+		VM_BUG_ON(counters_frozen(counters));
+	} while (!slab_update_freelist(s, slab, freelist, counters, NULL,
+				       counters_with(counters, slab->objects, 1)));
+	return freelist;
+}
+
+/* ---- the per-CPU lock ---- */
+
+/*
+ * models: mm/slub.c local_lock_cpu_slab()
+ * With LOCKDEP on !RT the kernel takes the lock as an asserted trylock, so
+ * that lockdep does not see an NMI's nested acquisition as recursion.
+ */
+static void local_lock_cpu_slab(struct kmem_cache *s, unsigned long *flags)
+{
+	struct kmem_cache_cpu *c = this_cpu_ptr(s->cpu_slab);
+
+	if (kconfig.lockdep && !kconfig.preempt_rt) {
+		bool locked = local_trylock_irqsave(&c->lock, *flags);
+
+		lockdep_assert(locked);
+	} else {
+		local_lock_irqsave(&c->lock, *flags);
+	}
+}
+
+static void local_unlock_cpu_slab(struct kmem_cache *s, unsigned long flags)
+{
+	local_unlock_irqrestore(&this_cpu_ptr(s->cpu_slab)->lock, flags);
+}
+
+/* ---- CPU partial list ---- */
+
+/*
+ * models: mm/slub.c __put_partials()
+ * Move a detached CPU partial list to the node list, discarding empty slabs
+ * beyond min_partial.
+ */
+static void put_partials_inner(struct kmem_cache *s, struct slab *partial_slab)
+{
+	struct kmem_cache_node *n = get_node(s, 0);
+	struct slab *slab, *slab_to_discard = NULL;
+	unsigned long flags = 0;
+
+	if (!partial_slab)
+		return;
+	spin_lock_irqsave(&n->list_lock, flags);
+	while (partial_slab) {
+		slab = partial_slab;
+		partial_slab = slab->next;
+		if (!slab->inuse && n->nr_partial >= s->min_partial) {
+			slab->next = slab_to_discard;
+			slab_to_discard = slab;
+		} else {
+			add_partial(n, slab, DEACTIVATE_TO_TAIL);
+			stat(s, FREE_ADD_PARTIAL);
+		}
+	}
+	spin_unlock_irqrestore(&n->list_lock, flags);
+
+	while (slab_to_discard) {
+		slab = slab_to_discard;
+		slab_to_discard = slab->next;
+		stat(s, DEACTIVATE_EMPTY);
+		discard_slab(s, slab);
+		stat(s, FREE_SLAB);
+	}
+}
+
+/*
+ * models: mm/slub.c put_cpu_partial()
+ * Put a slab that just got its first free object on this CPU's partial list;
+ * with drain, a full list is first moved to the node (outside the lock).
+ */
+static void put_cpu_partial(struct kmem_cache *s, struct slab *slab, bool drain)
+{
+	struct slab *oldslab, *slab_to_put = NULL;
+	unsigned long flags;
+	int slabs = 0;
+
+	local_lock_cpu_slab(s, &flags);
+	oldslab = this_cpu_ptr(s->cpu_slab)->partial;
+	if (oldslab) {
+		if (drain && oldslab->slabs >= (int)s->cpu_partial_slabs) {
+			slab_to_put = oldslab;
+			oldslab = NULL;
+		} else {
+			slabs = oldslab->slabs;
+		}
+	}
+	slabs++;
+	slab->slabs = slabs;
+	slab->next = oldslab;
+	this_cpu_ptr(s->cpu_slab)->partial = slab;
+	local_unlock_cpu_slab(s, flags);
+
+	if (slab_to_put) {
+		put_partials_inner(s, slab_to_put);
+		stat(s, CPU_PARTIAL_DRAIN);
+	}
+}
+
+static bool kmem_cache_has_cpu_partial(struct kmem_cache *s)
+{
+	return kconfig.cpu_partial && !kmem_cache_debug(s);
+}
+
+/* ---- node partial list ---- */
+
+/*
+ * models: mm/slub.c get_partial_node()
+ * Take a partial slab for the CPU, and a few more for its partial list.
+ * A caller that may not spin only trylocks list_lock and fails if it can't.
+ */
+static struct slab *get_partial_node(struct kmem_cache *s, struct kmem_cache_node *n, gfp_t gfp)
+{
+	struct slab *slab, *partial = NULL;
+	unsigned int partial_slabs = 0;
+	unsigned long flags;
+
+	/* Racy check: a wrong answer only costs a new slab or a failed lock. */
+	if (!READ_ONCE(n->nr_partial))
+		return NULL;
+	if (gfpflags_allow_spinning(gfp))
+		spin_lock_irqsave(&n->list_lock, flags);
+	else if (!spin_trylock_irqsave(&n->list_lock, flags))
+		return NULL;
+
+	list_for_each_entry_safe(slab, &n->partial, slab_list) {
+		remove_partial(n, slab);
+		if (!partial) {
+			partial = slab;
+			stat(s, ALLOC_FROM_PARTIAL);
+			if (!kmem_cache_has_cpu_partial(s) || s->cpu_partial_slabs == 0)
+				break;
+		} else {
+			put_cpu_partial(s, slab, false);
+			stat(s, CPU_PARTIAL_NODE);
+			if (++partial_slabs > s->cpu_partial_slabs / 2)
+				break;
+		}
+	}
+	spin_unlock_irqrestore(&n->list_lock, flags);
+	return partial;
+}
+
+/* models: mm/slub.c get_partial() — one node: no get_any_partial(). */
+static struct slab *get_partial(struct kmem_cache *s, int node, gfp_t gfp)
+{
+	(void)node;
+	return get_partial_node(s, get_node(s, 0), gfp);
+}
+
+/*
+ * models: mm/slub.c deactivate_slab()
+ * Give a former CPU slab back: splice the CPU freelist onto the slab's,
+ * unfreeze it, then put it on the node list or discard it if empty.
+ */
+void deactivate_slab(struct kmem_cache *s, struct slab *slab, void *freelist)
+{
+	struct kmem_cache_node *n = get_node(s, 0);
+	enum stat_item tail = DEACTIVATE_TO_HEAD;
+	void *freelist_tail = NULL, *iter;
+	void *old_freelist, *new_freelist;
+	unsigned long old_counters, new_counters;
+	unsigned long flags;
+	int free_delta = 0;
+
+	if (READ_ONCE(slab->freelist)) {
+		stat(s, DEACTIVATE_REMOTE_FREES);
+		tail = DEACTIVATE_TO_TAIL;
+	}
+
+	/* Stage one: count the CPU freelist and find its tail. */
+	for (iter = freelist; iter; iter = get_freepointer(s, iter)) {
+		freelist_tail = iter;
+		free_delta++;
+		BUG_ON(free_delta > (int)slab->objects); /* a cycle: corrupted freelist */
+	}
+
+	/* Stage two: unfreeze while splicing the CPU freelist in front. */
+	do {
+		old_freelist = READ_ONCE(slab->freelist);
+		old_counters = READ_ONCE(slab->counters);
+		VM_BUG_ON(!counters_frozen(old_counters));
+		if (freelist_tail) {
+			new_counters = counters_with(old_counters,
+						     counters_inuse(old_counters) - free_delta, 0);
+			set_freepointer(s, freelist_tail, old_freelist);
+			new_freelist = freelist;
+		} else {
+			new_counters = counters_with(old_counters, counters_inuse(old_counters), 0);
+			new_freelist = old_freelist;
+		}
+	} while (!slab_update_freelist(s, slab, old_freelist, old_counters,
+				       new_freelist, new_counters));
+
+	/* Stage three: list placement from the new state. */
+	if (!counters_inuse(new_counters) && n->nr_partial >= s->min_partial) {
+		stat(s, DEACTIVATE_EMPTY);
+		discard_slab(s, slab);
+		stat(s, FREE_SLAB);
+	} else if (new_freelist) {
+		spin_lock_irqsave(&n->list_lock, flags);
+		add_partial(n, slab, tail);
+		spin_unlock_irqrestore(&n->list_lock, flags);
+		stat(s, tail);
+	} else {
+		stat(s, DEACTIVATE_FULL);
+	}
+}
+
+/* ---- allocation ---- */
+
+/*
+ * models: mm/slub.c ___slab_alloc()
+ * The slow path. Runs with preemption disabled; takes the per-CPU lock only
+ * around each section that reads or changes the CPU slab state. A caller
+ * that may not spin only trylocks list_lock and the zone lock, and defers
+ * the deactivation of a CPU slab it displaces.
+ */
+static void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp, int node,
+			     struct kmem_cache_cpu *c, size_t orig_size)
+{
+	bool allow_spin = gfpflags_allow_spinning(gfp);
+	unsigned long flags;
+	struct slab *slab;
+	void *freelist;
+
+	(void)orig_size;
+	stat(s, ALLOC_SLOWPATH);
+
+reread_slab:
+	slab = READ_ONCE(c->slab);
+	if (!slab)
+		goto new_slab;
+
+	/* must check c->slab again: an interrupt may have changed it */
+	local_lock_cpu_slab(s, &flags);
+	if (slab != c->slab) {
+		local_unlock_cpu_slab(s, flags);
+		goto reread_slab;
+	}
+	freelist = c->freelist;
+	if (freelist)
+		goto load_freelist;
+
+	freelist = get_freelist(s, slab);
+	if (!freelist) {
+		c->slab = NULL;
+		c->tid = next_tid(c->tid);
+		local_unlock_cpu_slab(s, flags);
+		stat(s, DEACTIVATE_BYPASS);
+		goto new_slab;
+	}
+	stat(s, ALLOC_REFILL);
+
+load_freelist:
+	lockdep_assert_held(&this_cpu_ptr(s->cpu_slab)->lock);
+	VM_BUG_ON(!c->slab->frozen);
+	c->freelist = get_freepointer(s, freelist);
+	c->tid = next_tid(c->tid);
+	local_unlock_cpu_slab(s, flags);
+	return freelist;
+
+new_slab:
+	while (kmem_cache_has_cpu_partial(s) && READ_ONCE(c->partial)) {
+		local_lock_cpu_slab(s, &flags);
+		if (c->slab) {
+			local_unlock_cpu_slab(s, flags);
+			goto reread_slab;
+		}
+		if (!c->partial) {
+			/* an interrupt emptied the partial list */
+			local_unlock_cpu_slab(s, flags);
+			break;
+		}
+		slab = c->partial;
+		c->partial = slab->next;
+		/* node and pfmemalloc always match: one node, no reserves */
+		c->slab = slab;
+		freelist = get_freelist(s, slab);
+		VM_BUG_ON(!freelist);
+		stat(s, CPU_PARTIAL_ALLOC);
+		goto load_freelist;
+	}
+
+	slab = get_partial(s, node, gfp);
+	if (slab) {
+		freelist = freeze_slab(s, slab);
+		goto retry_load_slab;
+	}
+
+	preempt_enable();
+	slab = new_slab(s, gfp, node);
+	preempt_disable();
+	c = this_cpu_ptr(s->cpu_slab);
+	if (!slab)
+		return NULL;
+	stat(s, ALLOC_SLAB);
+
+	/* No other reference to the slab yet: plain stores are fine. */
+	freelist = slab->freelist;
+	slab->freelist = NULL;
+	slab->inuse = slab->objects;
+	slab->frozen = 1;
+	inc_slabs_node(s, slab->objects);
+
+retry_load_slab:
+	local_lock_cpu_slab(s, &flags);
+	if (c->slab) {
+		void *flush_freelist = c->freelist;
+		struct slab *flush_slab = c->slab;
+
+		c->slab = NULL;
+		c->freelist = NULL;
+		c->tid = next_tid(c->tid);
+		local_unlock_cpu_slab(s, flags);
+
+		if (!allow_spin)
+			defer_deactivate_slab(flush_slab, flush_freelist); /* may not take locks */
+		else
+			deactivate_slab(s, flush_slab, flush_freelist);
+		stat(s, CPUSLAB_FLUSH);
+		goto retry_load_slab;
+	}
+	c->slab = slab;
+	goto load_freelist;
+}
+
+/*
+ * models: mm/slub.c __slab_alloc()
+ * Pins the CPU for the slow path. A caller that may not spin gets
+ * SLAB_BUSY if this CPU's lock is held — by the context it interrupted.
+ */
+static void *slab_alloc_inner(struct kmem_cache *s, gfp_t gfp, int node, size_t orig_size)
+{
+	struct kmem_cache_cpu *c;
+	void *p;
+
+	preempt_disable();
+	c = this_cpu_ptr(s->cpu_slab);
+	if (!gfpflags_allow_spinning(gfp) && local_lock_is_locked(&c->lock)) {
+		stat(s, ALLOC_NOLOCK_BUSY);
+		p = SLAB_BUSY;
+	} else {
+		p = slab_alloc_slow(s, gfp, node, c, orig_size);
+	}
+	preempt_enable();
+	return p;
+}
+
+/* models: mm/slub.c __update_cpu_freelist_fast() */
+static bool update_cpu_freelist_fast_inner(struct kmem_cache *s, void *freelist_old,
+					   void *freelist_new, unsigned long tid)
+{
+	freelist_aba_t old = { .freelist = freelist_old, .counter = tid };
+	freelist_aba_t new = { .freelist = freelist_new, .counter = next_tid(tid) };
+
+	return try_cmpxchg128(&this_cpu_ptr(s->cpu_slab)->freelist_tid.full, &old.full, new.full);
+}
+
+/*
+ * models: mm/slub.c __slab_alloc_node()
+ * The lockless fast path: take the first object of the CPU freelist with a
+ * cmpxchg on (freelist, tid); the tid catches any change in between,
+ * including a move to another CPU. Returns SLAB_BUSY only to nolock callers.
+ */
+void *slab_alloc_node_inner(struct kmem_cache *s, gfp_t gfp, int node, size_t orig_size)
+{
+	struct kmem_cache_cpu *c;
+	struct slab *slab;
+	unsigned long tid;
+	void *object;
+
+redo:
+	c = raw_cpu_ptr(s->cpu_slab);
+	tid = READ_ONCE(c->tid);
+	barrier();
+	object = c->freelist;
+	slab = c->slab;
+
+	if (!use_lockless_fast_path() || !object || !slab) {
+		object = slab_alloc_inner(s, gfp, node, orig_size);
+	} else {
+		void *next_object = get_freepointer(s, object);
+
+		if (!update_cpu_freelist_fast_inner(s, object, next_object, tid)) {
+			stat(s, CMPXCHG_DOUBLE_CPU_FAIL);
+			goto redo;
+		}
+		stat(s, ALLOC_FASTPATH);
+	}
+	return object;
+}
+
+/*
+ * models: mm/slub.c slab_post_alloc_hook()
+ * KASAN unpoisons what the caller asked for; __GFP_ZERO zeroes the object.
+ */
+void slab_post_alloc_hook(struct kmem_cache *s, gfp_t gfp, void *object, size_t orig_size)
+{
+	if (!object)
+		return;
+	kasan_unpoison(object, s->object_size);
+	if (gfp & __GFP_ZERO)
+		memset(object, 0, s->object_size);
+	if (orig_size < s->object_size)
+		kasan_poison((char *)object + orig_size, s->object_size - orig_size);
+}
+
+/* models: mm/slub.c slab_alloc_node() */
+void *slab_alloc_node(struct kmem_cache *s, gfp_t gfp, int node, size_t orig_size)
+{
+	void *object;
+
+	if (gfp & __GFP_DIRECT_RECLAIM)
+		might_sleep();
+	object = slab_alloc_node_inner(s, gfp, node, orig_size);
+	slab_post_alloc_hook(s, gfp, object, orig_size);
+	return object;
+}
+
+/* ---- free ---- */
+
+/*
+ * models: mm/slub.c slab_free_hook()
+ * KASAN: an invalid or double free is a report; the object is poisoned.
+ */
+void slab_free_hook(struct kmem_cache *s, void *object)
+{
+	struct slab *slab = virt_to_slab(object);
+	unsigned long off = (unsigned long)((char *)object - (char *)slab_address(slab));
+
+	if (off % s->size || off / s->size >= slab->objects)
+		env_bug("KASAN: invalid-free (not the start of an object)", __FILE__, __LINE__);
+#ifdef REENTRY_ASAN
+	if (__asan_address_is_poisoned(object))
+		env_bug("KASAN: double-free", __FILE__, __LINE__);
+#endif
+	kasan_poison(object, s->size);
+}
+
+/*
+ * models: mm/slub.c __slab_free()
+ * Free to a slab that is not this CPU's slab: cmpxchg the object onto the
+ * slab freelist; take list_lock (spinning) when the slab must change lists.
+ */
+void slab_free_inner(struct kmem_cache *s, struct slab *slab, void *head, void *tail, int cnt)
+{
+	struct kmem_cache_node *n = NULL;
+	unsigned long counters, new_counters;
+	unsigned long flags = 0;
+	bool on_node_partial = false;
+	unsigned int was_frozen;
+	void *prior;
+
+	stat(s, FREE_SLOWPATH);
+	do {
+		if (n) {
+			spin_unlock_irqrestore(&n->list_lock, flags);
+			n = NULL;
+		}
+		prior = slab->freelist;
+		counters = slab->counters;
+		set_freepointer(s, tail, prior);
+		was_frozen = counters_frozen(counters);
+		new_counters = counters_with(counters, counters_inuse(counters) - cnt, was_frozen);
+		if ((!counters_inuse(new_counters) || !prior) && !was_frozen) {
+			/* Needs to be taken off a list */
+			if (!kmem_cache_has_cpu_partial(s) || prior) {
+				n = get_node(s, 0);
+				/* Speculative: dropped below if the cmpxchg fails. */
+				spin_lock_irqsave(&n->list_lock, flags);
+				on_node_partial = slab->flags & SL_node_partial;
+			}
+		}
+	} while (!slab_update_freelist(s, slab, prior, counters, head, new_counters));
+
+	if (!n) {
+		if (was_frozen) {
+			stat(s, FREE_FROZEN);
+		} else if (kmem_cache_has_cpu_partial(s) && !prior) {
+			/* was full: goes to this CPU's partial list */
+			put_cpu_partial(s, slab, true);
+			stat(s, CPU_PARTIAL_FREE);
+		}
+		return;
+	}
+
+	/* partially empty but not on the node list (a CPU partial slab) */
+	if (prior && !on_node_partial) {
+		spin_unlock_irqrestore(&n->list_lock, flags);
+		return;
+	}
+	if (!counters_inuse(new_counters) && n->nr_partial >= s->min_partial)
+		goto slab_empty;
+	if (!kmem_cache_has_cpu_partial(s) && !prior) {
+		add_partial(n, slab, DEACTIVATE_TO_TAIL);
+		stat(s, FREE_ADD_PARTIAL);
+	}
+	spin_unlock_irqrestore(&n->list_lock, flags);
+	return;
+
+slab_empty:
+	if (prior) {
+		remove_partial(n, slab);
+		stat(s, FREE_REMOVE_PARTIAL);
+	}
+	spin_unlock_irqrestore(&n->list_lock, flags);
+	stat(s, FREE_SLAB);
+	discard_slab(s, slab);
+}
+
+/*
+ * models: mm/slub.c do_slab_free()
+ * cnt == 0 means kfree_nolock(): such a caller may not spin, so anything
+ * but a push onto this CPU's own slab is deferred; in NMI (or on RT) the
+ * push is deferred too when this CPU's lock is held by the interrupted
+ * context, whose plain accesses to the pair the push would corrupt.
+ */
+void do_slab_free(struct kmem_cache *s, struct slab *slab, void *head, void *tail, int cnt)
+{
+	bool allow_spin = cnt != 0;
+	struct kmem_cache_cpu *c;
+	unsigned long tid;
+	void *freelist;
+
+redo:
+	c = raw_cpu_ptr(s->cpu_slab);
+	tid = READ_ONCE(c->tid);
+	barrier();
+
+	if (slab != c->slab) {
+		if (!allow_spin)
+			defer_free(s, head);
+		else
+			slab_free_inner(s, slab, head, tail, cnt);
+		return;
+	}
+
+	if (!allow_spin) {
+		if ((in_nmi() || !use_lockless_fast_path()) && local_lock_is_locked(&c->lock)) {
+			defer_free(s, head);
+			return;
+		}
+		cnt = 1; /* kfree_nolock() frees one object */
+	}
+
+	if (use_lockless_fast_path()) {
+		freelist = READ_ONCE(c->freelist);
+		set_freepointer(s, tail, freelist);
+		if (!update_cpu_freelist_fast_inner(s, freelist, head, tid)) {
+			stat(s, CMPXCHG_DOUBLE_CPU_FAIL);
+			goto redo;
+		}
+	} else {
+		unsigned long flags;
+
+		local_lock_cpu_slab(s, &flags);
+		c = this_cpu_ptr(s->cpu_slab);
+		if (slab != c->slab) {
+			local_unlock_cpu_slab(s, flags);
+			goto redo;
+		}
+		tid = c->tid;
+		freelist = c->freelist;
+		set_freepointer(s, tail, freelist);
+		c->freelist = head;
+		c->tid = next_tid(tid);
+		local_unlock_cpu_slab(s, flags);
+	}
+	stat(s, FREE_FASTPATH);
+}
+
+/* models: mm/slub.c slab_free() */
+static void slab_free(struct kmem_cache *s, struct slab *slab, void *object)
+{
+	slab_free_hook(s, object);
+	do_slab_free(s, slab, object, object, 1);
+}
+
+/* ---- the cache API ---- */
+
+/* models: mm/slub.c calculate_sizes() and calculate_order() */
+static void calculate_sizes(struct kmem_cache *s)
+{
+	unsigned int want = kconfig.slab_objects ? kconfig.slab_objects : 1;
+
+	s->size = (s->object_size + s->align - 1) / s->align * s->align;
+	/* The free pointer sits mid-object, away from the common overflow spot. */
+	s->offset = (s->object_size / 2) & ~(unsigned int)(sizeof(void *) - 1);
+	s->order = 0;
+	while ((PAGE_SIZE << s->order) < (unsigned long)s->size * want && s->order < MAX_PAGE_ORDER)
+		s->order++;
+	s->objects = (unsigned int)((PAGE_SIZE << s->order) / s->size);
+	if (s->objects > want)
+		s->objects = want;
+}
+
+/* models: mm/slub.c kmem_cache_open() */
+struct kmem_cache *create_cache(const char *name, unsigned int size, unsigned int align,
+				slab_flags_t flags)
+{
+	struct kmem_cache *s = NULL;
+	unsigned int log2 = 0;
+
+	for (int i = 0; i < MAX_CACHES; i++) {
+		if (!world->caches[i].live) {
+			s = &world->caches[i];
+			break;
+		}
+	}
+	if (!s || !size || size > KMALLOC_MAX_CACHE_SIZE) {
+		WARN_ON_ONCE(!s);
+		return NULL;
+	}
+	memset(s, 0, sizeof(*s));
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->flags = flags & ~__CMPXCHG_DOUBLE;
+	s->object_size = size < sizeof(void *) ? sizeof(void *) : size;
+	s->align = align < sizeof(void *) ? sizeof(void *) : align;
+	calculate_sizes(s);
+	if (s->objects == 0)
+		return NULL;
+	/* Caches that track users or check consistency update the pair under
+	 * the slab lock (the kernel's SLAB_NO_CMPXCHG). */
+	if (kconfig.has_cmpxchg128 && !(flags & (SLAB_CONSISTENCY_CHECKS | SLAB_STORE_USER)))
+		s->flags |= __CMPXCHG_DOUBLE;
+	while ((1u << (log2 + 1)) <= s->size)
+		log2++;
+	s->min_partial = log2 / 2 < 5 ? 5 : (log2 / 2 > 10 ? 10 : log2 / 2);
+	/* Tiny like the slabs, so that CPU partial draining happens early. */
+	s->cpu_partial_slabs = kmem_cache_has_cpu_partial(s) ? 2 : 0;
+	for (int cpu = 0; cpu < NR_CPUS; cpu++) {
+		struct kmem_cache_cpu *c = per_cpu_ptr(s->cpu_slab, cpu);
+
+		c->tid = init_tid(cpu);
+		local_trylock_init(&c->lock);
+	}
+	spin_lock_init(&s->node[0].list_lock);
+	INIT_LIST_HEAD(&s->node[0].partial);
+	INIT_LIST_HEAD(&s->node[0].full);
+	s->live = true;
+	list_add_tail(&s->list, &world->slab_caches);
+	return s;
+}
+
+struct kmem_cache *kmem_cache_create(const char *name, unsigned int size, unsigned int align,
+				     slab_flags_t flags)
+{
+	return create_cache(name, size, align, flags);
+}
+
+/* models: mm/slub.c __flush_cpu_slab() — the CPU is quiescent (or ours). */
+static void flush_cpu_slab_inner(struct kmem_cache *s, int cpu)
+{
+	struct kmem_cache_cpu *c = per_cpu_ptr(s->cpu_slab, cpu);
+	struct slab *slab = c->slab, *partial = c->partial;
+	void *freelist = c->freelist;
+
+	c->slab = NULL;
+	c->freelist = NULL;
+	c->partial = NULL;
+	c->tid = next_tid(c->tid);
+	if (slab) {
+		deactivate_slab(s, slab, freelist);
+		stat(s, CPUSLAB_FLUSH);
+	}
+	put_partials_inner(s, partial);
+}
+
+/*
+ * models: mm/slub.c kmem_cache_destroy() / __kmem_cache_shutdown()
+ * Waits for every CPU's deferred frees, flushes every CPU, frees the empty
+ * slabs. Objects still allocated: a warning, and the cache stays (leaked),
+ * as the kernel does.
+ */
+void kmem_cache_destroy(struct kmem_cache *s)
+{
+	struct kmem_cache_node *n;
+	struct slab *slab;
+	unsigned long flags;
+
+	if (!s)
+		return;
+	defer_free_barrier();
+	for (int cpu = 0; cpu < kconfig.nr_cpus; cpu++)
+		flush_cpu_slab_inner(s, cpu);
+
+	n = get_node(s, 0);
+	spin_lock_irqsave(&n->list_lock, flags);
+	list_for_each_entry_safe(slab, &n->partial, slab_list) {
+		if (!slab->inuse) {
+			remove_partial(n, slab);
+			dec_slabs_node(s, slab->objects);
+			free_slab(s, slab);
+		}
+	}
+	spin_unlock_irqrestore(&n->list_lock, flags);
+	if (WARN_ONCE(n->nr_slabs, "kmem_cache_destroy: objects remaining in cache"))
+		return;
+	list_del(&s->list);
+	s->live = false;
+}
+
+void *kmem_cache_alloc(struct kmem_cache *s, gfp_t flags)
+{
+	return slab_alloc_node(s, flags, NUMA_NO_NODE, s->object_size);
+}
+
+/* models: mm/slub.c kmem_cache_free() — a mismatched cache warns, as with hardening. */
+void kmem_cache_free(struct kmem_cache *s, void *x)
+{
+	struct slab *slab = virt_to_slab(x);
+
+	if (WARN_ONCE(!slab, "kmem_cache_free: not a slab object"))
+		return;
+	WARN_ONCE(slab->slab_cache != s, "kmem_cache_free: object from another cache");
+	slab_free(slab->slab_cache, slab, x);
+}
+
+/* For kfree() in core/kmalloc.c. */
+void slab_free_object(struct slab *slab, void *x)
+{
+	slab_free(slab->slab_cache, slab, x);
+}

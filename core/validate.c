@@ -1,0 +1,343 @@
+/*
+ * core/validate.c — validators: bool walkers of every structure, checking
+ * the equations written in core/internal.h's struct comments.
+ *
+ * Precondition of every validator: quiescent — no operation in flight on any
+ * context of any CPU (deferred work may be pending). Mid-operation states
+ * legitimately break these equations. Validators only read, never follow a
+ * pointer before checking it lies on an object of the expected slab, and
+ * bound every walk, so a corrupted structure gives false, never a crash.
+ */
+#include "internal.h"
+
+#include <stdarg.h>
+
+static char error[256];
+
+const char *validate_error(void)
+{
+	return error;
+}
+
+static bool fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static bool fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(error, sizeof(error), fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+/* The index of object p in slab, or -1 if p is not the start of one of its objects. */
+static long object_index(struct kmem_cache *s, struct slab *slab, const void *p)
+{
+	const char *base = slab_address(slab);
+	unsigned long off;
+
+	if ((const char *)p < base)
+		return -1;
+	off = (unsigned long)((const char *)p - base);
+	if (off % s->size || off / s->size >= slab->objects)
+		return -1;
+	return (long)(off / s->size);
+}
+
+/* Per-slab marks of objects found free or deferred (one byte per object). */
+static unsigned char seen[PAGE_SIZE << MAX_PAGE_ORDER];
+
+/* Walk a freelist of slab, marking each object; the count, or -1 (error set). */
+static long walk_freelist(struct kmem_cache *s, struct slab *slab, void *head, const char *what)
+{
+	long n = 0;
+
+	for (void *p = head; p; p = get_freepointer(s, p)) {
+		long i = object_index(s, slab, p);
+
+		if (i < 0)
+			return fail("%s: %s of slab %lu holds a pointer off its objects",
+				    s->name, what, slab_index(slab)), -1;
+		if (seen[i])
+			return fail("%s: slab %lu object #%ld is free twice (%s)",
+				    s->name, slab_index(slab), i, what), -1;
+		seen[i] = 1;
+		n++;
+	}
+	return n;
+}
+
+/* Mark the deferred objects of slab on every CPU's deferred list; the count or -1. */
+static long walk_deferred(struct kmem_cache *s, struct slab *slab)
+{
+	long n = 0;
+
+	for (int cpu = 0; cpu < kconfig.nr_cpus; cpu++) {
+		struct defer_free *df = per_cpu_ptr(world->defer_free_objects, cpu);
+		unsigned long steps = 0;
+
+		for (struct llist_node *pos = df->objects.first; pos; pos = llist_next(pos)) {
+			struct slab *owner = virt_to_slab(pos);
+			long i;
+
+			if (++steps > world->nr_pages * PAGE_SIZE / KMALLOC_MIN_SIZE)
+				return fail("cpu%d deferred list does not end", cpu), -1;
+			if (!owner || !owner->slab_cache)
+				return fail("cpu%d deferred list holds a non-slab pointer", cpu), -1;
+			if (owner != slab)
+				continue;
+			i = object_index(s, slab, (char *)pos - s->offset);
+			if (i < 0)
+				return fail("%s: deferred entry off the objects of slab %lu",
+					    s->name, slab_index(slab)), -1;
+			if (seen[i])
+				return fail("%s: slab %lu object #%ld deferred and free at once",
+					    s->name, slab_index(slab), i), -1;
+			seen[i] = 1;
+			n++;
+		}
+	}
+	return n;
+}
+
+static bool on_deferred_slabs(struct slab *slab)
+{
+	for (int cpu = 0; cpu < kconfig.nr_cpus; cpu++) {
+		struct llist_node *pos = per_cpu_ptr(world->defer_free_objects, cpu)->slabs.first;
+
+		for (unsigned long steps = 0; pos && steps < world->nr_pages; pos = llist_next(pos), steps++)
+			if (pos == &slab->llnode)
+				return true;
+	}
+	return false;
+}
+
+static int cpu_of_slab(struct kmem_cache *s, struct slab *slab)
+{
+	for (int cpu = 0; cpu < kconfig.nr_cpus; cpu++)
+		if (per_cpu_ptr(s->cpu_slab, cpu)->slab == slab)
+			return cpu;
+	return -1;
+}
+
+static bool on_cpu_partial(struct kmem_cache *s, struct slab *slab)
+{
+	for (int cpu = 0; cpu < kconfig.nr_cpus; cpu++) {
+		struct slab *p = per_cpu_ptr(s->cpu_slab, cpu)->partial;
+
+		for (unsigned long steps = 0; p && steps < world->nr_pages; p = p->next, steps++)
+			if (p == slab)
+				return true;
+	}
+	return false;
+}
+
+/* One slab of s: counters, freelists, and its place (invariants 1, 2). */
+static bool validate_slab(struct kmem_cache *s, struct slab *slab, struct cache_census *census)
+{
+	int cpu = cpu_of_slab(s, slab);
+	long free, cpu_free = 0, deferred, flushed = 0;
+	bool deferred_slab = on_deferred_slabs(slab);
+
+	if (slab->objects != s->objects || slab->inuse > slab->objects)
+		return fail("%s: slab %lu has objects %u inuse %u (cache: %u objects)",
+			    s->name, slab_index(slab), slab->objects, slab->inuse, s->objects);
+	memset(seen, 0, slab->objects);
+	free = walk_freelist(s, slab, slab->freelist, "slab freelist");
+	if (free < 0)
+		return false;
+	/* remote frees decrement inuse whether or not the slab is frozen */
+	if (slab->inuse + free != slab->objects)
+		return fail("%s: slab %lu: inuse %u + free %ld != objects %u",
+			    s->name, slab_index(slab), slab->inuse, free, slab->objects);
+	if (cpu >= 0) {
+		cpu_free = walk_freelist(s, slab, per_cpu_ptr(s->cpu_slab, cpu)->freelist,
+					 "cpu freelist");
+		if (cpu_free < 0)
+			return false;
+	}
+	if (deferred_slab) {
+		flushed = walk_freelist(s, slab, slab->flush_freelist, "deferred flush freelist");
+		if (flushed < 0)
+			return false;
+	}
+	deferred = walk_deferred(s, slab);
+	if (deferred < 0)
+		return false;
+
+	/* where the slab is */
+	if (slab->frozen) {
+		if (slab->flags & SL_node_partial)
+			return fail("%s: frozen slab %lu is on the node partial list",
+				    s->name, slab_index(slab));
+		if ((cpu >= 0) + deferred_slab != 1)
+			return fail("%s: frozen slab %lu is %s", s->name, slab_index(slab),
+				    cpu >= 0 ? "a CPU slab and deferred" : "neither a CPU slab nor deferred");
+	} else {
+		bool cpu_partial = on_cpu_partial(s, slab);
+		bool node_partial = slab->flags & SL_node_partial;
+
+		if (cpu >= 0 || deferred_slab)
+			return fail("%s: slab %lu is not frozen but is %s", s->name, slab_index(slab),
+				    cpu >= 0 ? "a CPU slab" : "deferred for deactivation");
+		if (cpu_partial && node_partial)
+			return fail("%s: slab %lu is on a CPU and the node partial list",
+				    s->name, slab_index(slab));
+		if (free && !cpu_partial && !node_partial)
+			return fail("%s: slab %lu has %ld free objects but is on no list",
+				    s->name, slab_index(slab), free);
+	}
+
+	if (census) {
+		census->slabs++;
+		census->objects += slab->objects;
+		census->free += (unsigned long)(free + cpu_free);
+		census->deferred += (unsigned long)(deferred + flushed);
+	}
+	return true;
+}
+
+static bool validate_census(struct kmem_cache *s, struct cache_census *census)
+{
+	struct kmem_cache_node *n = get_node(s, 0);
+	unsigned long partial = 0;
+	struct slab *slab;
+
+	memset(census, 0, sizeof(*census));
+
+	for (int cpu = 0; cpu < kconfig.nr_cpus; cpu++) {
+		struct kmem_cache_cpu *c = per_cpu_ptr(s->cpu_slab, cpu);
+		unsigned long len = 0;
+
+		if (c->tid % TID_STEP != (unsigned long)cpu)
+			return fail("%s: cpu%d tid %lu is not ≡ %d (mod %lu)",
+				    s->name, cpu, c->tid, cpu, TID_STEP);
+		if (c->freelist && !c->slab)
+			return fail("%s: cpu%d has a freelist but no slab", s->name, cpu);
+		if (c->slab && c->slab->slab_cache != s)
+			return fail("%s: cpu%d slab belongs to another cache", s->name, cpu);
+		if (c->lock.l.owner_cpu >= 0)
+			return fail("%s: cpu%d lock is held while quiescent", s->name, cpu);
+		for (struct slab *p = c->partial; p; p = p->next) {
+			if (++len > world->nr_pages)
+				return fail("%s: cpu%d partial list does not end", s->name, cpu);
+			if (p->slab_cache != s || p->frozen)
+				return fail("%s: cpu%d partial slab %lu is %s", s->name, cpu,
+					    slab_index(p), p->frozen ? "frozen" : "of another cache");
+		}
+		if (c->partial && (unsigned long)c->partial->slabs != len)
+			return fail("%s: cpu%d partial list says %d slabs, holds %lu",
+				    s->name, cpu, c->partial->slabs, len);
+	}
+
+	list_for_each_entry_safe(slab, &n->partial, slab_list) {
+		if (++partial > world->nr_pages)
+			return fail("%s: node partial list does not end", s->name);
+		if (slab->slab_cache != s || slab->frozen || !(slab->flags & SL_node_partial))
+			return fail("%s: node partial slab %lu is frozen, unmarked or foreign",
+				    s->name, slab_index(slab));
+	}
+	if (partial != n->nr_partial)
+		return fail("%s: nr_partial %lu but the list holds %lu", s->name, n->nr_partial, partial);
+	if (n->list_lock.l.owner_cpu >= 0)
+		return fail("%s: list_lock held while quiescent", s->name);
+
+	for (unsigned long i = 0; i < world->nr_pages; i++) {
+		struct page *page = &world->memmap[i];
+
+		if ((page->flags & (PG_head | PG_slab)) == (PG_head | PG_slab) &&
+		    world->slabs[i].slab_cache == s &&
+		    !validate_slab(s, &world->slabs[i], census))
+			return false;
+	}
+	if ((long)census->slabs != n->nr_slabs || (long)census->objects != n->total_objects)
+		return fail("%s: node counts %ld slabs %ld objects, found %lu slabs %lu objects",
+			    s->name, n->nr_slabs, n->total_objects, census->slabs, census->objects);
+	census->allocated = census->objects - census->free - census->deferred;
+	return true;
+}
+
+bool validate_cache(struct kmem_cache *s)
+{
+	struct cache_census census;
+
+	return validate_census(s, &census);
+}
+
+bool cache_census(struct kmem_cache *s, struct cache_census *out)
+{
+	return validate_census(s, out);
+}
+
+/* The zone: free block accounting and a partition of the pages into blocks. */
+static bool validate_zone(void)
+{
+	struct zone *zone = &world->zone;
+	unsigned long free = 0;
+
+	for (int o = 0; o <= MAX_PAGE_ORDER; o++) {
+		unsigned long len = 0;
+		struct page *page;
+
+		list_for_each_entry_safe(page, &zone->free_area[o], buddy_list) {
+			if (++len > world->nr_pages)
+				return fail("zone: free_area[%d] does not end", o);
+			if (!(page->flags & PG_buddy) || page->order != (unsigned int)o)
+				return fail("zone: page %lu on free_area[%d] is not a free block of that order",
+					    page_index(page), o);
+		}
+		if (len != zone->nr_free[o])
+			return fail("zone: nr_free[%d] %lu but the list holds %lu", o, zone->nr_free[o], len);
+		free += len << o;
+	}
+	if (free != zone->free_pages)
+		return fail("zone: free_pages %lu but the lists hold %lu", zone->free_pages, free);
+
+	for (unsigned long i = 0; i < world->nr_pages;) {
+		struct page *page = &world->memmap[i];
+
+		if (!(page->flags & (PG_buddy | PG_head)) || page->order > MAX_PAGE_ORDER ||
+		    i + (1ul << page->order) > world->nr_pages)
+			return fail("zone: page %lu starts no block", i);
+		for (unsigned long t = 1; t < (1ul << page->order); t++) {
+			struct page *tail = &world->memmap[i + t];
+
+			if ((page->flags & PG_head) && (!(tail->flags & PG_tail) || tail->head != i))
+				return fail("zone: page %lu is not a tail of block %lu", i + t, i);
+			if ((page->flags & PG_buddy) && tail->flags)
+				return fail("zone: page %lu inside free block %lu has flags", i + t, i);
+		}
+		i += 1ul << page->order;
+	}
+	if (zone->lock.l.owner_cpu >= 0)
+		return fail("zone: lock held while quiescent");
+	return true;
+}
+
+bool validate_all(void)
+{
+	struct kmem_cache *s;
+
+	if (!validate_zone())
+		return false;
+	list_for_each_entry_safe(s, &world->slab_caches, list)
+		if (!validate_cache(s))
+			return false;
+	for (int cpu = 0; cpu < kconfig.nr_cpus; cpu++) {
+		struct defer_free *df = per_cpu_ptr(world->defer_free_objects, cpu);
+		unsigned long steps = 0;
+
+		for (struct llist_node *pos = df->slabs.first; pos; pos = llist_next(pos)) {
+			struct slab *slab = container_of(pos, struct slab, llnode);
+			long i = slab - world->slabs;
+
+			if (++steps > world->nr_pages || i < 0 || (unsigned long)i >= world->nr_pages ||
+			    !slab->slab_cache || !slab->frozen)
+				return fail("cpu%d deferred slab list holds a bad slab", cpu);
+		}
+		if ((df->objects.first || df->slabs.first) && !df->work.pending)
+			return fail("cpu%d has deferred frees but no irq_work pending", cpu);
+	}
+	error[0] = '\0';
+	return true;
+}

@@ -1,0 +1,812 @@
+/*
+ * inject/machine.c — the simulated machine: CPUs, contexts, irq and preempt
+ * state, locks with owners, irq_work, faults, warnings and reports.
+ *
+ * One host thread plays every CPU, and only the top context of the current
+ * CPU ever runs. So a lock held by anyone else can never be released while
+ * the current context waits: every would-be spin is a deadlock of the
+ * simulation and is reported at once (see the comment in machine.h).
+ *
+ * Semantics are the kernel's for !PREEMPT_RT. Places where PREEMPT_RT will
+ * differ carry an "RT:" note; RT is not implemented yet.
+ */
+#include "machine.h"
+
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+
+/* What a context entry pushed, so that its exit can check and undo it. */
+struct frame {
+	enum ctx_kind kind;
+	bool irqs_off_before;		/* the interrupted context's state */
+	unsigned int pc_before;
+	bool irqs_off_entry;		/* the state entry produced: exit expects it back */
+	unsigned int pc_entry;
+};
+
+/* A lock this CPU holds, and the context depth that took it. */
+struct held_lock {
+	struct env_lock *lock;
+	int depth;
+};
+
+/*
+ * One simulated CPU. Invariants:
+ *   frames[0].kind == CTX_TASK, 0 <= depth < MACHINE_MAX_DEPTH;
+ *   every held[i].depth <= depth (a context never returns holding a lock:
+ *   machine_exit reports it first);
+ *   l->owner_cpu == this cpu  <=>  l is in held[0..nheld) (SMP locks, and
+ *   LOCK_LOCAL on UP);
+ *   work_head..work_tail are exactly the works with pending == 1 and
+ *   cpu == this cpu, in queueing order.
+ */
+struct cpu {
+	struct frame frames[MACHINE_MAX_DEPTH];
+	int depth;
+	unsigned int preempt_count;	/* layout of include/linux/preempt.h */
+	bool irqs_off;
+	struct held_lock held[MACHINE_MAX_HELD];
+	int nheld;
+	struct irq_work *work_head, *work_tail;
+};
+
+/* One task per CPU for now: task i lives on CPU i (task id == cpu index). */
+struct task {
+	int migrate_disable;
+};
+
+static struct {
+	struct cpu cpus[NR_CPUS];
+	struct task tasks[NR_CPUS];
+	int ncpus;
+	bool up;		/* !kconfig.smp: zero-initialised state means SMP */
+	int cur;		/* the CPU that runs */
+	int fail_trylocks;	/* faults still armed */
+	int fail_page_allocs;
+	unsigned int warnings;
+	char last_warning[256];
+} m = { .ncpus = 1 };
+
+static struct machine_report report;
+static sigjmp_buf *try_env;	/* innermost machine_try(), NULL if none */
+
+static void *arena;
+static size_t arena_size;
+
+static struct cpu *cur(void)
+{
+	return &m.cpus[m.cur];
+}
+
+static const char *cur_kind_name(void)
+{
+	return ctx_kind_name(cur()->frames[cur()->depth].kind);
+}
+
+static const char *lock_name(const struct env_lock *l)
+{
+	return l->name ? l->name : "(uninitialised lock)";
+}
+
+/*
+ * A lock operation is an atomic in the kernel, so it is a boundary. The
+ * public lock functions pass their caller's address so the engine sees the
+ * model's call site, not this file.
+ */
+static void boundary_at(void *pc)
+{
+	void (*hook)(void *pc) = machine_boundary_hook;
+
+	if (hook)
+		hook(pc);
+}
+
+/* ------------------------------------------------------------------ */
+/* Reset, CPUs, contexts                                               */
+/* ------------------------------------------------------------------ */
+
+void machine_reset(void)
+{
+	int n = kconfig.smp ? kconfig.nr_cpus : 1;
+
+	if (n < 1 || n > NR_CPUS) {
+		fprintf(stderr, "reentry: bug: kconfig.nr_cpus = %d, must be 1..%d\n",
+			kconfig.nr_cpus, NR_CPUS);
+		abort();
+	}
+	memset(m.cpus, 0, sizeof(m.cpus));
+	memset(m.tasks, 0, sizeof(m.tasks));
+	for (int i = 0; i < NR_CPUS; i++)
+		m.cpus[i].frames[0].kind = CTX_TASK;
+	m.ncpus = n;
+	/* RT: kconfig.preempt_rt will select the RT lock and irq_work variants. */
+	m.up = !kconfig.smp;
+	m.cur = 0;
+	m.fail_trylocks = 0;
+	m.fail_page_allocs = 0;
+	m.warnings = 0;
+	m.last_warning[0] = '\0';
+	memset(&report, 0, sizeof(report));
+}
+
+void machine_set_cpu(int cpu)
+{
+	if (cpu < 0 || cpu >= m.ncpus)
+		machine_report("bug", "machine_set_cpu(%d): the machine has %d CPUs",
+			       cpu, m.ncpus);
+	m.cur = cpu;
+}
+
+int machine_cpu(void)
+{
+	return m.cur;
+}
+
+int machine_nr_cpus(void)
+{
+	return m.ncpus;
+}
+
+int smp_processor_id(void)
+{
+	return m.cur;
+}
+
+const char *ctx_kind_name(enum ctx_kind kind)
+{
+	switch (kind) {
+	case CTX_TASK: return "task";
+	case CTX_SOFTIRQ: return "softirq";
+	case CTX_HARDIRQ: return "hardirq";
+	case CTX_NMI: return "NMI";
+	case CTX_KPROBE: return "kprobe";
+	}
+	return "?";
+}
+
+bool machine_enter(enum ctx_kind kind)
+{
+	struct cpu *c = cur();
+	unsigned int add;
+	bool irqs_off = c->irqs_off;
+
+	if (c->depth + 1 >= MACHINE_MAX_DEPTH)
+		return false;
+	switch (kind) {
+	case CTX_SOFTIRQ:
+		/* Softirqs run on irq exit or in ksoftirqd, never inside
+		 * another interrupt or softirq (!in_interrupt()). */
+		if (c->irqs_off || (c->preempt_count & (NMI_MASK | HARDIRQ_MASK | SOFTIRQ_MASK)))
+			return false;
+		add = SOFTIRQ_OFFSET;
+		break;
+	case CTX_HARDIRQ:
+		if (c->irqs_off)
+			return false;
+		add = HARDIRQ_OFFSET;
+		irqs_off = true;
+		break;
+	case CTX_NMI:
+		add = NMI_OFFSET + HARDIRQ_OFFSET;
+		irqs_off = true;
+		break;
+	case CTX_KPROBE:
+		/* Synchronous: the interrupted NMI/hardirq bits stay, so
+		 * in_nmi() is whatever the probed code had. */
+		add = PREEMPT_OFFSET;
+		break;
+	default:
+		return false;
+	}
+	c->depth++;
+	c->frames[c->depth] = (struct frame){
+		.kind = kind,
+		.irqs_off_before = c->irqs_off,
+		.pc_before = c->preempt_count,
+		.irqs_off_entry = irqs_off,
+		.pc_entry = c->preempt_count + add,
+	};
+	c->preempt_count += add;
+	c->irqs_off = irqs_off;
+	return true;
+}
+
+void machine_exit(void)
+{
+	struct cpu *c = cur();
+	struct frame *f = &c->frames[c->depth];
+
+	if (c->depth == 0)
+		machine_report("bug", "machine_exit() in task context on cpu%d", m.cur);
+	for (int i = 0; i < c->nheld; i++)
+		if (c->held[i].depth == c->depth)
+			machine_report("lockdep", "%s on cpu%d returns holding %s",
+				       ctx_kind_name(f->kind), m.cur,
+				       lock_name(c->held[i].lock));
+	if (c->preempt_count != f->pc_entry)
+		machine_report("lockdep",
+			       "%s on cpu%d entered with preempt_count %#x, exited with %#x",
+			       ctx_kind_name(f->kind), m.cur, f->pc_entry, c->preempt_count);
+	if (c->irqs_off != f->irqs_off_entry)
+		machine_report("lockdep", "%s on cpu%d returns with irqs %s (entered with irqs %s)",
+			       ctx_kind_name(f->kind), m.cur,
+			       c->irqs_off ? "disabled" : "enabled",
+			       f->irqs_off_entry ? "disabled" : "enabled");
+	c->preempt_count = f->pc_before;
+	c->irqs_off = f->irqs_off_before;
+	c->depth--;
+}
+
+int machine_depth(void)
+{
+	return cur()->depth;
+}
+
+enum ctx_kind machine_context(void)
+{
+	return cur()->frames[cur()->depth].kind;
+}
+
+unsigned int machine_preempt_count(void)
+{
+	return cur()->preempt_count;
+}
+
+bool in_nmi(void)
+{
+	return cur()->preempt_count & NMI_MASK;
+}
+
+bool in_hardirq(void)
+{
+	return cur()->preempt_count & HARDIRQ_MASK;
+}
+
+bool in_serving_softirq(void)
+{
+	return cur()->preempt_count & SOFTIRQ_OFFSET;
+}
+
+bool in_task(void)
+{
+	return !(cur()->preempt_count & (NMI_MASK | HARDIRQ_MASK | SOFTIRQ_OFFSET));
+}
+
+bool irqs_disabled(void)
+{
+	return cur()->irqs_off;
+}
+
+bool preemptible(void)
+{
+	return cur()->preempt_count == 0 && !cur()->irqs_off;
+}
+
+/* ------------------------------------------------------------------ */
+/* irq and preempt control                                             */
+/* ------------------------------------------------------------------ */
+
+unsigned long arch_local_irq_save(void)
+{
+	unsigned long flags = cur()->irqs_off;
+
+	cur()->irqs_off = true;
+	return flags;
+}
+
+void arch_local_irq_restore(unsigned long flags)
+{
+	/* CONFIG_DEBUG_IRQFLAGS: a restore always pairs with a save, which
+	 * left irqs off; finding them on means the pairing is broken. */
+	if (!cur()->irqs_off)
+		env_warn("raw_local_irq_restore() called with IRQs enabled",
+			 "inject/machine.c", __LINE__);
+	cur()->irqs_off = flags != 0;
+}
+
+void preempt_disable(void)
+{
+	struct cpu *c = cur();
+
+	if ((c->preempt_count & PREEMPT_MASK) == PREEMPT_MASK)
+		machine_report("lockdep", "preempt_count overflow on cpu%d (%#x)",
+			       m.cur, c->preempt_count);
+	c->preempt_count += PREEMPT_OFFSET;
+}
+
+void preempt_enable(void)
+{
+	struct cpu *c = cur();
+
+	/* Only the PREEMPT_MASK byte: borrowing from the irq bits would
+	 * silently turn a hardirq into task context. */
+	if ((c->preempt_count & PREEMPT_MASK) == 0)
+		machine_report("lockdep", "preempt_count underflow: preempt_enable() in %s on cpu%d (preempt_count %#x)",
+			       cur_kind_name(), m.cur, c->preempt_count);
+	c->preempt_count -= PREEMPT_OFFSET;
+}
+
+/* RT: spinlock_t and local locks will take migrate_disable() instead of
+ * preempt_disable(), so this counter starts to matter for the scheduler. */
+void migrate_disable(void)
+{
+	m.tasks[m.cur].migrate_disable++;
+}
+
+void migrate_enable(void)
+{
+	struct task *t = &m.tasks[m.cur];
+
+	if (t->migrate_disable == 0)
+		machine_report("lockdep", "migrate_enable() underflow in %s on cpu%d",
+			       cur_kind_name(), m.cur);
+	t->migrate_disable--;
+}
+
+int machine_migrate_disabled(void)
+{
+	return m.tasks[m.cur].migrate_disable;
+}
+
+void might_sleep(void)
+{
+	char where[256];
+
+	if (preemptible())
+		return;
+	machine_describe(where, sizeof(where));
+	machine_report("sleep-in-atomic",
+		       "BUG: sleeping function called from invalid context: %s, in_atomic(): %d, irqs_disabled(): %d, preempt_count %#x",
+		       where, cur()->preempt_count != 0, cur()->irqs_off,
+		       cur()->preempt_count);
+}
+
+/* ------------------------------------------------------------------ */
+/* Locks                                                               */
+/* ------------------------------------------------------------------ */
+
+/*
+ * On UP the spinning part of spinlock_t and raw_spinlock_t compiles away:
+ * lock and trylock always succeed and record no owner, only the preempt
+ * disable remains. This is what lets a nested context "take" a lock the
+ * interrupted context holds; the model must not rely on the lock there.
+ * local_trylock_t keeps its acquired mark on UP.
+ */
+static bool lock_is_noop(const struct env_lock *l)
+{
+	return m.up && l->kind != LOCK_LOCAL;
+}
+
+/*
+ * spin_lock() is preempt_disable() then the atomic; local_lock_irqsave()
+ * only disables irqs (the irqsave wrapper does that), so LOCK_LOCAL leaves
+ * preempt_count alone. RT: spinlock_t and local locks become sleeping locks
+ * and take migrate_disable() instead; the RT variants issue might_sleep().
+ */
+static void lock_preempt_disable(const struct env_lock *l)
+{
+	if (l->kind != LOCK_LOCAL)
+		preempt_disable();
+}
+
+static void lock_preempt_enable(const struct env_lock *l)
+{
+	if (l->kind != LOCK_LOCAL)
+		preempt_enable();
+}
+
+/* Like DEBUG_SPINLOCK's magic check: a lock in zeroed or corrupted memory
+ * would otherwise look owned by cpu0, or index past the CPUs. */
+static void check_lock(const struct env_lock *l)
+{
+	if (!l->name)
+		machine_report("lockdep", "lock used before init (bad magic) in %s on cpu%d",
+			       cur_kind_name(), m.cur);
+	if (l->owner_cpu < -1 || l->owner_cpu >= m.ncpus ||
+	    (l->owner_cpu >= 0 && (l->owner_depth < 0 || l->owner_depth >= MACHINE_MAX_DEPTH)))
+		machine_report("lockdep", "%s has a corrupt owner (cpu %d, depth %d) in %s on cpu%d",
+			       lock_name(l), l->owner_cpu, l->owner_depth,
+			       cur_kind_name(), m.cur);
+}
+
+static void take(struct env_lock *l)
+{
+	struct cpu *c = cur();
+
+	if (c->nheld == MACHINE_MAX_HELD)
+		machine_report("lockdep", "BUG: MAX_LOCK_DEPTH too low: %s on cpu%d takes %s with %d locks held",
+			       cur_kind_name(), m.cur, lock_name(l), c->nheld);
+	l->owner_cpu = (int8_t)m.cur;
+	l->owner_depth = (int8_t)c->depth;
+	l->owner_task = (int16_t)m.cur;
+	c->held[c->nheld++] = (struct held_lock){ .lock = l, .depth = c->depth };
+}
+
+/* A spin on a held lock never ends in a one-thread machine: say why. */
+_Noreturn static void report_spin(const struct env_lock *l)
+{
+	const struct cpu *o = &m.cpus[l->owner_cpu];
+	const char *okind = l->owner_depth <= o->depth
+		? ctx_kind_name(o->frames[l->owner_depth].kind) : "?";
+
+	if (l->owner_cpu != m.cur)
+		machine_report("deadlock",
+			       "deadlock: %s on cpu%d spins on %s held by %s (depth %d) on cpu%d, which cannot run until this context returns",
+			       cur_kind_name(), m.cur, lock_name(l), okind,
+			       l->owner_depth, l->owner_cpu);
+	if (l->kind == LOCK_LOCAL)
+		machine_report("deadlock",
+			       "recursive local_lock: %s on cpu%d takes %s already acquired by %s (depth %d) on the same CPU",
+			       cur_kind_name(), m.cur, lock_name(l), okind, l->owner_depth);
+	machine_report("deadlock",
+		       "AA deadlock: %s on cpu%d spins on %s held by %s (depth %d) on the same CPU",
+		       cur_kind_name(), m.cur, lock_name(l), okind, l->owner_depth);
+}
+
+static void lock_at(struct env_lock *l, void *pc)
+{
+	check_lock(l);
+	lock_preempt_disable(l);
+	boundary_at(pc);
+	if (lock_is_noop(l))
+		return;
+	if (l->owner_cpu >= 0)
+		report_spin(l);
+	take(l);
+}
+
+static bool trylock_at(struct env_lock *l, void *pc)
+{
+	check_lock(l);
+	lock_preempt_disable(l);
+	boundary_at(pc);
+	if (lock_is_noop(l))
+		return true;
+	/* The fault stands for a remote CPU holding the lock. Nobody else
+	 * can hold a CPU's local lock: its trylock fails only when this CPU
+	 * holds it, which is modelled exactly (and slub's
+	 * local_lock_cpu_slab() asserts that its trylock succeeds). */
+	if (l->kind != LOCK_LOCAL && m.fail_trylocks > 0) {
+		m.fail_trylocks--;
+		lock_preempt_enable(l);
+		return false;
+	}
+	if (l->owner_cpu >= 0) {
+		lock_preempt_enable(l);
+		return false;
+	}
+	take(l);
+	return true;
+}
+
+static void unlock_at(struct env_lock *l, void *pc)
+{
+	struct cpu *c = cur();
+	int i;
+
+	check_lock(l);
+	boundary_at(pc);
+	if (lock_is_noop(l)) {
+		lock_preempt_enable(l);
+		return;
+	}
+	if (l->owner_cpu < 0)
+		machine_report("lockdep", "bad unlock balance: %s on cpu%d releases %s, which is not held",
+			       cur_kind_name(), m.cur, lock_name(l));
+	if (l->owner_cpu != m.cur || l->owner_depth != c->depth)
+		machine_report("lockdep", "bad unlock balance: %s on cpu%d (depth %d) releases %s held by depth %d on cpu%d",
+			       cur_kind_name(), m.cur, c->depth, lock_name(l),
+			       l->owner_depth, l->owner_cpu);
+	for (i = c->nheld - 1; i >= 0 && c->held[i].lock != l; i--)
+		;
+	if (i < 0)
+		machine_report("bug", "%s owned by cpu%d is missing from its held-lock stack",
+			       lock_name(l), m.cur);
+	for (; i < c->nheld - 1; i++)
+		c->held[i] = c->held[i + 1];
+	c->nheld--;
+	l->owner_cpu = -1;
+	l->owner_depth = -1;
+	l->owner_task = -1;
+	lock_preempt_enable(l);
+}
+
+void env_lock_init(struct env_lock *l, enum env_lock_kind kind, const char *name)
+{
+	l->name = name;
+	l->kind = (int8_t)kind;
+	l->owner_cpu = -1;
+	l->owner_depth = -1;
+	l->owner_task = -1;
+}
+
+void env_lock(struct env_lock *l)
+{
+	lock_at(l, __builtin_return_address(0));
+}
+
+bool env_trylock(struct env_lock *l)
+{
+	return trylock_at(l, __builtin_return_address(0));
+}
+
+void env_unlock(struct env_lock *l)
+{
+	unlock_at(l, __builtin_return_address(0));
+}
+
+unsigned long env_lock_irqsave(struct env_lock *l)
+{
+	unsigned long flags = arch_local_irq_save();
+
+	lock_at(l, __builtin_return_address(0));
+	return flags;
+}
+
+bool env_trylock_irqsave(struct env_lock *l, unsigned long *flags)
+{
+	*flags = arch_local_irq_save();
+	if (trylock_at(l, __builtin_return_address(0)))
+		return true;
+	arch_local_irq_restore(*flags);
+	return false;
+}
+
+void env_unlock_irqrestore(struct env_lock *l, unsigned long flags)
+{
+	unlock_at(l, __builtin_return_address(0));
+	arch_local_irq_restore(flags);
+}
+
+/* RT: "locked" will mean owned by the current task, not by this CPU. */
+bool env_lock_is_locked(struct env_lock *l)
+{
+	return l->owner_cpu == m.cur;
+}
+
+bool env_lock_held_by_current(struct env_lock *l)
+{
+	/* UP spinlocks record no owner: lockdep_assert_held() cannot be
+	 * checked there, so it must not fire. */
+	if (lock_is_noop(l))
+		return true;
+	return l->owner_cpu == m.cur && l->owner_depth == cur()->depth;
+}
+
+void env_lockdep_assert(bool cond, const char *what, const char *file, int line)
+{
+	if (kconfig.lockdep && !cond)
+		machine_report("lockdep", "lockdep assertion failed: %s at %s:%d (%s on cpu%d)",
+			       what, file, line, cur_kind_name(), m.cur);
+}
+
+/* ------------------------------------------------------------------ */
+/* irq_work                                                            */
+/* ------------------------------------------------------------------ */
+
+bool irq_work_queue(struct irq_work *work)
+{
+	struct cpu *c;
+
+	/* irq_work_claim() is an atomic: a boundary like the lock ops. */
+	boundary_at(__builtin_return_address(0));
+	if (work->pending)
+		return false;
+	c = cur();
+	work->pending = 1;
+	work->cpu = (int8_t)m.cur;
+	work->next = NULL;
+	if (c->work_tail)
+		c->work_tail->next = work;
+	else
+		c->work_head = work;
+	c->work_tail = work;
+	return true;
+}
+
+bool machine_run_irq_work(void)
+{
+	struct cpu *c = cur();
+	int cpu = m.cur;
+
+	if (c->irqs_off)
+		return false;
+	/* Each round is one irq_work interrupt running the batch queued
+	 * before it; work queued by the batch raises the next interrupt. */
+	while (c->work_head) {
+		struct irq_work *batch = c->work_head;
+
+		if (!machine_enter(CTX_HARDIRQ))
+			return false;
+		c->work_head = c->work_tail = NULL;
+		while (batch) {
+			struct irq_work *w = batch;
+
+			batch = w->next;
+			w->next = NULL;
+			/* Cleared first, as irq_work_single() does: the
+			 * function may queue it again. */
+			w->pending = 0;
+			w->func(w);
+			if (m.cur != cpu)
+				machine_report("bug", "irq_work function switched from cpu%d to cpu%d",
+					       cpu, m.cur);
+		}
+		machine_exit();
+	}
+	return true;
+}
+
+void machine_drain_irq_work(void)
+{
+	int orig = m.cur;
+	bool again = true;
+
+	while (again) {
+		again = false;
+		for (int i = 0; i < m.ncpus; i++) {
+			if (!m.cpus[i].work_head)
+				continue;
+			m.cur = i;
+			if (!machine_run_irq_work())
+				machine_report("bug", "machine_drain_irq_work: cpu%d cannot run its irq_work (irqs disabled or too deep)",
+					       i);
+			again = true;
+		}
+	}
+	m.cur = orig;
+}
+
+bool machine_irq_work_pending(int cpu)
+{
+	return cpu >= 0 && cpu < m.ncpus && m.cpus[cpu].work_head != NULL;
+}
+
+/* RT: irq_work_sync() may sleep (rcuwait) and will call might_sleep(). */
+void irq_work_sync(struct irq_work *work)
+{
+	int orig = m.cur;
+	bool ran;
+
+	if (!work->pending)
+		return;
+	if (work->cpu == m.cur && cur()->irqs_off)
+		machine_report("deadlock",
+			       "irq_work_sync would wait forever: %s on cpu%d has irqs disabled and the work is queued on this CPU",
+			       cur_kind_name(), m.cur);
+	m.cur = work->cpu;
+	ran = machine_run_irq_work();
+	m.cur = orig;
+	if (!ran)
+		machine_report("deadlock",
+			       "irq_work_sync on cpu%d waits for cpu%d, which has irqs disabled and cannot run until this context returns",
+			       orig, (int)work->cpu);
+}
+
+/* ------------------------------------------------------------------ */
+/* Faults, warnings, bugs, the arena                                   */
+/* ------------------------------------------------------------------ */
+
+void machine_fail_trylocks(int n)
+{
+	m.fail_trylocks = n;
+}
+
+void machine_fail_page_allocs(int n)
+{
+	m.fail_page_allocs = n;
+}
+
+bool should_fail_alloc_page(unsigned int order)
+{
+	(void)order;
+	if (m.fail_page_allocs <= 0)
+		return false;
+	m.fail_page_allocs--;
+	return true;
+}
+
+void env_warn(const char *what, const char *file, int line)
+{
+	m.warnings++;
+	snprintf(m.last_warning, sizeof(m.last_warning), "WARNING: %s at %s:%d",
+		 what, file, line);
+}
+
+unsigned int machine_warnings(void)
+{
+	return m.warnings;
+}
+
+const char *machine_last_warning(void)
+{
+	return m.last_warning;
+}
+
+_Noreturn void env_bug(const char *what, const char *file, int line)
+{
+	machine_report("bug", "kernel BUG at %s:%d: %s", file, line, what);
+}
+
+/*
+ * Reused while the size is unchanged: mapping is the expensive part of a
+ * reset. A reused arena keeps its bytes and its ASan poison; the caller
+ * re-initialises both (kmem_init() does).
+ */
+void *env_arena_map(size_t bytes)
+{
+	if (arena && arena_size == bytes)
+		return arena;
+	if (arena) {
+		/* Stale shadow must not outlive the mapping. */
+		kasan_unpoison(arena, arena_size);
+		munmap(arena, arena_size);
+		arena = NULL;
+	}
+	arena = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (arena == MAP_FAILED) {
+		arena = NULL;
+		machine_report("bug", "env_arena_map: cannot map %zu bytes", bytes);
+	}
+	arena_size = bytes;
+	return arena;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reports                                                             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The report lives in one static slot: the pointer machine_try() returns
+ * stays valid until the next report or machine_reset().
+ */
+const struct machine_report *machine_try(void (*fn)(void *arg), void *arg)
+{
+	sigjmp_buf env;
+	sigjmp_buf *prev = try_env;
+
+	/* savemask 0: the machine never touches the host signal mask. */
+	if (sigsetjmp(env, 0)) {
+		try_env = prev;
+		return &report;
+	}
+	try_env = &env;
+	fn(arg);
+	try_env = prev;
+	return NULL;
+}
+
+_Noreturn void machine_report(const char *cls, const char *fmt, ...)
+{
+	va_list ap;
+
+	snprintf(report.cls, sizeof(report.cls), "%s", cls);
+	va_start(ap, fmt);
+	vsnprintf(report.text, sizeof(report.text), fmt, ap);
+	va_end(ap);
+	report.cpu = m.cur;
+	report.depth = cur()->depth;
+	if (!try_env) {
+		fprintf(stderr, "reentry: %s: %s\n", report.cls, report.text);
+		abort();
+	}
+	siglongjmp(*try_env, 1);
+}
+
+void machine_describe(char *buf, size_t size)
+{
+	const struct cpu *c = cur();
+	size_t n;
+
+	if (size == 0)
+		return;
+	n = (size_t)snprintf(buf, size, "cpu%d %s [", m.cur, cur_kind_name());
+	for (int i = 0; i < c->nheld && n < size; i++)
+		n += (size_t)snprintf(buf + n, size - n, "%s held, ",
+				      lock_name(c->held[i].lock));
+	if (n < size)
+		snprintf(buf + n, size - n, "irqs %s]", c->irqs_off ? "off" : "on");
+}

@@ -1,0 +1,105 @@
+/*
+ * inject/machine.h — the simulated machine that implements core/env.h.
+ *
+ * One host thread simulates every CPU. Each CPU has a task and a stack of
+ * contexts (task → softirq → hardirq → NMI; a kprobe handler is a synchronous
+ * context pushed on top of whatever it interrupted). Only the top context of
+ * the CPU that is "current" runs; an interrupt is a nested call: push a
+ * context, run the handler, pop it. Because nothing runs concurrently, a lock
+ * held by anyone else can never be released while we wait, so lockdep-lite
+ * reports every would-be spin on a held lock at once instead of hanging.
+ *
+ * Reports end the run: machine_report() longjmps to the innermost
+ * machine_try(); with none active it prints the report and aborts.
+ */
+#ifndef REENTRY_INJECT_MACHINE_H
+#define REENTRY_INJECT_MACHINE_H
+
+#include "../core/env.h"
+
+#include <stdarg.h>
+
+enum ctx_kind {
+	CTX_TASK,
+	CTX_SOFTIRQ,
+	CTX_HARDIRQ,
+	CTX_NMI,
+	CTX_KPROBE, /* kprobe / tracepoint / fentry BPF handler: synchronous, in_nmi() as interrupted */
+};
+
+#define MACHINE_MAX_DEPTH 8	 /* contexts stacked on one CPU, task included */
+#define MACHINE_MAX_HELD 16	 /* locks held at once on one CPU */
+
+/* preempt_count layout, as in include/linux/preempt.h */
+#define PREEMPT_OFFSET 0x00000001u
+#define PREEMPT_MASK 0x000000ffu
+#define SOFTIRQ_OFFSET 0x00000100u
+#define SOFTIRQ_MASK 0x0000ff00u
+#define HARDIRQ_OFFSET 0x00010000u
+#define HARDIRQ_MASK 0x000f0000u
+#define NMI_OFFSET 0x00100000u
+#define NMI_MASK 0x00f00000u
+
+struct machine_report {
+	char cls[32];	/* report class: deadlock, lockdep, sleep-in-atomic, bug, ... */
+	char text[512];	/* one line, kernel-report style */
+	int cpu;	/* CPU and context depth where it was raised */
+	int depth;
+};
+
+/* Reset every CPU to task context, irqs on, preempt 0, nothing held or pending.
+ * Reads kconfig (nr_cpus, smp, preempt_rt). Clears warnings, faults and reports. */
+void machine_reset(void);
+
+/* Which CPU runs from now on. The CPU left behind keeps its context stack. */
+void machine_set_cpu(int cpu);
+int machine_cpu(void);
+int machine_nr_cpus(void);		/* CPUs since the last reset (1 on UP) */
+/* The current task's migrate_disable() depth (0: it may move CPUs). */
+int machine_migrate_disabled(void);
+
+/* Push a context on the current CPU. Returns false (and changes nothing) when
+ * the kind may not fire now: a hardirq or softirq with irqs disabled, or the
+ * depth limit. Entering NMI/hardirq disables irqs; kprobe disables preemption. */
+bool machine_enter(enum ctx_kind kind);
+/* Pop the top context. Reports (class lockdep) a lock it still holds or irq or
+ * preempt state it did not restore, then restores the interrupted state. */
+void machine_exit(void);
+int machine_depth(void);		/* 0 = task context */
+enum ctx_kind machine_context(void);	/* kind of the top context */
+const char *ctx_kind_name(enum ctx_kind kind); /* "task", "NMI", ... */
+unsigned int machine_preempt_count(void);
+
+/* Run this CPU's pending irq_work in a hardirq context, as the irq_work
+ * interrupt would. Returns false if irqs are disabled (nothing ran). */
+bool machine_run_irq_work(void);
+/* Run pending irq_work on every CPU (each must be in task context, irqs on). */
+void machine_drain_irq_work(void);
+bool machine_irq_work_pending(int cpu);
+
+/* Faults: make the next n trylocks (any lock) fail as if another CPU held
+ * the lock; make the next n page allocations fail. */
+void machine_fail_trylocks(int n);
+void machine_fail_page_allocs(int n);
+
+/* Warnings raised by env_warn(): counted, the last one kept. */
+unsigned int machine_warnings(void);
+const char *machine_last_warning(void);
+
+/* Run fn(arg) with a recovery point: returns NULL if it returned normally,
+ * else the report that ended it. After a report the machine state is
+ * undefined until machine_reset(). Nests. */
+const struct machine_report *machine_try(void (*fn)(void *arg), void *arg);
+
+/* Raise a report and end the run (see machine_try). */
+_Noreturn void machine_report(const char *cls, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Describe the current CPU's state for traces: "cpu0 NMI [&n->list_lock held, irqs off]". */
+void machine_describe(char *buf, size_t size);
+
+/* The boundary hook (env_boundary() and the load/store callbacks call it):
+ * NULL until the injection engine installs one. */
+extern void (*machine_boundary_hook)(void *pc);
+
+#endif /* REENTRY_INJECT_MACHINE_H */

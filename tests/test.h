@@ -1,0 +1,46 @@
+/*
+ * tests/test.h — a tiny test harness in the style of the kernel's userspace
+ * harnesses: `TEST(name) { ... return true; }` registers test_name; CHECK()
+ * failures print file:line:function and fail the test. CMake finds every
+ * TEST(name) line and registers it as its own ctest test, run in its own
+ * process (`reentry_tests NAME`), so each test starts from a fresh machine.
+ */
+#ifndef REENTRY_TESTS_TEST_H
+#define REENTRY_TESTS_TEST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef bool (*test_fn)(void);
+void test_register(const char *name, test_fn fn);
+
+#define TEST(name)							\
+	static bool test_##name(void);					\
+	__attribute__((constructor)) static void register_##name(void)	\
+	{ test_register(#name, test_##name); }				\
+	static bool test_##name(void)
+
+#define CHECK(cond) do {						\
+	if (!(cond)) {							\
+		fprintf(stderr, "%s:%d: %s: CHECK failed: %s\n",	\
+			__FILE__, __LINE__, __func__, #cond);		\
+		return false;						\
+	}								\
+} while (0)
+
+#define CHECK_EQ(a, b) do {						\
+	long long __a = (long long)(a), __b = (long long)(b);		\
+	if (__a != __b) {						\
+		fprintf(stderr, "%s:%d: %s: CHECK_EQ failed: %s == %s (%lld != %lld)\n", \
+			__FILE__, __LINE__, __func__, #a, #b, __a, __b); \
+		return false;						\
+	}								\
+} while (0)
+
+/* The seed for randomized tests: $REENTRY_SEED or a fixed default; printed. */
+uint64_t test_seed(void);
+/* A small deterministic PRNG (splitmix64) for tests. */
+uint64_t test_rand(uint64_t *state);
+
+#endif

@@ -1,0 +1,63 @@
+/* tests/test_main.c — runs one registered test by name, or lists them. */
+#include "test.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_TESTS 512
+
+static struct { const char *name; test_fn fn; } tests[MAX_TESTS];
+static int ntests;
+
+void test_register(const char *name, test_fn fn)
+{
+	if (ntests == MAX_TESTS) {
+		fprintf(stderr, "too many tests\n");
+		exit(2);
+	}
+	tests[ntests].name = name;
+	tests[ntests].fn = fn;
+	ntests++;
+}
+
+uint64_t test_seed(void)
+{
+	const char *s = getenv("REENTRY_SEED");
+	uint64_t seed = s ? strtoull(s, NULL, 0) : 0x5eed;
+
+	printf("seed %" PRIu64 " (set REENTRY_SEED to replay)\n", seed);
+	return seed;
+}
+
+uint64_t test_rand(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && strcmp(argv[1], "--list") == 0) {
+		for (int i = 0; i < ntests; i++)
+			printf("%s\n", tests[i].name);
+		return 0;
+	}
+	if (argc != 2) {
+		fprintf(stderr, "usage: reentry_tests NAME | --list\n");
+		return 2;
+	}
+	for (int i = 0; i < ntests; i++) {
+		if (strcmp(tests[i].name, argv[1]) == 0) {
+			bool ok = tests[i].fn();
+
+			printf("%s: %s\n", tests[i].name, ok ? "ok" : "FAILED");
+			return ok ? 0 : 1;
+		}
+	}
+	fprintf(stderr, "reentry_tests: no test named '%s'\n", argv[1]);
+	return 2;
+}
