@@ -257,6 +257,27 @@ void *env_arena_map(size_t bytes);
 	__r;								\
 })
 
+/* atomic_long_t (include/linux/atomic.h), for counters several contexts update. */
+typedef struct { long counter; } atomic_long_t;
+
+static inline void atomic_long_add(long i, atomic_long_t *v)
+{
+	env_boundary();
+	__atomic_fetch_add(&v->counter, i, __ATOMIC_SEQ_CST);
+	env_boundary();
+}
+
+static inline long atomic_long_read(const atomic_long_t *v)
+{
+	return READ_ONCE(v->counter);
+}
+
+/*
+ * this_cpu_inc(): one instruction on x86, so an interrupt lands before or
+ * after it, never inside: an uninstrumented atomic add models that exactly.
+ */
+#define this_cpu_inc_counter(var) __atomic_fetch_add(&(var), 1, __ATOMIC_RELAXED)
+
 typedef unsigned __int128 u128;
 
 /* The 16-byte compare-and-exchange (cmpxchg16b; needs -mcx16). */

@@ -92,7 +92,7 @@ struct zone {
 	unsigned long nr_free[MAX_PAGE_ORDER + 1];
 	unsigned long free_pages;
 	struct llist_head trylock_free_pages;
-	unsigned long alloc_failures;	/* page allocations that returned NULL */
+	atomic_long_t alloc_failures;	/* page allocations that returned NULL */
 };
 
 void page_alloc_init(void);
@@ -210,8 +210,8 @@ struct kmem_cache_node {
 	spinlock_t list_lock;
 	unsigned long nr_partial;
 	struct list_head partial;
-	long nr_slabs;
-	long total_objects;
+	atomic_long_t nr_slabs;		/* atomic: changed without list_lock */
+	atomic_long_t total_objects;
 	struct list_head full;		/* debug caches only */
 };
 
@@ -235,7 +235,7 @@ struct kmem_cache {
 
 static inline void stat(struct kmem_cache *s, enum stat_item si)
 {
-	this_cpu_ptr(s->cpu_slab)->stat[si]++;
+	this_cpu_inc_counter(this_cpu_ptr(s->cpu_slab)->stat[si]);
 }
 unsigned long slub_stat(struct kmem_cache *s, enum stat_item si); /* Σ over CPUs */
 

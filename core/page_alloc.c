@@ -154,7 +154,7 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 		spin_unlock_irqrestore(&zone->lock, flags);
 	}
 	if (!page)
-		zone->alloc_failures++;
+		atomic_long_add(1, &zone->alloc_failures);
 	return page;
 }
 
@@ -176,7 +176,7 @@ struct page *alloc_pages_nolock(unsigned int order)
 		spin_unlock_irqrestore(&zone->lock, flags);
 	}
 	if (!page)
-		zone->alloc_failures++;
+		atomic_long_add(1, &zone->alloc_failures);
 	return page;
 }
 

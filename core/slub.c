@@ -112,16 +112,16 @@ static void inc_slabs_node(struct kmem_cache *s, unsigned int objects)
 {
 	struct kmem_cache_node *n = get_node(s, 0);
 
-	n->nr_slabs++;
-	n->total_objects += objects;
+	atomic_long_add(1, &n->nr_slabs);
+	atomic_long_add(objects, &n->total_objects);
 }
 
 static void dec_slabs_node(struct kmem_cache *s, unsigned int objects)
 {
 	struct kmem_cache_node *n = get_node(s, 0);
 
-	n->nr_slabs--;
-	n->total_objects -= objects;
+	atomic_long_add(-1, &n->nr_slabs);
+	atomic_long_add(-(long)objects, &n->total_objects);
 }
 
 /*
@@ -1011,7 +1011,7 @@ void kmem_cache_destroy(struct kmem_cache *s)
 		}
 	}
 	spin_unlock_irqrestore(&n->list_lock, flags);
-	if (WARN_ONCE(n->nr_slabs, "kmem_cache_destroy: objects remaining in cache"))
+	if (WARN_ONCE(atomic_long_read(&n->nr_slabs), "kmem_cache_destroy: objects remaining in cache"))
 		return;
 	list_del(&s->list);
 	s->live = false;

@@ -250,9 +250,11 @@ static bool validate_census(struct kmem_cache *s, struct cache_census *census)
 		    !validate_slab(s, &world->slabs[i], census))
 			return false;
 	}
-	if ((long)census->slabs != n->nr_slabs || (long)census->objects != n->total_objects)
+	if ((long)census->slabs != atomic_long_read(&n->nr_slabs) ||
+	    (long)census->objects != atomic_long_read(&n->total_objects))
 		return fail("%s: node counts %ld slabs %ld objects, found %lu slabs %lu objects",
-			    s->name, n->nr_slabs, n->total_objects, census->slabs, census->objects);
+			    s->name, atomic_long_read(&n->nr_slabs), atomic_long_read(&n->total_objects),
+			    census->slabs, census->objects);
 	census->allocated = census->objects - census->free - census->deferred;
 	return true;
 }
