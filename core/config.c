@@ -43,5 +43,5 @@ void kmem_init(void)
 
 	page_alloc_init();
 	defer_free_init();
-	kmalloc_init();
+	create_kmalloc_caches();
 }

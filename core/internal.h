@@ -273,7 +273,7 @@ void deactivate_slab(struct kmem_cache *s, struct slab *slab, void *freelist);
 void slab_post_alloc_hook(struct kmem_cache *s, gfp_t gfp, void *object, size_t orig_size);
 void slab_free_hook(struct kmem_cache *s, void *object);
 void slab_free_object(struct slab *slab, void *object);
-struct kmem_cache *create_cache(const char *name, unsigned int size, unsigned int align,
+struct kmem_cache *kmem_cache_open(const char *name, unsigned int size, unsigned int align,
 				slab_flags_t flags);
 
 /* ------------------------------------------------------------------ */
@@ -304,7 +304,7 @@ void defer_free_init(void);
 /* ------------------------------------------------------------------ */
 
 #define KMALLOC_CACHES 13	/* 8 16 32 64 96 128 192 256 512 1024 2048 4096 8192 */
-void kmalloc_init(void);
+void create_kmalloc_caches(void);
 
 /* ------------------------------------------------------------------ */
 /* config.c — the world                                                */

@@ -9,13 +9,13 @@ static const unsigned int kmalloc_sizes[KMALLOC_CACHES] = {
 };
 
 /* models: mm/slab_common.c create_kmalloc_caches() */
-void kmalloc_init(void)
+void create_kmalloc_caches(void)
 {
 	for (int i = 0; i < KMALLOC_CACHES; i++) {
 		char name[32];
 
 		snprintf(name, sizeof(name), "kmalloc-%u", kmalloc_sizes[i]);
-		world->kmalloc_caches[i] = create_cache(name, kmalloc_sizes[i], 8, SLAB_KMALLOC);
+		world->kmalloc_caches[i] = kmem_cache_open(name, kmalloc_sizes[i], 8, SLAB_KMALLOC);
 		BUG_ON(!world->kmalloc_caches[i]);
 	}
 }
@@ -39,7 +39,7 @@ static unsigned int get_order(size_t size)
 }
 
 /* models: mm/slub.c ___kmalloc_large_node() */
-static void *kmalloc_large(size_t size, gfp_t flags)
+static void *kmalloc_large_node_slow(size_t size, gfp_t flags)
 {
 	unsigned int order = get_order(size);
 	struct page *page;
@@ -64,7 +64,7 @@ void *kmalloc(size_t size, gfp_t flags)
 	if (!size)
 		return ZERO_SIZE_PTR;
 	if (size > KMALLOC_MAX_CACHE_SIZE)
-		return kmalloc_large(size, flags);
+		return kmalloc_large_node_slow(size, flags);
 	return slab_alloc_node(kmalloc_slab(size), flags, NUMA_NO_NODE, size);
 }
 

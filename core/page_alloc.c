@@ -45,7 +45,7 @@ unsigned long nr_arena_pages(void)
 }
 
 /* models: mm/page_alloc.c __free_one_page() — merge with free buddies. */
-static void free_one_page(struct zone *zone, struct page *page, unsigned int order)
+static void free_one_page_inner(struct zone *zone, struct page *page, unsigned int order)
 {
 	unsigned long idx = page_index(page);
 
@@ -83,12 +83,12 @@ static void free_trylock_pages(struct zone *zone)
 		struct page *page = container_of(pos, struct page, deferred);
 
 		pos = llist_next(pos);
-		free_one_page(zone, page, page->order);
+		free_one_page_inner(zone, page, page->order);
 	}
 }
 
 /* models: mm/page_alloc.c __rmqueue_smallest() */
-static struct page *rmqueue(struct zone *zone, unsigned int order)
+static struct page *rmqueue_smallest_inner(struct zone *zone, unsigned int order)
 {
 	for (unsigned int o = order; o <= MAX_PAGE_ORDER; o++) {
 		struct page *page;
@@ -134,7 +134,7 @@ void page_alloc_init(void)
 	for (unsigned long i = 0; i < world->nr_pages; i++) {
 		world->memmap[i].flags = PG_head; /* as if allocated, then freed */
 		world->memmap[i].head = (unsigned int)i;
-		free_one_page(zone, &world->memmap[i], 0);
+		free_one_page_inner(zone, &world->memmap[i], 0);
 	}
 }
 
@@ -150,7 +150,7 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 	if (order <= MAX_PAGE_ORDER && !should_fail_alloc_page(order)) {
 		spin_lock_irqsave(&zone->lock, flags);
 		free_trylock_pages(zone);
-		page = rmqueue(zone, order);
+		page = rmqueue_smallest_inner(zone, order);
 		spin_unlock_irqrestore(&zone->lock, flags);
 	}
 	if (!page)
@@ -172,7 +172,7 @@ struct page *alloc_pages_nolock(unsigned int order)
 	if (order <= MAX_PAGE_ORDER && !should_fail_alloc_page(order) &&
 	    spin_trylock_irqsave(&zone->lock, flags)) {
 		free_trylock_pages(zone);
-		page = rmqueue(zone, order);
+		page = rmqueue_smallest_inner(zone, order);
 		spin_unlock_irqrestore(&zone->lock, flags);
 	}
 	if (!page)
@@ -188,7 +188,7 @@ void free_pages_inner(struct page *page, unsigned int order)
 
 	spin_lock_irqsave(&zone->lock, flags);
 	free_trylock_pages(zone);
-	free_one_page(zone, page, order);
+	free_one_page_inner(zone, page, order);
 	spin_unlock_irqrestore(&zone->lock, flags);
 }
 
@@ -204,6 +204,6 @@ void free_pages_nolock(struct page *page, unsigned int order)
 		return;
 	}
 	free_trylock_pages(zone);
-	free_one_page(zone, page, order);
+	free_one_page_inner(zone, page, order);
 	spin_unlock_irqrestore(&zone->lock, flags);
 }

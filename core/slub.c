@@ -166,7 +166,7 @@ static struct slab *new_slab(struct kmem_cache *s, gfp_t gfp, int node)
 }
 
 /* models: mm/slub.c __free_slab() */
-static void free_slab(struct kmem_cache *s, struct slab *slab)
+static void free_slab_inner(struct kmem_cache *s, struct slab *slab)
 {
 	struct page *page = slab_page(slab);
 
@@ -179,7 +179,7 @@ static void free_slab(struct kmem_cache *s, struct slab *slab)
 static void discard_slab(struct kmem_cache *s, struct slab *slab)
 {
 	dec_slabs_node(s, slab->objects);
-	free_slab(s, slab);
+	free_slab_inner(s, slab);
 }
 
 /* ---- node partial list (caller holds list_lock) ---- */
@@ -912,7 +912,7 @@ static void calculate_sizes(struct kmem_cache *s)
 }
 
 /* models: mm/slub.c kmem_cache_open() */
-struct kmem_cache *create_cache(const char *name, unsigned int size, unsigned int align,
+struct kmem_cache *kmem_cache_open(const char *name, unsigned int size, unsigned int align,
 				slab_flags_t flags)
 {
 	struct kmem_cache *s = NULL;
@@ -959,10 +959,11 @@ struct kmem_cache *create_cache(const char *name, unsigned int size, unsigned in
 	return s;
 }
 
+/* models: mm/slab_common.c kmem_cache_create() */
 struct kmem_cache *kmem_cache_create(const char *name, unsigned int size, unsigned int align,
 				     slab_flags_t flags)
 {
-	return create_cache(name, size, align, flags);
+	return kmem_cache_open(name, size, align, flags);
 }
 
 /* models: mm/slub.c __flush_cpu_slab() — the CPU is quiescent (or ours). */
@@ -1007,7 +1008,7 @@ void kmem_cache_destroy(struct kmem_cache *s)
 		if (!slab->inuse) {
 			remove_partial(n, slab);
 			dec_slabs_node(s, slab->objects);
-			free_slab(s, slab);
+			free_slab_inner(s, slab);
 		}
 	}
 	spin_unlock_irqrestore(&n->list_lock, flags);
@@ -1017,6 +1018,7 @@ void kmem_cache_destroy(struct kmem_cache *s)
 	s->live = false;
 }
 
+/* models: mm/slub.c kmem_cache_alloc_noprof() */
 void *kmem_cache_alloc(struct kmem_cache *s, gfp_t flags)
 {
 	return slab_alloc_node(s, flags, NUMA_NO_NODE, s->object_size);

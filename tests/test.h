@@ -21,6 +21,10 @@ void test_register(const char *name, test_fn fn);
 	{ test_register(#name, test_##name); }				\
 	static bool test_##name(void)
 
+/* A test that needs ASan (KASAN poisoning): wrap it in #ifdef REENTRY_ASAN;
+ * CMake registers TEST_ASAN lines only in sanitized builds. */
+#define TEST_ASAN(name) TEST(name)
+
 #define CHECK(cond) do {						\
 	if (!(cond)) {							\
 		fprintf(stderr, "%s:%d: %s: CHECK failed: %s\n",	\

@@ -805,7 +805,7 @@ TEST(slub_nmi_inside_slow_path_locked_section)
 /* ---- KASAN ------------------------------------------------------- */
 
 #ifdef REENTRY_ASAN
-TEST(slub_kasan_poisons_free_objects_and_tails)
+TEST_ASAN(slub_kasan_poisons_free_objects_and_tails)
 {
 	char *p;
 
@@ -1037,6 +1037,6 @@ TEST(slub_nmi_at_every_boundary_of_kmalloc_kfree_is_clean)
 			break;
 	}
 	printf("%ld boundaries swept\n", sweep.target);
-	CHECK(sweep.target > 100);
+	CHECK(sweep.target > 40); /* even without load/store instrumentation: atomics and locks */
 	return true;
 }

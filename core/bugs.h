@@ -1,0 +1,35 @@
+/*
+ * core/bugs.h — the historical-bug registry: named, documented bugs from the
+ * kmalloc_nolock series and its review that can be switched back on at run
+ * time (kconfig.bugs). Each is a one-line guard in the model, each has a
+ * regression in corpus/regressions/ that must report with the bug on and
+ * be clean with it off. They prove the harness still finds what it should.
+ */
+#ifndef REENTRY_CORE_BUGS_H
+#define REENTRY_CORE_BUGS_H
+
+#include "env.h"
+
+enum slab_bug {
+	BUG_KPROBE_FASTPATH,	/* seed 000 */
+	NR_SLAB_BUGS
+};
+
+struct slab_bug_info {
+	const char *name;	/* as given to --bug / REENTRY_BUGS */
+	const char *summary;	/* one line */
+	const char *reference;	/* where it comes from */
+	const char *expect;	/* the report class its regression expects */
+};
+
+extern const struct slab_bug_info slab_bugs[NR_SLAB_BUGS];
+
+static inline bool bug_on(enum slab_bug bug)
+{
+	return kconfig.bugs & (1ull << bug);
+}
+
+/* The bug's index, or -1 if no bug has that name. */
+int bug_lookup(const char *name);
+
+#endif /* REENTRY_CORE_BUGS_H */
