@@ -19,3 +19,17 @@ int bug_lookup(const char *name)
 			return i;
 	return -1;
 }
+
+/* The NOKPROBE_SYMBOL entries, collected by the linker in one section. */
+extern const struct kprobe_blacklist_entry __start_reentry_nokprobe[];
+extern const struct kprobe_blacklist_entry __stop_reentry_nokprobe[];
+
+/* models: kernel/kprobes.c within_kprobe_blacklist() */
+bool within_kprobe_blacklist(const void *fn)
+{
+	for (const struct kprobe_blacklist_entry *e = __start_reentry_nokprobe;
+	     e < __stop_reentry_nokprobe; e++)
+		if (e->fn == fn && !(e->unless_bug >= 0 && bug_on(e->unless_bug)))
+			return true;
+	return false;
+}

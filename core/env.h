@@ -200,6 +200,24 @@ _Noreturn void env_bug(const char *what, const char *file, int line);
 #define BUG_ON(cond) do { if (cond) env_bug(#cond, __FILE__, __LINE__); } while (0)
 #define VM_BUG_ON(cond) BUG_ON(cond)
 
+/*
+ * NOKPROBE_SYMBOL(fn) (include/linux/kprobes.h): kprobes may not fire inside
+ * fn itself (its callees are not covered, as in the kernel). The engine asks
+ * within_kprobe_blacklist() with the innermost model function. An entry made
+ * with NOKPROBE_SYMBOL_UNLESS_BUG is dropped while that historical bug is on.
+ */
+struct kprobe_blacklist_entry {
+	const void *fn;
+	const char *name;
+	int unless_bug;		/* enum slab_bug, or -1 */
+};
+#define NOKPROBE_SYMBOL_UNLESS_BUG(fname, bug)					\
+	static const struct kprobe_blacklist_entry __nokprobe_##fname		\
+	__attribute__((used, section("reentry_nokprobe"), aligned(8))) =	\
+		{ (const void *)(fname), #fname, (bug) }
+#define NOKPROBE_SYMBOL(fname) NOKPROBE_SYMBOL_UNLESS_BUG(fname, -1)
+bool within_kprobe_blacklist(const void *fn);
+
 /* One mapping, made once per size, that holds all of core/'s state and pages. */
 void *env_arena_map(size_t bytes);
 
@@ -217,10 +235,24 @@ void *env_arena_map(size_t bytes);
 
 /*
  * mm/slub.c is not KASAN-instrumented in the kernel: it reads free pointers
- * inside free (poisoned) objects. The few model functions that must do the
- * same carry this attribute; everything else stays checked.
+ * inside free (poisoned) objects. The few model helpers that must do the
+ * same carry __no_kasan; everything else stays checked. Such a helper cannot
+ * be inlined into checked code (inlining would drop the exemption), so it
+ * stays out of line but off the shadow call stack (no_instrument_function):
+ * to the kprobe deny list it is part of its caller, as inline code is.
  */
-#define __no_kasan __attribute__((no_sanitize("address")))
+#define __no_kasan __attribute__((no_sanitize("address"), noinline, no_instrument_function, unused))
+
+/*
+ * What the kernel inlines, the model inlines: core/ is built with
+ * -fno-inline-functions and -finstrument-functions-after-inlining, so only
+ * real (non-inline) functions appear on the engine's shadow call stack —
+ * which is what decides whether a kprobe may fire (NOKPROBE_SYMBOL covers a
+ * function's own code, including what was inlined into it).
+ */
+#ifndef __always_inline	/* glibc's <sys/cdefs.h> has the same one */
+#define __always_inline inline __attribute__((always_inline))
+#endif
 
 /* ------------------------------------------------------------------ */
 /* Atomics. Each calls env_boundary() before and after the atomic.     */
@@ -260,14 +292,14 @@ void *env_arena_map(size_t bytes);
 /* atomic_long_t (include/linux/atomic.h), for counters several contexts update. */
 typedef struct { long counter; } atomic_long_t;
 
-static inline void atomic_long_add(long i, atomic_long_t *v)
+static __always_inline void atomic_long_add(long i, atomic_long_t *v)
 {
 	env_boundary();
 	__atomic_fetch_add(&v->counter, i, __ATOMIC_SEQ_CST);
 	env_boundary();
 }
 
-static inline long atomic_long_read(const atomic_long_t *v)
+static __always_inline long atomic_long_read(const atomic_long_t *v)
 {
 	return READ_ONCE(v->counter);
 }
@@ -281,7 +313,7 @@ static inline long atomic_long_read(const atomic_long_t *v)
 typedef unsigned __int128 u128;
 
 /* The 16-byte compare-and-exchange (cmpxchg16b; needs -mcx16). */
-static inline bool try_cmpxchg128(u128 *ptr, u128 *old, u128 new)
+static __always_inline bool try_cmpxchg128(u128 *ptr, u128 *old, u128 new)
 {
 	bool ok;
 
@@ -297,7 +329,7 @@ struct llist_node { struct llist_node *next; };
 struct llist_head { struct llist_node *first; };
 
 /* Nodes may live inside free (poisoned) objects: see __no_kasan. */
-static inline __no_kasan bool llist_add(struct llist_node *node, struct llist_head *head)
+static __no_kasan bool llist_add(struct llist_node *node, struct llist_head *head)
 {
 	struct llist_node *first = READ_ONCE(head->first);
 
@@ -307,17 +339,17 @@ static inline __no_kasan bool llist_add(struct llist_node *node, struct llist_he
 	return first == NULL;
 }
 
-static inline struct llist_node *llist_del_all(struct llist_head *head)
+static __always_inline struct llist_node *llist_del_all(struct llist_head *head)
 {
 	return xchg(&head->first, (struct llist_node *)NULL);
 }
 
-static inline bool llist_empty(const struct llist_head *head)
+static __always_inline bool llist_empty(const struct llist_head *head)
 {
 	return READ_ONCE(head->first) == NULL;
 }
 
-static inline __no_kasan struct llist_node *llist_next(const struct llist_node *node)
+static __no_kasan struct llist_node *llist_next(const struct llist_node *node)
 {
 	return node->next;
 }

@@ -27,18 +27,18 @@
 /* ---- include/linux/list.h, the part the model needs ---- */
 struct list_head { struct list_head *next, *prev; };
 
-static inline void INIT_LIST_HEAD(struct list_head *h) { h->next = h; h->prev = h; }
-static inline bool list_empty(const struct list_head *h) { return h->next == h; }
-static inline void __list_add(struct list_head *n, struct list_head *prev, struct list_head *next)
+static __always_inline void INIT_LIST_HEAD(struct list_head *h) { h->next = h; h->prev = h; }
+static __always_inline bool list_empty(const struct list_head *h) { return h->next == h; }
+static __always_inline void __list_add(struct list_head *n, struct list_head *prev, struct list_head *next)
 {
 	next->prev = n;
 	n->next = next;
 	n->prev = prev;
 	prev->next = n;
 }
-static inline void list_add(struct list_head *n, struct list_head *h) { __list_add(n, h, h->next); }
-static inline void list_add_tail(struct list_head *n, struct list_head *h) { __list_add(n, h->prev, h); }
-static inline void list_del(struct list_head *e)
+static __always_inline void list_add(struct list_head *n, struct list_head *h) { __list_add(n, h, h->next); }
+static __always_inline void list_add_tail(struct list_head *n, struct list_head *h) { __list_add(n, h->prev, h); }
+static __always_inline void list_del(struct list_head *e)
 {
 	e->next->prev = e->prev;
 	e->prev->next = e->next;
@@ -233,7 +233,7 @@ struct kmem_cache {
 };
 
 
-static inline void stat(struct kmem_cache *s, enum stat_item si)
+static __always_inline void stat(struct kmem_cache *s, enum stat_item si)
 {
 	this_cpu_inc_counter(this_cpu_ptr(s->cpu_slab)->stat[si]);
 }
@@ -241,27 +241,35 @@ unsigned long slub_stat(struct kmem_cache *s, enum stat_item si); /* Σ over CPU
 
 /* TID_STEP: a power of two ≥ NR_CPUS, so tid also encodes the CPU. */
 #define TID_STEP 8ul
-static inline unsigned long next_tid(unsigned long tid) { return tid + TID_STEP; }
-static inline unsigned long init_tid(int cpu) { return (unsigned long)cpu; }
+static __always_inline unsigned long next_tid(unsigned long tid) { return tid + TID_STEP; }
+static __always_inline unsigned long init_tid(int cpu) { return (unsigned long)cpu; }
 
-static inline bool kmem_cache_debug(const struct kmem_cache *s)
+static __always_inline bool kmem_cache_debug(const struct kmem_cache *s)
 {
 	return s->flags & SLAB_DEBUG_FLAGS;
 }
-static inline struct kmem_cache_node *get_node(struct kmem_cache *s, int node)
+static __always_inline struct kmem_cache_node *get_node(struct kmem_cache *s, int node)
 {
 	(void)node;
 	return &s->node[0];
 }
 
 /* "May this allocation spin on locks?" (include/linux/gfp.h) */
-static inline bool gfpflags_allow_spinning(gfp_t gfp)
+static __always_inline bool gfpflags_allow_spinning(gfp_t gfp)
 {
 	return gfp & __GFP_RECLAIM;
 }
 
-void *get_freepointer(struct kmem_cache *s, void *object);
-void set_freepointer(struct kmem_cache *s, void *object, void *fp);
+/* Free pointers live inside free (poisoned) objects: hence __no_kasan. */
+static __no_kasan void *get_freepointer(struct kmem_cache *s, void *object)
+{
+	return *(void **)((char *)object + s->offset);
+}
+
+static __no_kasan void set_freepointer(struct kmem_cache *s, void *object, void *fp)
+{
+	*(void **)((char *)object + s->offset) = fp;
+}
 struct slab *virt_to_slab(const void *x);
 void *slab_address(const struct slab *slab);
 unsigned long slab_index(const struct slab *slab);

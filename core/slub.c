@@ -14,25 +14,15 @@
  * Not modelled: NUMA (one node, node_match() always true), pfmemalloc,
  * kfence, kmemleak, failslab.
  */
+#include "bugs.h"
 #include "internal.h"
 
-static bool use_lockless_fast_path(void)
+static __always_inline bool use_lockless_fast_path(void)
 {
 	return !kconfig.preempt_rt;
 }
 
 /* ---- objects and slabs ---- */
-
-/* Free pointers live inside free (poisoned) objects: hence __no_kasan. */
-__no_kasan void *get_freepointer(struct kmem_cache *s, void *object)
-{
-	return *(void **)((char *)object + s->offset);
-}
-
-__no_kasan void set_freepointer(struct kmem_cache *s, void *object, void *fp)
-{
-	*(void **)((char *)object + s->offset) = fp;
-}
 
 struct slab *virt_to_slab(const void *x)
 {
@@ -108,7 +98,7 @@ void describe_object(const void *x, char *buf, size_t size)
 
 /* ---- slab pages ---- */
 
-static void inc_slabs_node(struct kmem_cache *s, unsigned int objects)
+static __always_inline void inc_slabs_node(struct kmem_cache *s, unsigned int objects)
 {
 	struct kmem_cache_node *n = get_node(s, 0);
 
@@ -116,7 +106,7 @@ static void inc_slabs_node(struct kmem_cache *s, unsigned int objects)
 	atomic_long_add(objects, &n->total_objects);
 }
 
-static void dec_slabs_node(struct kmem_cache *s, unsigned int objects)
+static __always_inline void dec_slabs_node(struct kmem_cache *s, unsigned int objects)
 {
 	struct kmem_cache_node *n = get_node(s, 0);
 
@@ -185,7 +175,7 @@ static void discard_slab(struct kmem_cache *s, struct slab *slab)
 /* ---- node partial list (caller holds list_lock) ---- */
 
 /* models: mm/slub.c add_partial() */
-static void add_partial(struct kmem_cache_node *n, struct slab *slab, enum stat_item tail)
+static __always_inline void add_partial(struct kmem_cache_node *n, struct slab *slab, enum stat_item tail)
 {
 	lockdep_assert_held(&n->list_lock);
 	n->nr_partial++;
@@ -197,7 +187,7 @@ static void add_partial(struct kmem_cache_node *n, struct slab *slab, enum stat_
 }
 
 /* models: mm/slub.c remove_partial() */
-static void remove_partial(struct kmem_cache_node *n, struct slab *slab)
+static __always_inline void remove_partial(struct kmem_cache_node *n, struct slab *slab)
 {
 	lockdep_assert_held(&n->list_lock);
 	list_del(&slab->slab_list);
@@ -213,7 +203,7 @@ static void remove_partial(struct kmem_cache_node *n, struct slab *slab)
  * a bit spinlock, which an NMI on this CPU could find held — the reason
  * kmalloc_nolock() refuses such caches unless they are debug caches.
  */
-static bool slab_update_freelist_inner(struct kmem_cache *s, struct slab *slab,
+static __always_inline bool slab_update_freelist_inner(struct kmem_cache *s, struct slab *slab,
 				       void *freelist_old, unsigned long counters_old,
 				       void *freelist_new, unsigned long counters_new)
 {
@@ -239,7 +229,7 @@ static bool slab_update_freelist_inner(struct kmem_cache *s, struct slab *slab,
 }
 
 /* models: mm/slub.c slab_update_freelist() — irqs may be on. */
-static bool slab_update_freelist(struct kmem_cache *s, struct slab *slab,
+static __always_inline bool slab_update_freelist(struct kmem_cache *s, struct slab *slab,
 				 void *freelist_old, unsigned long counters_old,
 				 void *freelist_new, unsigned long counters_new)
 {
@@ -257,7 +247,7 @@ static bool slab_update_freelist(struct kmem_cache *s, struct slab *slab,
 }
 
 /* Counters of a slab with other fields replaced (struct slab new; new.counters = ...). */
-static unsigned long counters_with(unsigned long counters, unsigned int inuse, unsigned int frozen)
+static __always_inline unsigned long counters_with(unsigned long counters, unsigned int inuse, unsigned int frozen)
 {
 	struct slab tmp;
 
@@ -267,7 +257,7 @@ static unsigned long counters_with(unsigned long counters, unsigned int inuse, u
 	return tmp.counters;
 }
 
-static unsigned int counters_inuse(unsigned long counters)
+static __always_inline unsigned int counters_inuse(unsigned long counters)
 {
 	struct slab tmp;
 
@@ -275,7 +265,7 @@ static unsigned int counters_inuse(unsigned long counters)
 	return tmp.inuse;
 }
 
-static unsigned int counters_frozen(unsigned long counters)
+static __always_inline unsigned int counters_frozen(unsigned long counters)
 {
 	struct slab tmp;
 
@@ -288,7 +278,7 @@ static unsigned int counters_frozen(unsigned long counters)
  * Take the whole slab freelist for the CPU slab (remote frees since it was
  * frozen); unfreeze it if there was none. Caller holds the per-CPU lock.
  */
-static void *get_freelist(struct kmem_cache *s, struct slab *slab)
+static __always_inline void *get_freelist(struct kmem_cache *s, struct slab *slab)
 {
 	unsigned long counters;
 	void *freelist;
@@ -303,7 +293,7 @@ static void *get_freelist(struct kmem_cache *s, struct slab *slab)
 }
 
 /* models: mm/slub.c freeze_slab() — take a partial slab's freelist and freeze it. */
-static void *freeze_slab(struct kmem_cache *s, struct slab *slab)
+static __always_inline void *freeze_slab(struct kmem_cache *s, struct slab *slab)
 {
 	unsigned long counters;
 	void *freelist;
@@ -324,7 +314,7 @@ static void *freeze_slab(struct kmem_cache *s, struct slab *slab)
  * With LOCKDEP on !RT the kernel takes the lock as an asserted trylock, so
  * that lockdep does not see an NMI's nested acquisition as recursion.
  */
-static void local_lock_cpu_slab(struct kmem_cache *s, unsigned long *flags)
+static __always_inline void local_lock_cpu_slab(struct kmem_cache *s, unsigned long *flags)
 {
 	struct kmem_cache_cpu *c = this_cpu_ptr(s->cpu_slab);
 
@@ -337,7 +327,7 @@ static void local_lock_cpu_slab(struct kmem_cache *s, unsigned long *flags)
 	}
 }
 
-static void local_unlock_cpu_slab(struct kmem_cache *s, unsigned long flags)
+static __always_inline void local_unlock_cpu_slab(struct kmem_cache *s, unsigned long flags)
 {
 	local_unlock_irqrestore(&this_cpu_ptr(s->cpu_slab)->lock, flags);
 }
@@ -413,7 +403,7 @@ static void put_cpu_partial(struct kmem_cache *s, struct slab *slab, bool drain)
 	}
 }
 
-static bool kmem_cache_has_cpu_partial(struct kmem_cache *s)
+static __always_inline bool kmem_cache_has_cpu_partial(struct kmem_cache *s)
 {
 	return kconfig.cpu_partial && !kmem_cache_debug(s);
 }
@@ -642,6 +632,14 @@ retry_load_slab:
 }
 
 /*
+ * The slow path changes (freelist, tid) with plain accesses under the per-CPU
+ * lock; a kprobe handler inside it that reached the lockless fast path would
+ * corrupt the pair, and kmalloc_nolock() checks the lock only in NMI. So
+ * kprobes stay out of the slow path.
+ */
+NOKPROBE_SYMBOL_UNLESS_BUG(slab_alloc_slow, BUG_KPROBE_FASTPATH);
+
+/*
  * models: mm/slub.c __slab_alloc()
  * Pins the CPU for the slow path. A caller that may not spin gets
  * SLAB_BUSY if this CPU's lock is held — by the context it interrupted.
@@ -664,7 +662,7 @@ static void *slab_alloc_inner(struct kmem_cache *s, gfp_t gfp, int node, size_t 
 }
 
 /* models: mm/slub.c __update_cpu_freelist_fast() */
-static bool update_cpu_freelist_fast_inner(struct kmem_cache *s, void *freelist_old,
+static __always_inline bool update_cpu_freelist_fast_inner(struct kmem_cache *s, void *freelist_old,
 					   void *freelist_new, unsigned long tid)
 {
 	freelist_aba_t old = { .freelist = freelist_old, .counter = tid };

@@ -50,9 +50,10 @@ struct cpu {
 	struct held_lock held[MACHINE_MAX_HELD];
 	int nheld;
 	struct irq_work *work_head, *work_tail;
+	int task;			/* the task this CPU runs (changes on migration) */
 };
 
-/* One task per CPU for now: task i lives on CPU i (task id == cpu index). */
+/* One task per CPU; task i starts on CPU i and moves only by migration. */
 struct task {
 	int migrate_disable;
 };
@@ -70,6 +71,20 @@ static struct {
 } m = { .ncpus = 1 };
 
 static struct machine_report report;
+
+bool (*machine_fault_hook)(enum machine_fault fault);
+
+/* An armed countdown fails the next ones; else the engine may fail this one. */
+static bool injected_fault(enum machine_fault fault, int *armed)
+{
+	bool (*hook)(enum machine_fault) = machine_fault_hook;
+
+	if (*armed > 0) {
+		(*armed)--;
+		return true;
+	}
+	return hook && hook(fault);
+}
 static sigjmp_buf *try_env;	/* innermost machine_try(), NULL if none */
 
 static void *arena;
@@ -118,8 +133,10 @@ void machine_reset(void)
 	}
 	memset(m.cpus, 0, sizeof(m.cpus));
 	memset(m.tasks, 0, sizeof(m.tasks));
-	for (int i = 0; i < NR_CPUS; i++)
+	for (int i = 0; i < NR_CPUS; i++) {
 		m.cpus[i].frames[0].kind = CTX_TASK;
+		m.cpus[i].task = i;
+	}
 	m.ncpus = n;
 	/* RT: kconfig.preempt_rt will select the RT lock and irq_work variants. */
 	m.up = !kconfig.smp;
@@ -284,6 +301,69 @@ bool preemptible(void)
 	return cur()->preempt_count == 0 && !cur()->irqs_off;
 }
 
+/*
+ * Preemption at a point where the task is preemptible: another task runs
+ * run(arg) on this CPU, then the task resumes — on to_cpu if it may migrate
+ * (migrate_disable() == 0) and to_cpu is idle, else where it was.
+ */
+bool machine_preempt(int to_cpu, void (*run)(void *arg), void *arg)
+{
+	struct cpu *c = cur();
+
+	if (c->frames[c->depth].kind != CTX_TASK || !preemptible() ||
+	    c->depth + 1 >= MACHINE_MAX_DEPTH)
+		return false;
+	c->depth++;
+	c->frames[c->depth] = (struct frame){
+		.kind = CTX_TASK,
+		.irqs_off_before = false,
+		.pc_before = 0,
+		.irqs_off_entry = false,
+		.pc_entry = 0,
+	};
+	if (run)
+		run(arg);
+	machine_exit();
+
+	if (to_cpu >= 0 && to_cpu < m.ncpus && to_cpu != m.cur && c->depth == 0 &&
+	    m.tasks[c->task].migrate_disable == 0) {
+		struct cpu *t = &m.cpus[to_cpu];
+
+		if (t->depth == 0 && t->nheld == 0 && !t->irqs_off && t->preempt_count == 0) {
+			int task = c->task;
+
+			/* the idle task of to_cpu takes the place we leave */
+			c->task = t->task;
+			t->task = task;
+			m.cur = to_cpu;
+		}
+	}
+	return true;
+}
+
+/* The whole machine state, for snapshots (see machine.h). */
+size_t machine_state_size(void)
+{
+	return sizeof(m);
+}
+
+void machine_save(void *buf)
+{
+	memcpy(buf, &m, sizeof(m));
+}
+
+void machine_restore(const void *buf)
+{
+	memcpy(&m, buf, sizeof(m));
+	memset(&report, 0, sizeof(report));
+}
+
+void machine_arena(void **base, size_t *size)
+{
+	*base = arena;
+	*size = arena_size;
+}
+
 /* ------------------------------------------------------------------ */
 /* irq and preempt control                                             */
 /* ------------------------------------------------------------------ */
@@ -332,12 +412,12 @@ void preempt_enable(void)
  * preempt_disable(), so this counter starts to matter for the scheduler. */
 void migrate_disable(void)
 {
-	m.tasks[m.cur].migrate_disable++;
+	m.tasks[cur()->task].migrate_disable++;
 }
 
 void migrate_enable(void)
 {
-	struct task *t = &m.tasks[m.cur];
+	struct task *t = &m.tasks[cur()->task];
 
 	if (t->migrate_disable == 0)
 		machine_report("lockdep", "migrate_enable() underflow in %s on cpu%d",
@@ -347,7 +427,7 @@ void migrate_enable(void)
 
 int machine_migrate_disabled(void)
 {
-	return m.tasks[m.cur].migrate_disable;
+	return m.tasks[cur()->task].migrate_disable;
 }
 
 void might_sleep(void)
@@ -420,7 +500,7 @@ static void take(struct env_lock *l)
 			       cur_kind_name(), m.cur, lock_name(l), c->nheld);
 	l->owner_cpu = (int8_t)m.cur;
 	l->owner_depth = (int8_t)c->depth;
-	l->owner_task = (int16_t)m.cur;
+	l->owner_task = (int16_t)c->task;
 	c->held[c->nheld++] = (struct held_lock){ .lock = l, .depth = c->depth };
 }
 
@@ -468,8 +548,7 @@ static bool trylock_at(struct env_lock *l, void *pc)
 	 * can hold a CPU's local lock: its trylock fails only when this CPU
 	 * holds it, which is modelled exactly (and slub's
 	 * local_lock_cpu_slab() asserts that its trylock succeeds). */
-	if (l->kind != LOCK_LOCAL && m.fail_trylocks > 0) {
-		m.fail_trylocks--;
+	if (l->kind != LOCK_LOCAL && injected_fault(FAULT_TRYLOCK, &m.fail_trylocks)) {
 		lock_preempt_enable(l);
 		return false;
 	}
@@ -702,10 +781,7 @@ void machine_fail_page_allocs(int n)
 bool should_fail_alloc_page(unsigned int order)
 {
 	(void)order;
-	if (m.fail_page_allocs <= 0)
-		return false;
-	m.fail_page_allocs--;
-	return true;
+	return injected_fault(FAULT_PAGE_ALLOC, &m.fail_page_allocs);
 }
 
 void env_warn(const char *what, const char *file, int line)

@@ -82,6 +82,26 @@ bool machine_irq_work_pending(int cpu);
 void machine_fail_trylocks(int n);
 void machine_fail_page_allocs(int n);
 
+/* Faults anchored by occurrence: the engine's hook is asked at each trylock
+ * of a spinlock (not a local lock) and each page allocation, unless an armed
+ * countdown above already decided. NULL: no such faults. */
+enum machine_fault { FAULT_TRYLOCK, FAULT_PAGE_ALLOC, FAULT_MEMCG };
+extern bool (*machine_fault_hook)(enum machine_fault fault);
+
+/* Preempt the current task where it is preemptible (task context, preempt
+ * count 0, irqs on): another task runs run(arg) on this CPU, then the task
+ * resumes, migrated to to_cpu if it may migrate and to_cpu is idle. Returns
+ * false (nothing ran) if the task is not preemptible here. */
+bool machine_preempt(int to_cpu, void (*run)(void *arg), void *arg);
+
+/* Snapshots: the whole machine state as bytes (contexts, locks held, pending
+ * irq_work, faults armed, warnings). restore also clears the report slot. */
+size_t machine_state_size(void);
+void machine_save(void *buf);
+void machine_restore(const void *buf);
+/* The arena mapping env_arena_map() made (NULL, 0 if none). */
+void machine_arena(void **base, size_t *size);
+
 /* Warnings raised by env_warn(): counted, the last one kept. */
 unsigned int machine_warnings(void);
 const char *machine_last_warning(void);
