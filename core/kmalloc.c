@@ -29,6 +29,11 @@ struct kmem_cache *kmalloc_slab(size_t size)
 	return NULL;
 }
 
+struct kmem_cache *kmalloc_cache_nth(int n)
+{
+	return n >= 0 && n < KMALLOC_CACHES ? world->kmalloc_caches[n] : NULL;
+}
+
 static unsigned int get_order(size_t size)
 {
 	unsigned int order = 0;

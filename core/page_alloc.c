@@ -39,6 +39,11 @@ unsigned long nr_free_pages(void)
 	return world->zone.free_pages;
 }
 
+unsigned long page_alloc_failures(void)
+{
+	return (unsigned long)atomic_long_read(&world->zone.alloc_failures);
+}
+
 unsigned long nr_arena_pages(void)
 {
 	return world->nr_pages;
@@ -206,4 +211,16 @@ void free_pages_nolock(struct page *page, unsigned int order)
 	free_trylock_pages(zone);
 	free_one_page_inner(zone, page, order);
 	spin_unlock_irqrestore(&zone->lock, flags);
+}
+
+void kmem_for_each_used_range(void (*cb)(void *start, size_t len, void *arg), void *arg)
+{
+	cb(world, (size_t)(world->pages - (char *)world), arg);
+	for (unsigned long i = 0; i < world->nr_pages;) {
+		const struct page *page = &world->memmap[i];
+
+		if (page->flags & PG_head)
+			cb(page_address(page), PAGE_SIZE << page->order, arg);
+		i += (page->flags & (PG_head | PG_buddy)) ? 1ul << page->order : 1;
+	}
 }

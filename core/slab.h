@@ -91,12 +91,15 @@ const char *nolock_fail_name(enum nolock_fail why);
 
 /* ---- what the harness may ask about the world ---- */
 struct kmem_cache *kmalloc_slab(size_t size);	/* the bucket for size, NULL if too large */
+struct kmem_cache *kmalloc_cache_nth(int n);	/* the n-th bucket, smallest first; NULL past the last */
 struct kmem_cache *virt_to_cache(const void *x); /* NULL if x is not in a slab */
 const char *kmem_cache_name(const struct kmem_cache *s);
 unsigned int kmem_cache_object_size(const struct kmem_cache *s);
 /* Describe where x is: "kmalloc-64 slab 12 #3" (arena-relative, deterministic). */
 void describe_object(const void *x, char *buf, size_t size);
 bool arena_contains(const void *x);
+/* Index of the object x starts, in its slab; -1 if x is not a slab object's start. */
+long kmem_object_index(const void *x);
 
 /* ---- validators: see core/validate.c for each precondition ---- */
 bool validate_all(void);	/* quiescent: no operation in flight on any context */
@@ -113,6 +116,16 @@ struct cache_census {
 	unsigned long allocated;	/* objects - free - deferred */
 };
 bool cache_census(struct kmem_cache *s, struct cache_census *out);
+
+/* The memory whose contents make up the model's state: the world's metadata
+ * and every allocated page block (free pages hold nothing but poison). For
+ * snapshots; the ranges are page-aligned and do not overlap. */
+void kmem_for_each_used_range(void (*cb)(void *start, size_t len, void *arg), void *arg);
+
+/* Page allocations that returned NULL so far (real failures, trylock
+ * failures and injected faults): a nolock NULL blamed on ENOMEM must have
+ * one behind it. */
+unsigned long page_alloc_failures(void);
 
 /* Free pages in the page allocator (for leak checks). */
 unsigned long nr_free_pages(void);

@@ -96,6 +96,19 @@ void describe_object(const void *x, char *buf, size_t size)
 		snprintf(buf, size, "%s slab %lu #%lu", s->name, slab_index(slab), off / s->size);
 }
 
+long kmem_object_index(const void *x)
+{
+	struct slab *slab = virt_to_slab(x);
+	unsigned long off;
+
+	if (!slab)
+		return -1;
+	off = (unsigned long)((const char *)x - (const char *)slab_address(slab));
+	if (off % slab->slab_cache->size || off / slab->slab_cache->size >= slab->objects)
+		return -1;
+	return (long)(off / slab->slab_cache->size);
+}
+
 /* ---- slab pages ---- */
 
 static __always_inline void inc_slabs_node(struct kmem_cache *s, unsigned int objects)
@@ -311,25 +324,30 @@ static __always_inline void *freeze_slab(struct kmem_cache *s, struct slab *slab
 
 /*
  * models: mm/slub.c local_lock_cpu_slab()
+ * Irqs go off before this CPU's lock is looked up, as local_lock_irqsave()
+ * does: looked up first, a preemption in between could migrate the task and
+ * make it take another CPU's lock (the harness found exactly that in an
+ * earlier version of this function: corpus/regressions/local-lock-lookup-before-irqsave.txt).
  * With LOCKDEP on !RT the kernel takes the lock as an asserted trylock, so
  * that lockdep does not see an NMI's nested acquisition as recursion.
+ * RT: migrate_disable() and a per-CPU sleeping lock instead (variants issue).
  */
 static __always_inline void local_lock_cpu_slab(struct kmem_cache *s, unsigned long *flags)
 {
-	struct kmem_cache_cpu *c = this_cpu_ptr(s->cpu_slab);
-
+	local_irq_save(*flags);
 	if (kconfig.lockdep && !kconfig.preempt_rt) {
-		bool locked = local_trylock_irqsave(&c->lock, *flags);
+		bool locked = env_trylock(&this_cpu_ptr(s->cpu_slab)->lock.l);
 
 		lockdep_assert(locked);
 	} else {
-		local_lock_irqsave(&c->lock, *flags);
+		env_lock(&this_cpu_ptr(s->cpu_slab)->lock.l);
 	}
 }
 
 static __always_inline void local_unlock_cpu_slab(struct kmem_cache *s, unsigned long flags)
 {
-	local_unlock_irqrestore(&this_cpu_ptr(s->cpu_slab)->lock, flags);
+	env_unlock(&this_cpu_ptr(s->cpu_slab)->lock.l);
+	local_irq_restore(flags);
 }
 
 /* ---- CPU partial list ---- */
@@ -728,6 +746,9 @@ void *slab_alloc_node(struct kmem_cache *s, gfp_t gfp, int node, size_t orig_siz
 	if (gfp & __GFP_DIRECT_RECLAIM)
 		might_sleep();
 	object = slab_alloc_node_inner(s, gfp, node, orig_size);
+	/* Only kmalloc_nolock() retries a busy bucket; anyone else fails. */
+	if (object == SLAB_BUSY)
+		object = NULL;
 	slab_post_alloc_hook(s, gfp, object, orig_size);
 	return object;
 }
@@ -961,6 +982,7 @@ struct kmem_cache *kmem_cache_open(const char *name, unsigned int size, unsigned
 struct kmem_cache *kmem_cache_create(const char *name, unsigned int size, unsigned int align,
 				     slab_flags_t flags)
 {
+	might_sleep(); /* slab_mutex */
 	return kmem_cache_open(name, size, align, flags);
 }
 
@@ -996,6 +1018,7 @@ void kmem_cache_destroy(struct kmem_cache *s)
 
 	if (!s)
 		return;
+	might_sleep(); /* slab_mutex, cpus_read_lock() */
 	defer_free_barrier();
 	for (int cpu = 0; cpu < kconfig.nr_cpus; cpu++)
 		flush_cpu_slab_inner(s, cpu);

@@ -1,0 +1,280 @@
+/*
+ * fuzz/cli.c — the `reentry` command.
+ *
+ *   reentry replay FILE... [--bug NAME]    run, print the program, trace and verdict
+ *   reentry sweep FILE [--depth 2] [--kinds K,...] [--handler OPS] [--bug NAME]
+ *   reentry decode FILE                    binary input → text form
+ *   reentry encode TEXTFILE [-o OUT]       text form → binary input
+ *   reentry bugs                           the historical-bug registry
+ *
+ * Exit codes: 0 clean, 1 a report, 2 usage or input error (one line on stderr).
+ */
+#include "exec.h"
+#include "sweep.h"
+
+#include "../core/bugs.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_INPUT (1 << 20)
+
+_Noreturn static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+_Noreturn static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "reentry: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	exit(2);
+}
+
+static size_t read_file(const char *path, char *buf, size_t cap)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	size_t n;
+
+	if (!f)
+		die("%s: %s", path, strerror(errno));
+	n = fread(buf, 1, cap, f);
+	if (ferror(f))
+		die("%s: read error", path);
+	if (!feof(f))
+		die("%s: larger than %d bytes", path, cap);
+	if (f != stdin)
+		fclose(f);
+	return n;
+}
+
+/* Text if it has no NUL and starts (after blanks) with '#' or a letter. */
+static bool looks_like_text(const char *buf, size_t n)
+{
+	size_t i = 0;
+
+	if (memchr(buf, '\0', n))
+		return false;
+	while (i < n && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n' || buf[i] == '\r'))
+		i++;
+	return i == n || buf[i] == '#' || (buf[i] >= 'a' && buf[i] <= 'z');
+}
+
+static void load_program(const char *path, struct program *p)
+{
+	static char buf[MAX_INPUT + 1];
+	size_t n = read_file(path, buf, MAX_INPUT);
+	char err[256];
+
+	buf[n] = '\0';
+	if (looks_like_text(buf, n)) {
+		if (!program_parse(buf, p, err, sizeof(err)))
+			die("%s: %s", path, err);
+	} else {
+		program_decode((const uint8_t *)buf, n, p);
+	}
+}
+
+static void apply_bug(struct program *p, const char *name)
+{
+	int b = bug_lookup(name);
+
+	if (b < 0)
+		die("no historical bug named '%s' (see: reentry bugs)", name);
+	p->bugs |= 1ull << b;
+}
+
+static int cmd_bugs(int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 0)
+		die("usage: reentry bugs");
+	for (int i = 0; i < NR_SLAB_BUGS; i++)
+		printf("%-20s expect %-14s %s\n", slab_bugs[i].name, slab_bugs[i].expect,
+		       slab_bugs[i].summary);
+	return 0;
+}
+
+static void print_program(const struct program *p)
+{
+	static char text[1 << 16];
+
+	program_print(p, text, sizeof(text));
+	fputs(text, stdout);
+}
+
+static int cmd_replay(int argc, char **argv)
+{
+	const char *files[64];
+	const char *bugs[8];
+	int nfiles = 0, nbugs = 0, status = 0;
+
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--bug") == 0 && i + 1 < argc && nbugs < 8)
+			bugs[nbugs++] = argv[++i];
+		else if (argv[i][0] == '-' && argv[i][1])
+			die("replay: unknown option '%s'", argv[i]);
+		else if (nfiles < 64)
+			files[nfiles++] = argv[i];
+	}
+	if (!nfiles)
+		die("usage: reentry replay FILE... [--bug NAME]");
+	for (int f = 0; f < nfiles; f++) {
+		static struct program p;
+		struct exec x = { .tracing = true };
+
+		load_program(files[f], &p);
+		for (int b = 0; b < nbugs; b++)
+			apply_bug(&p, bugs[b]);
+		if (nfiles > 1)
+			printf("== %s\n", files[f]);
+		print_program(&p);
+		printf("\n");
+		if (!exec_run(&x, &p)) {
+			printf("%s in %s\n", x.report.cls, x.report.where);
+			status = 1;
+		}
+		fputs(x.trace, stdout);
+		exec_free(&x);
+	}
+	return status;
+}
+
+static unsigned int parse_kinds(const char *list)
+{
+	unsigned int kinds = 0;
+	char copy[256], *tok, *save;
+
+	snprintf(copy, sizeof(copy), "%s", list);
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int k;
+
+		for (k = 0; k < EV_NR_INTERRUPTS; k++)
+			if (strcmp(tok, event_kind_name((enum event_kind)k)) == 0)
+				break;
+		if (k == EV_NR_INTERRUPTS)
+			die("sweep: unknown interrupt kind '%s' (nmi, hardirq, softirq, kprobe, irq_work, preempt)",
+			    tok);
+		kinds |= 1u << k;
+	}
+	return kinds;
+}
+
+/* A handler program, parsed as the handler of a one-line program. */
+static void parse_handler(const char *ops, struct program *holder)
+{
+	char text[512], err[256];
+
+	snprintf(text, sizeof(text), "cpu0 task: irq_work()  @1 nmi { %s }\n", ops);
+	if (!program_parse(text, holder, err, sizeof(err)) || holder->nevents != 1)
+		die("sweep: bad --handler '%s': %s", ops, err);
+}
+
+static int cmd_sweep(int argc, char **argv)
+{
+	static struct program p, holder;
+	struct sweep_options o = { .kinds = SWEEP_INTERRUPTS, .depth = 1 };
+	struct sweep_result r;
+	const char *file = NULL, *handler = "p = kmalloc_nolock(64, 0)";
+	const char *bugs[8];
+	int nbugs = 0;
+
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--depth") == 0 && i + 1 < argc) {
+			o.depth = atoi(argv[++i]);
+			if (o.depth < 1 || o.depth > 2)
+				die("sweep: --depth is 1 or 2");
+		} else if (strcmp(argv[i], "--kinds") == 0 && i + 1 < argc) {
+			o.kinds = parse_kinds(argv[++i]);
+		} else if (strcmp(argv[i], "--handler") == 0 && i + 1 < argc) {
+			handler = argv[++i];
+		} else if (strcmp(argv[i], "--bug") == 0 && i + 1 < argc && nbugs < 8) {
+			bugs[nbugs++] = argv[++i];
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			die("sweep: unknown option '%s'", argv[i]);
+		} else if (!file) {
+			file = argv[i];
+		} else {
+			die("sweep: one program at a time");
+		}
+	}
+	if (!file)
+		die("usage: reentry sweep FILE [--depth 1|2] [--kinds nmi,kprobe,...] [--handler OPS] [--bug NAME]");
+	load_program(file, &p);
+	for (int b = 0; b < nbugs; b++)
+		apply_bug(&p, bugs[b]);
+	parse_handler(handler, &holder);
+	o.handler = holder.events[0].ops;
+	o.nhandler = holder.events[0].nops;
+	o.progress = isatty(STDERR_FILENO);
+	sweep_run(&p, &o, &r);
+	sweep_print(stdout, &p, &o, &r);
+	return r.reports ? 1 : 0;
+}
+
+static int cmd_decode(int argc, char **argv)
+{
+	static uint8_t buf[MAX_INPUT];
+	static struct program p;
+	size_t n;
+
+	if (argc != 1)
+		die("usage: reentry decode FILE");
+	n = read_file(argv[0], (char *)buf, sizeof(buf));
+	program_decode(buf, n, &p);
+	print_program(&p);
+	return 0;
+}
+
+static int cmd_encode(int argc, char **argv)
+{
+	static uint8_t out[MAX_INPUT];
+	static struct program p;
+	const char *in = NULL, *to = NULL;
+	size_t n;
+	FILE *f;
+
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+			to = argv[++i];
+		else if (!in)
+			in = argv[i];
+		else
+			die("usage: reentry encode TEXTFILE [-o OUT]");
+	}
+	if (!in)
+		die("usage: reentry encode TEXTFILE [-o OUT]");
+	load_program(in, &p);
+	n = program_encode(&p, out, sizeof(out));
+	f = to ? fopen(to, "wb") : stdout;
+	if (!f)
+		die("%s: %s", to, strerror(errno));
+	if (fwrite(out, 1, n, f) != n)
+		die("%s: write error", to ? to : "stdout");
+	if (to)
+		fclose(f);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(int argc, char **argv);
+	} cmds[] = {
+		{ "replay", cmd_replay }, { "sweep", cmd_sweep }, { "decode", cmd_decode },
+		{ "encode", cmd_encode }, { "bugs", cmd_bugs },
+	};
+
+	if (argc < 2)
+		die("usage: reentry replay|sweep|decode|encode|bugs ... (see README.md)");
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(argv[1], cmds[i].name) == 0)
+			return cmds[i].fn(argc - 2, argv + 2);
+	die("unknown command '%s' (replay, sweep, decode, encode, bugs)", argv[1]);
+}

@@ -1,0 +1,508 @@
+/*
+ * fuzz/exec.c — the executor: runs a program's operations on the simulated
+ * machine, fires its schedule through the engine, and keeps the trace.
+ *
+ * Operations that are illegal where a program puts them (a spinning kmalloc
+ * in an NMI handler, GFP_KERNEL with irqs off, kmem_cache_destroy of a cache
+ * with live objects, a free of an empty slot) are skipped and counted, not
+ * run: a program is a test of the allocator, not of its caller. Any byte
+ * string is a valid fuzz input, so the executor must never blame the
+ * allocator for the program's own mistakes.
+ */
+#include "exec.h"
+
+#include "../core/bugs.h"
+#include "../inject/engine.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static raw_spinlock_t harness_lock;	/* the raw spinlock of SEC_RAW_SPINLOCK */
+
+void exec_tracef(struct exec *x, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!x->tracing)
+		return;
+	for (;;) {
+		size_t room = x->trace_cap - x->trace_len;
+
+		if (!x->trace) {
+			x->trace_cap = 4096;
+			x->trace = malloc(x->trace_cap);
+			if (!x->trace)
+				abort();
+			continue;
+		}
+		va_start(ap, fmt);
+		n = vsnprintf(x->trace + x->trace_len, room, fmt, ap);
+		va_end(ap);
+		if (n >= 0 && (size_t)n < room)
+			break;
+		x->trace_cap = x->trace_cap ? 2 * x->trace_cap + (size_t)n : 4096;
+		x->trace = realloc(x->trace, x->trace_cap);
+		if (!x->trace)
+			abort();
+	}
+	x->trace_len += (size_t)n;
+}
+
+void exec_free(struct exec *x)
+{
+	free(x->trace);
+	x->trace = NULL;
+	x->trace_len = x->trace_cap = 0;
+}
+
+void exec_config_line(const struct program *p, char *buf, size_t size)
+{
+	const struct program_config *c = &p->config;
+	size_t n;
+
+	n = (size_t)snprintf(buf, size, "design=%s cpus=%d %s %s%s%s%s%s",
+			     c->design == DESIGN_SHEAVES ? "sheaves" : "cpu_slab",
+			     kconfig.nr_cpus, c->up ? "up" : "smp", c->preempt_rt ? "rt" : "!rt",
+			     c->slub_tiny ? " tiny" : "", c->lockdep ? " lockdep" : "",
+			     c->no_cpu_partial ? " no_cpu_partial" : "",
+			     c->no_cmpxchg128 ? " no_cmpxchg128" : "");
+	for (int b = 0; b < NR_SLAB_BUGS && n < size; b++)
+		if (p->bugs & (1ull << b))
+			n += (size_t)snprintf(buf + n, size - n, " bug=%s", slab_bugs[b].name);
+}
+
+/* ---- running operations ---- */
+
+static void run_op(struct exec *x, const struct op *op, bool top_level);
+
+static const char *section_name(int section)
+{
+	static const char *const names[NR_SECTIONS] = {
+		[SEC_NONE] = "task", [SEC_IRQS_OFF] = "irqs_off",
+		[SEC_PREEMPT_OFF] = "preempt_off", [SEC_RAW_SPINLOCK] = "raw_spin",
+	};
+
+	return section < NR_SECTIONS ? names[section] : "?";
+}
+
+static void indent(struct exec *x)
+{
+	exec_tracef(x, "%*s", 6 + 2 * machine_depth(), "");
+}
+
+/* The engine landed an event: log it, and run its handler if it fired. */
+static void event_fired(void *ctx, const struct engine_fired *f)
+{
+	struct exec *x = ctx;
+	const struct engine_event *ev = f->event;
+	const struct op *ops;
+	int nops;
+	char where[160], state[160];
+
+	engine_symbolize(f->pc, where, sizeof(where));
+	if (!f->refused && ev->kind < EV_NR_INTERRUPTS)
+		snprintf(x->st.where, sizeof(x->st.where), "%s", where);
+	if (x->tracing) {
+		machine_describe(state, sizeof(state));
+		exec_tracef(x, "%*s%s%u %s at %s  [%s]%s%s\n", 6 + 2 * f->depth, "",
+			    ev->anchor == AT_OCCURRENCE ? "#" : "@", ev->ordinal,
+			    event_kind_name(ev->kind), where, state,
+			    f->refused ? "  not fired: " : "", f->refused ? f->refused : "");
+	}
+	if (f->refused || ev->kind >= EV_NR_INTERRUPTS)
+		return;
+	if (ev->id < 0) {
+		ops = x->extra_handler;
+		nops = x->nextra_handler;
+	} else {
+		ops = x->prog->events[ev->id].ops;
+		nops = x->prog->events[ev->id].nops;
+	}
+	for (int i = 0; i < nops; i++)
+		run_op(x, &ops[i], false);
+}
+
+/* May this context spin on locks or sleep? What a handler may call depends on it. */
+static bool context_may_spin(void)
+{
+	return !in_nmi() && machine_context() != CTX_KPROBE;
+}
+
+/* Skip an operation that is illegal here; say why in the trace. */
+static bool illegal(struct exec *x, const struct op *op)
+{
+	const char *why = NULL;
+	bool nolock_op = op->kind == OP_KMALLOC_NOLOCK || op->kind == OP_KFREE_NOLOCK ||
+			 op->kind == OP_WRITE;
+
+	if (!nolock_op && !context_may_spin())
+		why = "may not spin here (NMI or kprobe): only nolock calls";
+	else if ((op->kind == OP_CACHE_CREATE || op->kind == OP_CACHE_DESTROY) && !preemptible())
+		why = "kmem_cache_create/destroy may sleep";
+	else if ((op->kind == OP_KMALLOC || op->kind == OP_CACHE_ALLOC) &&
+		 (op->gfp & __GFP_DIRECT_RECLAIM) && !preemptible())
+		why = "a sleeping gfp in atomic context";
+	else if (op->kind == OP_IRQ_WORK && machine_depth() > 0)
+		why = "irq_work() is a top-level operation";
+	if (!why)
+		return false;
+	x->st.skipped++;
+	indent(x);
+	exec_tracef(x, "skipped: %s\n", why);
+	return true;
+}
+
+static void trace_result(struct exec *x, const void *p)
+{
+	char what[96];
+
+	if (!x->tracing)
+		return;
+	if (!p) {
+		snprintf(what, sizeof(what), "NULL");
+	} else if (p == ZERO_SIZE_PTR) {
+		snprintf(what, sizeof(what), "ZERO_SIZE_PTR");
+	} else {
+		describe_object(p, what, sizeof(what));
+	}
+	indent(x);
+	exec_tracef(x, "-> %s\n", what);
+}
+
+static void do_alloc(struct exec *x, const struct op *op)
+{
+	unsigned long failures = page_alloc_failures();
+	enum nolock_fail why = NOLOCK_OK;
+	enum alloc_api api;
+	void *p;
+
+	switch (op->kind) {
+	case OP_KMALLOC:
+		p = kmalloc(op->size, op->gfp);
+		api = op->size > KMALLOC_MAX_CACHE_SIZE ? API_LARGE : API_KMALLOC;
+		break;
+	case OP_KMALLOC_NOLOCK:
+		p = kmalloc_nolock(op->size, op->gfp, NUMA_NO_NODE);
+		why = p ? NOLOCK_OK : kmalloc_nolock_last_fail();
+		api = API_NOLOCK;
+		break;
+	default: /* OP_CACHE_ALLOC */
+		if (!x->st.caches[op->cache]) {
+			x->st.skipped++;
+			indent(x);
+			exec_tracef(x, "skipped: c%d does not exist\n", op->cache);
+			return;
+		}
+		p = kmem_cache_alloc(x->st.caches[op->cache], op->gfp);
+		api = API_CACHE;
+		break;
+	}
+	trace_result(x, p);
+	oracle_alloc(x, op, p, api, failures, why);
+}
+
+static void do_free(struct exec *x, const struct op *op)
+{
+	struct live_object *o;
+	int i;
+
+	if (!oracle_before_free(x, op, &i))
+		return;
+	o = &x->st.objs[i];
+	switch (op->kind) {
+	case OP_KFREE:
+		kfree(o->p);
+		break;
+	case OP_KFREE_NOLOCK:
+		kfree_nolock(o->p);
+		break;
+	default: /* OP_CACHE_FREE */
+		kmem_cache_free(x->st.caches[op->cache], o->p);
+		break;
+	}
+	oracle_forget(x, i);
+}
+
+static void do_cache_op(struct exec *x, const struct op *op)
+{
+	struct kmem_cache **s = &x->st.caches[op->cache];
+
+	if (op->kind == OP_CACHE_CREATE) {
+		char name[8];
+
+		if (*s) {
+			x->st.skipped++;
+			indent(x);
+			exec_tracef(x, "skipped: c%d exists\n", op->cache);
+			return;
+		}
+		snprintf(name, sizeof(name), "c%d", op->cache);
+		*s = kmem_cache_create(name, op->size, op->arg, op->flags);
+		indent(x);
+		exec_tracef(x, "-> %s\n", *s ? "created" : "NULL");
+		return;
+	}
+	for (int i = 0; i < x->st.nobjs; i++) {
+		if (x->st.objs[i].api == API_CACHE && x->st.objs[i].cache == op->cache) {
+			x->st.skipped++;
+			indent(x);
+			exec_tracef(x, "skipped: c%d still has live objects\n", op->cache);
+			return;
+		}
+	}
+	if (!*s) {
+		x->st.skipped++;
+		indent(x);
+		exec_tracef(x, "skipped: c%d does not exist\n", op->cache);
+		return;
+	}
+	kmem_cache_destroy(*s);
+	*s = NULL;
+}
+
+static void do_write(struct exec *x, const struct op *op)
+{
+	int i = x->st.slot[op->slot];
+	struct live_object *o;
+	uint32_t off, len;
+
+	if (i < 0) {
+		x->st.skipped++;
+		indent(x);
+		exec_tracef(x, "skipped: %c is empty\n", 'a' + op->slot);
+		return;
+	}
+	o = &x->st.objs[i];
+	/* within what was asked for: the pattern is rewritten, not changed */
+	off = o->size ? op->arg % o->size : 0;
+	len = op->size < o->size - off ? op->size : o->size - off;
+	memset((char *)o->p + off, o->pattern, len);
+}
+
+static void run_op(struct exec *x, const struct op *op, bool top_level)
+{
+	char text[128];
+
+	if (x->tracing) {
+		op_print(op, text, sizeof(text));
+		if (top_level)
+			exec_tracef(x, "op %-2d cpu%d %-11s %s\n", x->cur_op, machine_cpu(),
+				    section_name(op->section), text);
+		else {
+			indent(x);
+			exec_tracef(x, "%s\n", text);
+		}
+	}
+	if (illegal(x, op))
+		return;
+	switch (op->kind) {
+	case OP_KMALLOC:
+	case OP_KMALLOC_NOLOCK:
+	case OP_CACHE_ALLOC:
+		do_alloc(x, op);
+		break;
+	case OP_KFREE:
+	case OP_KFREE_NOLOCK:
+	case OP_CACHE_FREE:
+		do_free(x, op);
+		break;
+	case OP_CACHE_CREATE:
+	case OP_CACHE_DESTROY:
+		do_cache_op(x, op);
+		break;
+	case OP_IRQ_WORK:
+		if (!machine_run_irq_work()) {
+			indent(x);
+			exec_tracef(x, "irqs disabled: the irq_work waits\n");
+		}
+		break;
+	case OP_WRITE:
+		do_write(x, op);
+		break;
+	default:
+		break;
+	}
+}
+
+static void run_top_level(struct exec *x, int i)
+{
+	const struct op *op = &x->prog->ops[i];
+	unsigned long flags = 0;
+
+	x->cur_op = i;
+	x->st.where[0] = '\0';
+	machine_set_cpu(op->cpu < kconfig.nr_cpus && !x->prog->config.up ? op->cpu : 0);
+	switch (op->section) {
+	case SEC_IRQS_OFF:
+		local_irq_save(flags);
+		break;
+	case SEC_PREEMPT_OFF:
+		preempt_disable();
+		break;
+	case SEC_RAW_SPINLOCK:
+		raw_spin_lock(&harness_lock);
+		break;
+	}
+	engine_begin_op(i);
+	run_op(x, op, true);
+	engine_end_op();
+	switch (op->section) {
+	case SEC_IRQS_OFF:
+		local_irq_restore(flags);
+		break;
+	case SEC_PREEMPT_OFF:
+		preempt_enable();
+		break;
+	case SEC_RAW_SPINLOCK:
+		raw_spin_unlock(&harness_lock);
+		break;
+	}
+}
+
+/* ---- runs, reports ---- */
+
+static void capture(struct exec *x, const struct machine_report *r)
+{
+	x->reported = true;
+	snprintf(x->report.cls, sizeof(x->report.cls), "%s", r->cls);
+	snprintf(x->report.text, sizeof(x->report.text), "%s", r->text);
+	x->report.op = x->cur_op;
+	if (x->st.where[0])
+		snprintf(x->report.where, sizeof(x->report.where), "%s", x->st.where);
+	else if (x->cur_op >= 0 && x->cur_op < x->prog->nops)
+		snprintf(x->report.where, sizeof(x->report.where), "%s",
+			 op_kind_name(x->prog->ops[x->cur_op].kind));
+	else
+		snprintf(x->report.where, sizeof(x->report.where), "end of program");
+	engine_end_op();
+	exec_tracef(x, "verdict  %s: %s\n", r->cls, r->text);
+}
+
+static struct { int from, to; } range;
+
+static void ops_body(void *arg)
+{
+	struct exec *x = arg;
+
+	for (int i = range.from; i < range.to; i++) {
+		run_top_level(x, i);
+		engine_record(NULL, 0); /* only the first operation is recorded */
+	}
+}
+
+/* The program's schedule plus the extra events, in (op, ordinal) order. */
+static void arm(struct exec *x)
+{
+	struct engine_event ev[MAX_EVENTS + 4];
+	int n = 0;
+
+	for (int i = 0; i < x->prog->nevents; i++) {
+		const struct event *e = &x->prog->events[i];
+
+		ev[n++] = (struct engine_event){
+			.kind = e->kind, .anchor = e->anchor, .op = e->op,
+			.ordinal = e->ordinal, .cpu = e->cpu, .count = e->count, .id = i,
+		};
+	}
+	for (int i = 0; i < x->nextra && n < MAX_EVENTS + 4; i++) {
+		ev[n] = x->extra[i];
+		ev[n++].id = -1;
+	}
+	engine_arm(ev, n, &(struct engine_driver){ .fired = event_fired, .ctx = x });
+}
+
+void exec_begin(struct exec *x, const struct program *p)
+{
+	const struct program_config *c = &p->config;
+
+	x->prog = p;
+	x->reported = false;
+	x->cur_op = -1;
+	x->trace_len = 0;
+	if (x->trace)
+		x->trace[0] = '\0';
+	memset(&x->st, 0, sizeof(x->st));
+	for (int i = 0; i < MAX_SLOTS; i++)
+		x->st.slot[i] = -1;
+
+	kconfig.design = (enum slab_design)c->design;
+	kconfig.alloc_flags_rule = (enum alloc_flags_rule)c->alloc_flags_rule;
+	kconfig.nr_cpus = c->up ? 1 : (c->cpus >= 1 && c->cpus <= NR_CPUS ? c->cpus : 2);
+	kconfig.smp = !c->up;
+	kconfig.preempt_rt = c->preempt_rt;
+	kconfig.slub_tiny = c->slub_tiny;
+	kconfig.lockdep = c->lockdep;
+	kconfig.cpu_partial = !c->no_cpu_partial;
+	kconfig.has_cmpxchg128 = !c->no_cmpxchg128;
+	kconfig.slab_objects = c->slab_objects ? c->slab_objects : 4;
+	kconfig.bugs = p->bugs;
+
+	engine_disarm();
+	machine_reset();
+	kmem_init();
+	raw_spin_lock_init(&harness_lock);
+	if (x->tracing) {
+		char line[256];
+
+		exec_config_line(p, line, sizeof(line));
+		exec_tracef(x, "config  %s\n", line);
+	}
+}
+
+bool exec_ops(struct exec *x, int from, int to)
+{
+	const struct machine_report *r;
+
+	if (x->reported)
+		return false;
+	arm(x);
+	range.from = from;
+	range.to = to < x->prog->nops ? to : x->prog->nops;
+	if (x->record)
+		engine_record(x->record, x->record_cap);
+	r = machine_try(ops_body, x);
+	engine_disarm();
+	if (r)
+		capture(x, r);
+	return !r;
+}
+
+static void finish_body(void *arg)
+{
+	struct exec *x = arg;
+
+	x->cur_op = -1;
+	x->st.where[0] = '\0';
+	oracle_final(x);
+}
+
+bool exec_finish(struct exec *x)
+{
+	const struct machine_report *r;
+
+	if (x->reported)
+		return false;
+	r = machine_try(finish_body, x);
+	if (r)
+		capture(x, r);
+	else
+		exec_tracef(x, "verdict  clean\n");
+	return !r;
+}
+
+void exec_resume(struct exec *x, const struct exec_state *st)
+{
+	x->st = *st;
+	x->reported = false;
+	x->cur_op = -1;
+	x->trace_len = 0;
+	raw_spin_lock_init(&harness_lock); /* a report may have left it held */
+}
+
+bool exec_run(struct exec *x, const struct program *p)
+{
+	exec_begin(x, p);
+	return exec_ops(x, 0, p->nops) && exec_finish(x);
+}

@@ -1,0 +1,110 @@
+/*
+ * fuzz/exec.h — running a program on the simulated machine, with the oracle.
+ *
+ * exec_begin() resets the machine and the model for the program's config;
+ * exec_ops() runs top-level operations under the engine, checking every
+ * result against the shadow heap (fuzz/oracle.c); exec_finish() frees every
+ * live object, drains deferred work on every CPU and runs the end checks
+ * (validators, lost objects). The first report ends the run. Same program,
+ * same output, byte for byte.
+ */
+#ifndef REENTRY_FUZZ_EXEC_H
+#define REENTRY_FUZZ_EXEC_H
+
+#include "program.h"
+
+#include "../core/slab.h"
+
+#define MAX_LIVE 160	/* objects live at once: every op and handler op may allocate */
+
+enum alloc_api { API_KMALLOC, API_NOLOCK, API_CACHE, API_LARGE };
+
+/* The shadow heap's record of one live object. */
+struct live_object {
+	void *p;
+	uint32_t size;		/* as requested */
+	uint8_t api;		/* enum alloc_api */
+	uint8_t cache;		/* API_CACHE: user cache index */
+	uint8_t pattern;	/* every requested byte holds it while live */
+	int8_t slot;		/* the slot naming it, -1 once overwritten */
+	int16_t op;		/* top-level operation that allocated it */
+	bool by_handler;	/* allocated inside an interrupt handler */
+};
+
+struct exec_report {
+	char cls[32];		/* double-alloc, overlap, deadlock, ... */
+	char where[160];	/* model function and file:line: where the last
+				   interrupt of the operation landed, else the API */
+	char text[640];		/* the verdict, one line */
+	int op;			/* top-level operation it happened in, -1: at the end */
+};
+
+/* Everything the oracle knows: plain data, copied by snapshots. */
+struct exec_state {
+	struct live_object objs[MAX_LIVE];
+	int nobjs;
+	int slot[MAX_SLOTS];	/* index into objs, -1 if empty */
+	struct kmem_cache *caches[MAX_USER_CACHES];
+	uint8_t next_pattern;
+	unsigned long nolock_null[NOLOCK_UNSUPPORTED + 1]; /* by reason */
+	unsigned long skipped;	/* operations illegal where they were placed */
+	char where[160];	/* last interrupt location in the current op */
+};
+
+struct exec {
+	const struct program *prog;
+	/* extra events on top of the program's schedule (sweeps); their
+	 * handler is extra_handler */
+	const struct engine_event *extra;
+	int nextra;
+	const struct op *extra_handler;
+	int nextra_handler;
+
+	uint16_t *record;	/* sweeps: record which kinds may fire at each */
+	uint32_t record_cap;	/* boundary of the first operation run */
+
+	bool tracing;		/* keep a human-readable trace */
+	char *trace;		/* NUL-terminated, grows */
+	size_t trace_len, trace_cap;
+
+	struct exec_state st;
+	int cur_op;
+	bool reported;
+	struct exec_report report;
+};
+
+/* Apply the program's config to kconfig, reset machine and model. */
+void exec_begin(struct exec *x, const struct program *p);
+/* Run top-level operations [from, to). False if a report ended the run. */
+bool exec_ops(struct exec *x, int from, int to);
+/* Free everything, drain, check. False if a report. */
+bool exec_finish(struct exec *x);
+/* Resume a run from a snapshot of the world taken between operations: the
+ * oracle state st must come from the same point. */
+void exec_resume(struct exec *x, const struct exec_state *st);
+/* All three. */
+bool exec_run(struct exec *x, const struct program *p);
+void exec_free(struct exec *x);
+
+/* Printf into the trace (no-op unless tracing). */
+void exec_tracef(struct exec *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* "design=cpu_slab cpus=2 smp !rt ..." for reports. */
+void exec_config_line(const struct program *p, char *buf, size_t size);
+
+/* ---- the oracle (fuzz/oracle.c) ---- */
+
+/* Raise an oracle report: ends the run like a machine report. */
+_Noreturn void oracle_fail(struct exec *x, const char *cls, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Check a fresh allocation and record it (p may be NULL). */
+void oracle_alloc(struct exec *x, const struct op *op, void *p, enum alloc_api api,
+		  unsigned long page_failures_before, enum nolock_fail why);
+/* Check a live object before it is freed and forget it. Returns false if the
+ * free must be skipped (empty slot, or an API the contract forbids). */
+bool oracle_before_free(struct exec *x, const struct op *op, int *index);
+void oracle_forget(struct exec *x, int index);
+/* End of run: every cache holds no allocated object, validators pass. */
+void oracle_final(struct exec *x);
+
+#endif /* REENTRY_FUZZ_EXEC_H */

@@ -1,0 +1,306 @@
+/*
+ * fuzz/oracle.c — the oracle: a shadow heap of every live object, checked at
+ * every allocation and free, and the end-of-run checks.
+ *
+ *   a returned object lies in a slab of the right cache, starts an object,
+ *   and overlaps no live object (else double-alloc or overlap);
+ *   __GFP_ZERO objects are zero (not-zeroed);
+ *   a live object keeps the pattern written at allocation until it is freed:
+ *   the allocator wrote into live memory otherwise (corrupt-free);
+ *   a NULL from kmalloc_nolock() has a reason that holds: busy only where an
+ *   interrupted context can hold the lock, ENOMEM only after a page
+ *   allocation failed (spurious-null otherwise); a NULL from kmalloc() only
+ *   after a page allocation failed;
+ *   at the end, with everything freed and deferred work drained, the
+ *   validators pass and every cache holds no allocated object (lost-object).
+ */
+#include "exec.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+_Noreturn void oracle_fail(struct exec *x, const char *cls, const char *fmt, ...)
+{
+	char text[600];
+	va_list ap;
+
+	(void)x;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	machine_report(cls, "%s", text);
+}
+
+static const char *api_name(int api)
+{
+	static const char *const names[] = {
+		[API_KMALLOC] = "kmalloc", [API_NOLOCK] = "kmalloc_nolock",
+		[API_CACHE] = "kmem_cache_alloc", [API_LARGE] = "kmalloc (large)",
+	};
+
+	return names[api];
+}
+
+static void who(const struct exec *x, const struct live_object *o, char *buf, size_t size)
+{
+	(void)x;
+	snprintf(buf, size, "%s by op %d%s", api_name(o->api), o->op,
+		 o->by_handler ? " (in a handler)" : "");
+}
+
+/* Can an interrupted context on this CPU hold a lock, so that busy is legal? */
+static bool busy_possible(void)
+{
+	return machine_depth() > 0 || irqs_disabled() || !preemptible();
+}
+
+static void check_null(struct exec *x, const struct op *op, enum alloc_api api,
+		       unsigned long failures_before, enum nolock_fail why)
+{
+	bool page_failed = page_alloc_failures() != failures_before;
+
+	if (api != API_NOLOCK) {
+		if (!page_failed && op->size <= KMALLOC_MAX_CACHE_SIZE)
+			oracle_fail(x, "spurious-null",
+				    "%s(%u) returned NULL without a page allocation failure",
+				    api_name(api), op->size);
+		return;
+	}
+	x->st.nolock_null[why]++;
+	switch (why) {
+	case NOLOCK_BUSY:
+		if (!busy_possible())
+			oracle_fail(x, "spurious-null",
+				    "kmalloc_nolock(%u) returned NULL as busy in plain task context",
+				    op->size);
+		break;
+	case NOLOCK_NOMEM:
+		if (!page_failed)
+			oracle_fail(x, "spurious-null",
+				    "kmalloc_nolock(%u) returned NULL as ENOMEM without a page allocation failure",
+				    op->size);
+		break;
+	case NOLOCK_TOO_LARGE:
+		if (op->size <= KMALLOC_MAX_CACHE_SIZE)
+			oracle_fail(x, "spurious-null", "kmalloc_nolock(%u) returned NULL as too large",
+				    op->size);
+		break;
+	case NOLOCK_CONTEXT:
+		if (!(kconfig.preempt_rt && (in_nmi() || in_hardirq())))
+			oracle_fail(x, "spurious-null",
+				    "kmalloc_nolock(%u) refused the context outside RT NMI/hardirq", op->size);
+		break;
+	case NOLOCK_UNSUPPORTED:
+		if (kconfig.has_cmpxchg128)
+			oracle_fail(x, "spurious-null",
+				    "kmalloc_nolock(%u) returned NULL as unsupported with a 16-byte cmpxchg",
+				    op->size);
+		break;
+	default:
+		oracle_fail(x, "spurious-null", "kmalloc_nolock(%u) returned NULL without a reason",
+			    op->size);
+	}
+}
+
+/* The caches a request may be served from. */
+static bool right_cache(struct exec *x, const struct op *op, enum alloc_api api, struct kmem_cache *s)
+{
+	struct kmem_cache *bucket;
+
+	switch (api) {
+	case API_CACHE:
+		return s == x->st.caches[op->cache];
+	case API_NOLOCK:
+		bucket = kmalloc_slab(op->size);
+		if (s == bucket)
+			return true;
+		/* busy → once more in the next bucket */
+		return bucket && s == kmalloc_slab(kmem_cache_object_size(bucket) + 1);
+	default:
+		return s == kmalloc_slab(op->size);
+	}
+}
+
+void oracle_alloc(struct exec *x, const struct op *op, void *p, enum alloc_api api,
+		  unsigned long failures_before, enum nolock_fail why)
+{
+	struct live_object *o;
+	char where[96], by[96];
+	uint32_t size = op->size;
+
+	if (!p) {
+		check_null(x, op, api, failures_before, why);
+		return;
+	}
+	if (p == ZERO_SIZE_PTR) {
+		if (size)
+			oracle_fail(x, "bad-pointer", "%s(%u) returned ZERO_SIZE_PTR", api_name(api), size);
+		return;
+	}
+	if (api == API_CACHE)
+		size = kmem_cache_object_size(x->st.caches[op->cache]);
+	describe_object(p, where, sizeof(where));
+	if (api == API_LARGE) {
+		if (!arena_contains(p) || virt_to_cache(p))
+			oracle_fail(x, "bad-pointer", "large kmalloc(%u) returned %s", size, where);
+	} else {
+		struct kmem_cache *s = virt_to_cache(p);
+
+		if (!s || kmem_object_index(p) < 0)
+			oracle_fail(x, "bad-pointer", "%s(%u) returned %s, not an object start",
+				    api_name(api), size, where);
+		if (!right_cache(x, op, api, s))
+			oracle_fail(x, "wrong-cache", "%s(%u) returned an object of %s",
+				    api_name(api), size, where);
+	}
+	for (int i = 0; i < x->st.nobjs; i++) {
+		const struct live_object *l = &x->st.objs[i];
+
+		if ((char *)p < (char *)l->p + (l->size ? l->size : 1) &&
+		    (char *)l->p < (char *)p + (size ? size : 1)) {
+			who(x, l, by, sizeof(by));
+			oracle_fail(x, l->p == p ? "double-alloc" : "overlap",
+				    "%s(%u) returned %s, %s (allocated by %s)", api_name(api), size, where,
+				    l->p == p ? "already live" : "overlapping a live object", by);
+		}
+	}
+	if (op->gfp & __GFP_ZERO) {
+		for (uint32_t k = 0; k < size; k++)
+			if (((unsigned char *)p)[k])
+				oracle_fail(x, "not-zeroed", "%s(%u, __GFP_ZERO) returned %s with byte %u = %#x",
+					    api_name(api), size, where, k, ((unsigned char *)p)[k]);
+	}
+	if (x->st.nobjs == MAX_LIVE)
+		oracle_fail(x, "bug", "harness: more than %d live objects", MAX_LIVE);
+
+	o = &x->st.objs[x->st.nobjs];
+	*o = (struct live_object){
+		.p = p, .size = size, .api = (uint8_t)api, .cache = op->cache,
+		.pattern = (uint8_t)(0x11 + 0x22 * (x->st.next_pattern++ % 7)),
+		.slot = (int8_t)op->slot, .op = (int16_t)x->cur_op,
+		.by_handler = machine_depth() > 0,
+	};
+	/* the slot's previous object stays live, unnamed: freed at the end */
+	if (x->st.slot[op->slot] >= 0)
+		x->st.objs[x->st.slot[op->slot]].slot = -1;
+	x->st.slot[op->slot] = x->st.nobjs++;
+	memset(p, o->pattern, size);
+}
+
+static void check_pattern(struct exec *x, const struct live_object *o)
+{
+	char where[96], by[96];
+
+	for (uint32_t k = 0; k < o->size; k++) {
+		if (((unsigned char *)o->p)[k] != o->pattern) {
+			describe_object(o->p, where, sizeof(where));
+			who(x, o, by, sizeof(by));
+			oracle_fail(x, "corrupt-free",
+				    "%s (allocated by %s) changed at byte %u while live (%#x, expected %#x)",
+				    where, by, k, ((unsigned char *)o->p)[k], o->pattern);
+		}
+	}
+}
+
+/* Which frees the API contract allows for an object from each allocator. */
+static const char *contract(const struct op *op, const struct live_object *o)
+{
+	switch (op->kind) {
+	case OP_KFREE_NOLOCK:
+		return o->api == API_NOLOCK ? NULL : "kfree_nolock() of an object not from kmalloc_nolock()";
+	case OP_KFREE:
+		if (o->api == API_NOLOCK && kconfig.design == DESIGN_CPU_SLAB)
+			return "kfree() of a kmalloc_nolock() object (allowed only after 6.18)";
+		return NULL;
+	default: /* OP_CACHE_FREE */
+		return o->api == API_CACHE && o->cache == op->cache ? NULL
+			: "kmem_cache_free() of an object from another cache";
+	}
+}
+
+bool oracle_before_free(struct exec *x, const struct op *op, int *index)
+{
+	int i = x->st.slot[op->slot];
+	const char *why;
+
+	if (i < 0) {
+		x->st.skipped++;
+		exec_tracef(x, "%*sskipped: %c is empty\n", 6 + 2 * machine_depth(), "", 'a' + op->slot);
+		return false;
+	}
+	why = contract(op, &x->st.objs[i]);
+	if (why) {
+		x->st.skipped++;
+		exec_tracef(x, "%*sskipped: %s\n", 6 + 2 * machine_depth(), "", why);
+		return false;
+	}
+	check_pattern(x, &x->st.objs[i]);
+	*index = i;
+	return true;
+}
+
+void oracle_forget(struct exec *x, int i)
+{
+	struct exec_state *st = &x->st;
+
+	if (st->objs[i].slot >= 0)
+		st->slot[st->objs[i].slot] = -1;
+	/* keep allocation order: the end-of-run frees walk it */
+	memmove(&st->objs[i], &st->objs[i + 1], (size_t)(st->nobjs - i - 1) * sizeof(st->objs[0]));
+	st->nobjs--;
+	for (int s = 0; s < MAX_SLOTS; s++)
+		if (st->slot[s] > i)
+			st->slot[s]--;
+}
+
+/* Free whatever is live with the API that matches its allocator. */
+static void free_everything(struct exec *x)
+{
+	while (x->st.nobjs > 0) {
+		struct live_object *o = &x->st.objs[0];
+
+		check_pattern(x, o);
+		switch (o->api) {
+		case API_NOLOCK:
+			kfree_nolock(o->p);
+			break;
+		case API_CACHE:
+			kmem_cache_free(x->st.caches[o->cache], o->p);
+			break;
+		default:
+			kfree(o->p);
+			break;
+		}
+		oracle_forget(x, 0);
+	}
+}
+
+void oracle_final(struct exec *x)
+{
+	struct cache_census census;
+
+	for (int cpu = 0; cpu < kconfig.nr_cpus; cpu++) {
+		machine_set_cpu(cpu);
+		machine_run_irq_work();
+	}
+	machine_set_cpu(0);
+	free_everything(x);
+	machine_drain_irq_work();
+	if (!validate_all())
+		oracle_fail(x, "invariant", "%s", validate_error());
+	for (int c = 0; c < MAX_USER_CACHES; c++) {
+		if (!x->st.caches[c])
+			continue;
+		if (cache_census(x->st.caches[c], &census) && census.allocated)
+			oracle_fail(x, "lost-object", "c%d: %lu objects neither allocated nor free",
+				    c, census.allocated);
+	}
+	for (int i = 0; kmalloc_cache_nth(i); i++) {
+		struct kmem_cache *s = kmalloc_cache_nth(i);
+
+		if (cache_census(s, &census) && census.allocated)
+			oracle_fail(x, "lost-object", "%s: %lu objects neither allocated nor free",
+				    kmem_cache_name(s), census.allocated);
+	}
+}

@@ -1,0 +1,229 @@
+/*
+ * fuzz/sweep.c — exhaustive injection (see sweep.h).
+ *
+ * A reference run records, before each operation, a snapshot of the world
+ * and of the oracle, and during the operation which event kinds may fire at
+ * each of its boundaries. A trial restores the snapshot of its operation,
+ * adds its event(s) to the program's own schedule, and runs the rest of the
+ * program and the end checks.
+ */
+#include "sweep.h"
+
+#include "../core/bugs.h"
+#include "../inject/snapshot.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define RECORD_CAP (1u << 20)
+
+struct point {
+	struct snapshot world;
+	struct exec_state oracle;
+	uint16_t *masks;	/* kinds allowed at each boundary of the operation */
+	uint32_t boundaries;
+};
+
+static void count_class(struct sweep_result *r, const char *cls)
+{
+	for (int i = 0; i < r->nclasses; i++) {
+		if (strcmp(r->classes[i].cls, cls) == 0) {
+			r->classes[i].count++;
+			return;
+		}
+	}
+	if (r->nclasses < SWEEP_MAX_CLASSES) {
+		snprintf(r->classes[r->nclasses].cls, sizeof(r->classes[0].cls), "%s", cls);
+		r->classes[r->nclasses++].count = 1;
+	}
+}
+
+static void progress(const struct sweep_options *o, unsigned long done, unsigned long total)
+{
+	static int last = -1;
+	int pct = total ? (int)(done * 100 / total) : 100;
+
+	if (!o->progress || pct == last)
+		return;
+	last = pct;
+	fprintf(stderr, "\r[%-40.*s] %3d%% %lu/%lu trials", pct * 40 / 100,
+		"========================================", pct, done, total);
+	if (done == total) {
+		fprintf(stderr, "\n");
+		last = -1;
+	}
+}
+
+static struct engine_event make_event(const struct program *p, int op, uint32_t ordinal, int kind)
+{
+	return (struct engine_event){
+		.kind = (enum event_kind)kind, .anchor = AT_BOUNDARY, .op = op,
+		.ordinal = ordinal, .count = 1,
+		/* a preempted task resumes on the next CPU */
+		.cpu = (p->ops[op].cpu + 1) % (kconfig.nr_cpus ? kconfig.nr_cpus : 1),
+	};
+}
+
+/* One trial from the point before operation op. Returns true if it reported. */
+static bool trial(struct exec *x, const struct program *p, struct point *pt, int op,
+		  struct engine_event *ev, int nev, struct sweep_result *r,
+		  uint16_t *record, uint32_t *boundaries)
+{
+	snapshot_restore(&pt->world);
+	exec_resume(x, &pt->oracle);
+	x->extra = ev;
+	x->nextra = nev;
+	x->record = record;
+	x->record_cap = RECORD_CAP;
+	if (record) {
+		/* record the injected operation alone, then run the rest */
+		exec_ops(x, op, op + 1);
+		*boundaries = engine_ordinal();
+		x->record = NULL;
+		if (!x->reported)
+			exec_ops(x, op + 1, p->nops);
+	} else {
+		exec_ops(x, op, p->nops);
+	}
+	if (!x->reported)
+		exec_finish(x);
+	r->trials++;
+	if (!x->reported)
+		return false;
+	r->reports++;
+	count_class(r, x->report.cls);
+	if (!r->nfirst) {
+		r->nfirst = nev;
+		memcpy(r->first, ev, (size_t)nev * sizeof(*ev));
+		r->first_report = x->report;
+	}
+	return true;
+}
+
+static unsigned long count_trials(const struct program *p, const struct point *pts,
+				  unsigned int kinds)
+{
+	unsigned long n = 0;
+
+	for (int i = 0; i < p->nops; i++)
+		for (uint32_t k = 0; k < pts[i].boundaries && k < RECORD_CAP; k++)
+			n += (unsigned long)__builtin_popcount(pts[i].masks[k] & kinds);
+	return n;
+}
+
+void sweep_run(const struct program *p, const struct sweep_options *o, struct sweep_result *r)
+{
+	struct point *pts = calloc((size_t)p->nops + 1, sizeof(*pts));
+	uint16_t *record = malloc(RECORD_CAP * sizeof(*record));
+	uint16_t *record2 = o->depth > 1 ? malloc(RECORD_CAP * sizeof(*record2)) : NULL;
+	struct exec x = { .extra_handler = o->handler, .nextra_handler = o->nhandler };
+	unsigned long total, done = 0;
+
+	if (!pts || !record || (o->depth > 1 && !record2))
+		abort();
+	memset(r, 0, sizeof(*r));
+	r->operations = (unsigned long)p->nops;
+
+	/* the reference run */
+	exec_begin(&x, p);
+	for (int i = 0; i < p->nops && !x.reported; i++) {
+		snapshot_take(&pts[i].world);
+		pts[i].oracle = x.st;
+		x.record = record;
+		x.record_cap = RECORD_CAP;
+		exec_ops(&x, i, i + 1);
+		pts[i].boundaries = engine_ordinal();
+		pts[i].masks = malloc((pts[i].boundaries ? pts[i].boundaries : 1) * sizeof(uint16_t));
+		if (!pts[i].masks)
+			abort();
+		memcpy(pts[i].masks, record, pts[i].boundaries * sizeof(uint16_t));
+		r->boundaries += pts[i].boundaries;
+	}
+	x.record = NULL;
+	if (!x.reported)
+		exec_finish(&x);
+	if (x.reported) {
+		r->reference_failed = true;
+		r->reports = 1;
+		count_class(r, x.report.cls);
+		r->first_report = x.report;
+		goto out;
+	}
+
+	total = count_trials(p, pts, o->kinds);
+	for (int i = 0; i < p->nops; i++) {
+		for (uint32_t k = 1; k <= pts[i].boundaries && k <= RECORD_CAP; k++) {
+			for (int kind = 0; kind < NR_EVENT_KINDS; kind++) {
+				struct engine_event ev[2];
+				uint32_t b2 = 0;
+
+				if (!(o->kinds & pts[i].masks[k - 1] & (1u << kind)))
+					continue;
+				ev[0] = make_event(p, i, k, kind);
+				if (trial(&x, p, &pts[i], i, ev, 1, r, record2, &b2) || o->depth < 2)
+					goto next;
+				/* depth 2: a second event later in the same operation */
+				for (uint32_t k2 = k + 1; k2 <= b2 && k2 <= RECORD_CAP; k2++)
+					for (int kind2 = 0; kind2 < NR_EVENT_KINDS; kind2++)
+						if (o->kinds & record2[k2 - 1] & (1u << kind2)) {
+							ev[1] = make_event(p, i, k2, kind2);
+							trial(&x, p, &pts[i], i, ev, 2, r, NULL, NULL);
+						}
+next:
+				progress(o, ++done, total);
+			}
+		}
+	}
+	progress(o, total, total);
+out:
+	for (int i = 0; i < p->nops; i++) {
+		snapshot_free(&pts[i].world);
+		free(pts[i].masks);
+	}
+	free(pts);
+	free(record);
+	free(record2);
+	exec_free(&x);
+}
+
+void sweep_print(FILE *out, const struct program *p, const struct sweep_options *o,
+		 const struct sweep_result *r)
+{
+	char line[256];
+
+	exec_config_line(p, line, sizeof(line));
+	fprintf(out, "sweep    %s, depth %d, kinds", line, o->depth);
+	for (int k = 0; k < NR_EVENT_KINDS; k++)
+		if (o->kinds & (1u << k))
+			fprintf(out, " %s", event_kind_name((enum event_kind)k));
+	fprintf(out, "\n");
+	if (r->reference_failed) {
+		fprintf(out, "the program reports without injection: %s in %s\n",
+			r->first_report.cls, r->first_report.where);
+		fprintf(out, "verdict  %s: %s\n", r->first_report.cls, r->first_report.text);
+		return;
+	}
+	fprintf(out, "summary  %lu operations, %lu boundaries, %lu trials, %lu reports\n",
+		r->operations, r->boundaries, r->trials, r->reports);
+	for (int i = 0; i < r->nclasses; i++)
+		fprintf(out, "         %-16s %lu\n", r->classes[i].cls, r->classes[i].count);
+	if (!r->nfirst)
+		return;
+
+	/* The first report in full: replay that trial from the start, traced. */
+	{
+		struct exec x = { .extra_handler = o->handler, .nextra_handler = o->nhandler,
+				  .tracing = true };
+
+		fprintf(out, "\nfirst report: %s in %s\n", r->first_report.cls, r->first_report.where);
+		for (int i = 0; i < r->nfirst; i++)
+			fprintf(out, "  injected: op %d @%u %s\n", r->first[i].op, r->first[i].ordinal,
+				event_kind_name(r->first[i].kind));
+		x.extra = r->first;
+		x.nextra = r->nfirst;
+		exec_run(&x, p);
+		fputs(x.trace ? x.trace : "", out);
+		exec_free(&x);
+	}
+}

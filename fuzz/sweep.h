@@ -1,0 +1,44 @@
+/*
+ * fuzz/sweep.h — exhaustive injection: every allowed interrupt kind at every
+ * boundary of every operation of a program, one at a time (depth 1), or two
+ * at a time (depth 2: the second later in the same operation, which includes
+ * inside the first one's handler). Each trial restores a snapshot taken
+ * before its operation instead of replaying the prefix.
+ */
+#ifndef REENTRY_FUZZ_SWEEP_H
+#define REENTRY_FUZZ_SWEEP_H
+
+#include "exec.h"
+
+#include <stdio.h>
+
+#define SWEEP_MAX_CLASSES 16
+
+struct sweep_options {
+	unsigned int kinds;		/* bit k: inject enum event_kind k */
+	int depth;			/* 1 or 2 */
+	const struct op *handler;	/* the injected interrupts' handler program */
+	int nhandler;
+	bool progress;			/* a progress bar on stderr */
+};
+
+struct sweep_result {
+	unsigned long operations, boundaries, trials, reports;
+	int nclasses;
+	struct { char cls[32]; unsigned long count; } classes[SWEEP_MAX_CLASSES];
+	bool reference_failed;		/* the program reports without injection */
+	int nfirst;			/* events of the first failing trial */
+	struct engine_event first[2];
+	struct exec_report first_report;
+};
+
+/* Default kinds: every interrupt kind (NMI, hardirq, softirq, kprobe, irq_work, preempt). */
+#define SWEEP_INTERRUPTS ((1u << EV_NR_INTERRUPTS) - 1)
+
+void sweep_run(const struct program *p, const struct sweep_options *o, struct sweep_result *r);
+
+/* Print the summary and, if any, the first report with its full trace. */
+void sweep_print(FILE *out, const struct program *p, const struct sweep_options *o,
+		 const struct sweep_result *r);
+
+#endif /* REENTRY_FUZZ_SWEEP_H */

@@ -1,0 +1,363 @@
+/*
+ * inject/engine.c — interrupts and faults at boundaries (see engine.h).
+ *
+ * The boundary hook runs on every memory access of the model, so its common
+ * path is one increment and one compare against the next due ordinal.
+ */
+#include "engine.h"
+#include "callstack.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer)
+#define HAVE_SYMBOLIZER 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define HAVE_SYMBOLIZER 1
+#endif
+#ifdef HAVE_SYMBOLIZER
+#include <sanitizer/common_interface_defs.h>
+#endif
+
+#define MAX_ARMED 64
+
+static struct {
+	struct engine_event events[MAX_ARMED];
+	int nevents;
+	struct engine_driver driver;
+	int op;			/* current top-level operation, -1 outside */
+	uint32_t ordinal;	/* boundaries of op so far */
+	uint32_t next_due;	/* smallest ordinal of an unfired boundary event of op */
+	bool fired[MAX_ARMED];	/* per event, for the current op */
+	uint32_t occurrences[3];	/* FAULT_TRYLOCK, FAULT_PAGE_ALLOC, FAULT_MEMCG in op */
+	uint16_t *record;
+	uint32_t record_cap;
+	int kprobe_depth;	/* kprobe handlers running (they do not nest) */
+	bool busy;		/* the engine itself runs: model code it calls
+				   (e.g. the deny list) must not count */
+} e = { .op = -1 };
+
+const char *event_kind_name(enum event_kind kind)
+{
+	static const char *const names[NR_EVENT_KINDS] = {
+		[EV_NMI] = "nmi",
+		[EV_HARDIRQ] = "hardirq",
+		[EV_SOFTIRQ] = "softirq",
+		[EV_KPROBE] = "kprobe",
+		[EV_IRQ_WORK] = "irq_work",
+		[EV_PREEMPT] = "preempt",
+		[EV_FAIL_TRYLOCK] = "fail trylock",
+		[EV_FAIL_PAGE_ALLOC] = "fail page_alloc",
+		[EV_FAIL_MEMCG] = "fail memcg",
+	};
+
+	return (unsigned int)kind < NR_EVENT_KINDS ? names[kind] : "?";
+}
+
+/*
+ * The discipline of when each kind may fire:
+ *   NMI      anywhere, except inside an NMI (x86 NMIs do not nest);
+ *   hardirq  where irqs are enabled; softirq: also not inside an interrupt;
+ *   kprobe   anywhere irqs on or off, not inside a kprobe handler (kprobes
+ *            do not nest: the kernel counts a miss), and not inside a
+ *            function on the model's NOKPROBE_SYMBOL list;
+ *   irq_work where irqs are enabled;
+ *   preempt  in task context where preemption is possible (preemptible());
+ *   faults   anywhere.
+ */
+const char *engine_may_fire(enum event_kind kind)
+{
+	switch (kind) {
+	case EV_NMI:
+		return in_nmi() ? "NMIs do not nest" : NULL;
+	case EV_HARDIRQ:
+	case EV_IRQ_WORK:
+		return irqs_disabled() ? "irqs disabled" : NULL;
+	case EV_SOFTIRQ:
+		if (irqs_disabled())
+			return "irqs disabled";
+		return (in_nmi() || in_hardirq() || in_serving_softirq()) ? "in interrupt" : NULL;
+	case EV_KPROBE: {
+		const void *fn = callstack_innermost();
+
+		if (e.kprobe_depth > 0)
+			return "kprobes do not nest";
+		return fn && within_kprobe_blacklist(fn) ? "NOKPROBE_SYMBOL" : NULL;
+	}
+	case EV_PREEMPT:
+		if (machine_context() != CTX_TASK)
+			return "not in task context";
+		return preemptible() ? NULL : "not preemptible";
+	case EV_FAIL_TRYLOCK:
+	case EV_FAIL_PAGE_ALLOC:
+	case EV_FAIL_MEMCG:
+		return NULL;
+	default:
+		return "unknown kind";
+	}
+}
+
+/* The next ordinal the hook must look at: an event, or the livelock bound. */
+static void compute_next_due(void)
+{
+	e.next_due = ENGINE_LIVELOCK_BOUNDARIES;
+	for (int i = 0; i < e.nevents; i++) {
+		const struct engine_event *ev = &e.events[i];
+
+		if (ev->op == e.op && ev->anchor == AT_BOUNDARY && !e.fired[i] &&
+		    ev->ordinal > e.ordinal && ev->ordinal < e.next_due)
+			e.next_due = ev->ordinal;
+	}
+}
+
+static void preempted_task_runs(void *arg)
+{
+	const struct engine_fired *f = arg;
+
+	e.driver.fired(e.driver.ctx, f);
+}
+
+static void fire(const struct engine_event *ev, void *pc)
+{
+	struct engine_fired f = {
+		.event = ev,
+		.pc = pc,
+		.fn = callstack_innermost(),
+		.depth = machine_depth(),
+	};
+	static const enum ctx_kind ctx_of[EV_NR_INTERRUPTS] = {
+		[EV_NMI] = CTX_NMI,
+		[EV_HARDIRQ] = CTX_HARDIRQ,
+		[EV_SOFTIRQ] = CTX_SOFTIRQ,
+		[EV_KPROBE] = CTX_KPROBE,
+		[EV_IRQ_WORK] = CTX_HARDIRQ,
+	};
+
+	e.busy = true;
+	f.refused = engine_may_fire(ev->kind);
+	e.busy = false;
+	if (f.refused) {
+		e.driver.fired(e.driver.ctx, &f);
+		return;
+	}
+	switch (ev->kind) {
+	case EV_NMI:
+	case EV_HARDIRQ:
+	case EV_SOFTIRQ:
+	case EV_KPROBE:
+		if (!machine_enter(ctx_of[ev->kind])) {
+			f.refused = "context depth limit";
+			e.driver.fired(e.driver.ctx, &f);
+			return;
+		}
+		e.kprobe_depth += ev->kind == EV_KPROBE;
+		e.driver.fired(e.driver.ctx, &f);
+		e.kprobe_depth -= ev->kind == EV_KPROBE;
+		machine_exit();
+		break;
+	case EV_IRQ_WORK:
+		/* the irq_work interrupt: its own hardirq runs the pending work */
+		machine_run_irq_work();
+		if (machine_enter(CTX_HARDIRQ)) {
+			e.driver.fired(e.driver.ctx, &f);
+			machine_exit();
+		}
+		break;
+	case EV_PREEMPT:
+		machine_preempt(ev->cpu, preempted_task_runs, &f);
+		break;
+	case EV_FAIL_TRYLOCK:
+		machine_fail_trylocks(ev->count);
+		e.driver.fired(e.driver.ctx, &f);
+		break;
+	case EV_FAIL_PAGE_ALLOC:
+		machine_fail_page_allocs(ev->count);
+		e.driver.fired(e.driver.ctx, &f);
+		break;
+	case EV_FAIL_MEMCG:
+		/* memcg lands with the variants issue: nothing to fail yet */
+		e.driver.fired(e.driver.ctx, &f);
+		break;
+	default:
+		break;
+	}
+}
+
+static void record_here(void)
+{
+	uint16_t mask = 0;
+
+	if (e.ordinal > e.record_cap)
+		return;
+	e.busy = true;
+	for (int k = 0; k < NR_EVENT_KINDS; k++)
+		if (!engine_may_fire((enum event_kind)k))
+			mask |= (uint16_t)(1u << k);
+	e.busy = false;
+	e.record[e.ordinal - 1] = mask;
+}
+
+static void fire_due(void *pc)
+{
+	/* Several events may share an ordinal: they fire in schedule order. */
+	for (int i = 0; i < e.nevents; i++) {
+		const struct engine_event *ev = &e.events[i];
+
+		if (ev->op == e.op && ev->anchor == AT_BOUNDARY && !e.fired[i] &&
+		    ev->ordinal == e.ordinal) {
+			e.fired[i] = true;
+			fire(ev, pc);
+		}
+	}
+	compute_next_due();
+}
+
+static void boundary(void *pc)
+{
+	if (e.op < 0 || e.busy)
+		return;
+	e.ordinal++;
+	if (__builtin_expect(e.record != NULL, 0))
+		record_here();
+	if (__builtin_expect(e.ordinal >= e.next_due, 0)) {
+		if (e.ordinal >= ENGINE_LIVELOCK_BOUNDARIES) {
+			char where[128];
+
+			engine_symbolize(pc, where, sizeof(where));
+			machine_report("livelock",
+				       "no progress: operation %d passed %u boundaries, now at %s",
+				       e.op, e.ordinal, where);
+		}
+		fire_due(pc);
+	}
+}
+
+static bool fault(enum machine_fault kind)
+{
+	static const enum event_kind kind_of[] = {
+		[FAULT_TRYLOCK] = EV_FAIL_TRYLOCK,
+		[FAULT_PAGE_ALLOC] = EV_FAIL_PAGE_ALLOC,
+		[FAULT_MEMCG] = EV_FAIL_MEMCG,
+	};
+	uint32_t n;
+
+	if (e.op < 0)
+		return false;
+	n = ++e.occurrences[kind];
+	for (int i = 0; i < e.nevents; i++) {
+		const struct engine_event *ev = &e.events[i];
+
+		if (ev->op == e.op && ev->anchor == AT_OCCURRENCE && ev->kind == kind_of[kind] &&
+		    n >= ev->ordinal && n < ev->ordinal + (uint32_t)ev->count) {
+			if (n == ev->ordinal) {
+				struct engine_fired f = {
+					.event = ev,
+					.pc = __builtin_return_address(0),
+					.fn = callstack_innermost(),
+					.depth = machine_depth(),
+				};
+
+				e.driver.fired(e.driver.ctx, &f);
+			}
+			return true;
+		}
+	}
+	return false;
+}
+
+void engine_arm(const struct engine_event *events, int n, const struct engine_driver *driver)
+{
+	if (n > MAX_ARMED)
+		n = MAX_ARMED;
+	memcpy(e.events, events, (size_t)n * sizeof(*events));
+	e.nevents = n;
+	e.driver = *driver;
+	e.op = -1;
+	e.ordinal = 0;
+	e.next_due = ENGINE_LIVELOCK_BOUNDARIES;
+	e.kprobe_depth = 0;
+	e.busy = false;
+	callstack_set_depth(0); /* a report may have unwound model frames */
+	machine_boundary_hook = boundary;
+	machine_fault_hook = fault;
+}
+
+void engine_disarm(void)
+{
+	machine_boundary_hook = NULL;
+	machine_fault_hook = NULL;
+	e.op = -1;
+	e.nevents = 0;
+	e.record = NULL;
+}
+
+void engine_begin_op(int op)
+{
+	e.op = op;
+	e.ordinal = 0;
+	memset(e.fired, 0, sizeof(e.fired));
+	memset(e.occurrences, 0, sizeof(e.occurrences));
+	e.kprobe_depth = 0;
+	compute_next_due();
+}
+
+void engine_end_op(void)
+{
+	e.op = -1;
+}
+
+uint32_t engine_ordinal(void)
+{
+	return e.ordinal;
+}
+
+void engine_record(uint16_t *masks, uint32_t cap)
+{
+	e.record = masks;
+	e.record_cap = cap;
+}
+
+/* Keep what follows "core/" (or the basename), so output is the same from any checkout. */
+static const char *short_path(const char *path)
+{
+	const char *p = strstr(path, "/core/");
+
+	if (p)
+		return p + 1;
+	p = strrchr(path, '/');
+	return p ? p + 1 : path;
+}
+
+void engine_symbolize(const void *pc, char *buf, size_t size)
+{
+#ifdef HAVE_SYMBOLIZER
+	char raw[512], fn[256], file[256];
+	unsigned int line = 0;
+
+	/* pc - 1: the call instruction, not the one after it */
+	__sanitizer_symbolize_pc((void *)((const char *)pc - 1), "%f|%s|%l", raw, sizeof(raw));
+	if (sscanf(raw, "%255[^|]|%255[^|]|%u", fn, file, &line) == 3) {
+		snprintf(buf, size, "%s %s:%u", fn, short_path(file), line);
+		return;
+	}
+#else
+	(void)pc;
+#endif
+	snprintf(buf, size, "?");
+}
+
+void engine_function_name(const void *fn, char *buf, size_t size)
+{
+#ifdef HAVE_SYMBOLIZER
+	if (fn) {
+		__sanitizer_symbolize_pc((void *)fn, "%f", buf, size);
+		return;
+	}
+#else
+	(void)fn;
+#endif
+	snprintf(buf, size, "?");
+}

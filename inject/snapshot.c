@@ -1,0 +1,127 @@
+/*
+ * inject/snapshot.c — snapshots of the simulated world (see snapshot.h).
+ *
+ * The model's free objects are poisoned, so copying its memory must not go
+ * through ASan's checked memcpy, and a restore must bring the poison back
+ * with the bytes: a restore that copied bytes only would leave stale poison
+ * (false reports) or stale unpoisoned memory (missed ones). Under ASan the
+ * shadow bytes of each range are saved and written back as they were.
+ */
+#include "snapshot.h"
+#include "machine.h"
+
+#include "../core/slab.h"
+
+#include <stdlib.h>
+
+#ifdef REENTRY_ASAN
+static unsigned char *shadow_of(const char *p)
+{
+	static size_t scale, offset;
+
+	if (!scale)
+		__asan_get_shadow_mapping(&scale, &offset);
+	return (unsigned char *)(((uintptr_t)p >> scale) + offset);
+}
+
+static size_t shadow_len(size_t len)
+{
+	return len / 8; /* ranges are page-aligned: 8 bytes per shadow byte */
+}
+#else
+static size_t shadow_len(size_t len)
+{
+	(void)len;
+	return 0;
+}
+#endif
+
+/* Plain word copies that ASan neither checks nor turns into a memcpy call. */
+__attribute__((no_sanitize("address"), no_builtin("memcpy")))
+static void raw_copy(void *dst, const void *src, size_t len)
+{
+	uint64_t *d = dst;
+	const uint64_t *s = src;
+
+	for (size_t i = 0; i < len / 8; i++)
+		d[i] = s[i];
+	for (size_t i = len & ~(size_t)7; i < len; i++)
+		((unsigned char *)dst)[i] = ((const unsigned char *)src)[i];
+}
+
+static void *grow(void *p, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return p;
+	while (*cap < need)
+		*cap = *cap ? *cap * 2 : 64;
+	p = realloc(p, *cap * elem);
+	if (!p)
+		abort();
+	return p;
+}
+
+static void save_range(void *start, size_t len, void *arg)
+{
+	struct snapshot *s = arg;
+	size_t need = s->nbytes + len + shadow_len(len);
+	size_t cap = (size_t)s->cap_ranges;
+
+	s->ranges = grow(s->ranges, &cap, (size_t)s->nranges + 1, sizeof(*s->ranges));
+	s->cap_ranges = (int)cap;
+	s->bytes = grow(s->bytes, &s->cap_bytes, need, 1);
+	s->ranges[s->nranges++] = (struct snapshot_range){ start, len };
+	raw_copy(s->bytes + s->nbytes, start, len);
+	s->nbytes += len;
+#ifdef REENTRY_ASAN
+	raw_copy(s->bytes + s->nbytes, shadow_of(start), shadow_len(len));
+	s->nbytes += shadow_len(len);
+#endif
+}
+
+void snapshot_take(struct snapshot *s)
+{
+	if (!s->machine)
+		s->machine = malloc(machine_state_size());
+	machine_save(s->machine);
+	s->nranges = 0;
+	s->nbytes = 0;
+	kmem_for_each_used_range(save_range, s);
+}
+
+/* A block in use now may be free in the snapshot: make it poisoned as free
+ * memory is; the ranges restored below bring back their own poison. The
+ * first range is the model's metadata, which the walk itself reads and the
+ * restore always rewrites: leave it alone. */
+static void poison_range(void *start, size_t len, void *arg)
+{
+	int *seen = arg;
+
+	if ((*seen)++ > 0)
+		kasan_poison(start, len);
+}
+
+void snapshot_restore(const struct snapshot *s)
+{
+	const unsigned char *b = s->bytes;
+	int seen = 0;
+
+	kmem_for_each_used_range(poison_range, &seen);
+	for (int i = 0; i < s->nranges; i++) {
+		raw_copy(s->ranges[i].start, b, s->ranges[i].len);
+		b += s->ranges[i].len;
+#ifdef REENTRY_ASAN
+		raw_copy(shadow_of(s->ranges[i].start), b, shadow_len(s->ranges[i].len));
+		b += shadow_len(s->ranges[i].len);
+#endif
+	}
+	machine_restore(s->machine);
+}
+
+void snapshot_free(struct snapshot *s)
+{
+	free(s->machine);
+	free(s->ranges);
+	free(s->bytes);
+	*s = (struct snapshot){ 0 };
+}
