@@ -103,7 +103,7 @@ long kmem_object_index(const void *x);
 
 /* ---- validators: see core/validate.c for each precondition ---- */
 bool validate_all(void);	/* quiescent: no operation in flight on any context */
-bool validate_cache(struct kmem_cache *s);
+bool validate_cache(struct kmem_cache *s); /* today: the same walk as validate_all */
 /* The reason the last validator returned false (one line). */
 const char *validate_error(void);
 
@@ -116,6 +116,9 @@ struct cache_census {
 	unsigned long allocated;	/* objects - free - deferred */
 };
 bool cache_census(struct kmem_cache *s, struct cache_census *out);
+/* validate_all(), then each(s, census) for every live cache: one walk. */
+bool validate_all_census(void (*each)(struct kmem_cache *s, const struct cache_census *c, void *arg),
+			 void *arg);
 
 /* The memory whose contents make up the model's state: the world's metadata
  * and every allocated page block (free pages hold nothing but poison). For

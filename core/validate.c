@@ -197,13 +197,13 @@ static bool validate_slab(struct kmem_cache *s, struct slab *slab, struct cache_
 	return true;
 }
 
-static bool validate_census(struct kmem_cache *s, struct cache_census *census)
+/* The per-CPU and node lists of s (the slabs themselves: validate_world). */
+static bool validate_cache_lists(struct kmem_cache *s)
 {
 	struct kmem_cache_node *n = get_node(s, 0);
 	unsigned long partial = 0;
 	struct slab *slab;
 
-	memset(census, 0, sizeof(*census));
 
 	for (int cpu = 0; cpu < kconfig.nr_cpus; cpu++) {
 		struct kmem_cache_cpu *c = per_cpu_ptr(s->cpu_slab, cpu);
@@ -242,33 +242,64 @@ static bool validate_census(struct kmem_cache *s, struct cache_census *census)
 	if (n->list_lock.l.owner_cpu >= 0)
 		return fail("%s: list_lock held while quiescent", s->name);
 
+	return true;
+}
+
+/*
+ * Everything, in one pass over the memmap: each cache's lists, each slab
+ * (counted into its cache's census), then each cache's node counts.
+ */
+static bool validate_world(struct cache_census census[MAX_CACHES])
+{
+	memset(census, 0, MAX_CACHES * sizeof(census[0]));
+	for (int i = 0; i < MAX_CACHES; i++)
+		if (world->caches[i].live && !validate_cache_lists(&world->caches[i]))
+			return false;
 	for (unsigned long i = 0; i < world->nr_pages; i++) {
 		struct page *page = &world->memmap[i];
+		struct slab *slab = &world->slabs[i];
+		struct kmem_cache *s = slab->slab_cache;
 
-		if ((page->flags & (PG_head | PG_slab)) == (PG_head | PG_slab) &&
-		    world->slabs[i].slab_cache == s &&
-		    !validate_slab(s, &world->slabs[i], census))
+		if ((page->flags & (PG_head | PG_slab)) != (PG_head | PG_slab))
+			continue;
+		if (!s || s < world->caches || s >= world->caches + MAX_CACHES || !s->live)
+			return fail("slab %lu belongs to no live cache", i);
+		if (!validate_slab(s, slab, &census[s - world->caches]))
 			return false;
 	}
-	if ((long)census->slabs != atomic_long_read(&n->nr_slabs) ||
-	    (long)census->objects != atomic_long_read(&n->total_objects))
-		return fail("%s: node counts %ld slabs %ld objects, found %lu slabs %lu objects",
-			    s->name, atomic_long_read(&n->nr_slabs), atomic_long_read(&n->total_objects),
-			    census->slabs, census->objects);
-	census->allocated = census->objects - census->free - census->deferred;
+	for (int i = 0; i < MAX_CACHES; i++) {
+		struct kmem_cache *s = &world->caches[i];
+		struct kmem_cache_node *n = get_node(s, 0);
+		struct cache_census *c = &census[i];
+
+		if (!s->live)
+			continue;
+		if ((long)c->slabs != atomic_long_read(&n->nr_slabs) ||
+		    (long)c->objects != atomic_long_read(&n->total_objects))
+			return fail("%s: node counts %ld slabs %ld objects, found %lu slabs %lu objects",
+				    s->name, atomic_long_read(&n->nr_slabs),
+				    atomic_long_read(&n->total_objects), c->slabs, c->objects);
+		c->allocated = c->objects - c->free - c->deferred;
+	}
 	return true;
 }
 
 bool validate_cache(struct kmem_cache *s)
 {
-	struct cache_census census;
+	struct cache_census census[MAX_CACHES];
 
-	return validate_census(s, &census);
+	(void)s;
+	return validate_world(census);
 }
 
 bool cache_census(struct kmem_cache *s, struct cache_census *out)
 {
-	return validate_census(s, out);
+	struct cache_census census[MAX_CACHES];
+
+	if (!validate_world(census))
+		return false;
+	*out = census[s - world->caches];
+	return true;
 }
 
 /* The zone: free block accounting and a partition of the pages into blocks. */
@@ -316,15 +347,13 @@ static bool validate_zone(void)
 	return true;
 }
 
-bool validate_all(void)
+bool validate_all_census(void (*each)(struct kmem_cache *s, const struct cache_census *c, void *arg),
+			 void *arg)
 {
-	struct kmem_cache *s;
+	struct cache_census census[MAX_CACHES];
 
-	if (!validate_zone())
+	if (!validate_zone() || !validate_world(census))
 		return false;
-	list_for_each_entry_safe(s, &world->slab_caches, list)
-		if (!validate_cache(s))
-			return false;
 	for (int cpu = 0; cpu < kconfig.nr_cpus; cpu++) {
 		struct defer_free *df = per_cpu_ptr(world->defer_free_objects, cpu);
 		unsigned long steps = 0;
@@ -341,5 +370,13 @@ bool validate_all(void)
 			return fail("cpu%d has deferred frees but no irq_work pending", cpu);
 	}
 	error[0] = '\0';
+	for (int i = 0; each && i < MAX_CACHES; i++)
+		if (world->caches[i].live)
+			each(&world->caches[i], &census[i], arg);
 	return true;
+}
+
+bool validate_all(void)
+{
+	return validate_all_census(NULL, NULL);
 }

@@ -6,6 +6,7 @@
  *   reentry decode FILE                    binary input → text form
  *   reentry encode TEXTFILE [-o OUT]       text form → binary input
  *   reentry bugs                           the historical-bug registry
+ *   reentry check FILE...                  regressions: the verdict is what "# expect:" says
  *
  * Exit codes: 0 clean, 1 a report, 2 usage or input error (one line on stderr).
  */
@@ -47,7 +48,7 @@ static size_t read_file(const char *path, char *buf, size_t cap)
 	if (ferror(f))
 		die("%s: read error", path);
 	if (!feof(f))
-		die("%s: larger than %d bytes", path, cap);
+		die("%s: larger than %zu bytes", path, cap);
 	if (f != stdin)
 		fclose(f);
 	return n;
@@ -217,6 +218,92 @@ static int cmd_sweep(int argc, char **argv)
 	return r.reports ? 1 : 0;
 }
 
+/* "# sweep: KINDS [handler OPS]" in a regression: its verdict is a sweep's. */
+static bool sweep_header(const char *text, char *kinds, char *handler, size_t size)
+{
+	const char *line = strstr(text, "# sweep:");
+	char rest[512];
+	const char *h;
+	size_t n;
+
+	if (!line)
+		return false;
+	line += strlen("# sweep:");
+	n = strcspn(line, "\n");
+	snprintf(rest, sizeof(rest), "%.*s", (int)n, line);
+	h = strstr(rest, " handler ");
+	snprintf(handler, size, "%s", h ? h + strlen(" handler ") : "p = kmalloc_nolock(64, 0)");
+	if (h)
+		rest[h - rest] = '\0';
+	if (sscanf(rest, " %255s", kinds) != 1)
+		die("'# sweep:' needs the interrupt kinds, e.g. '# sweep: nmi,kprobe'");
+	return true;
+}
+
+/* The verdict of a regression: a replay, or a sweep if it asks for one. */
+static void verdict(const struct program *p, const char *text, char *cls, size_t size)
+{
+	char kinds[256], handler[256];
+
+	if (sweep_header(text, kinds, handler, sizeof(handler))) {
+		static struct program holder;
+		struct sweep_options o = { .kinds = parse_kinds(kinds), .depth = 1 };
+		struct sweep_result r;
+
+		parse_handler(handler, &holder);
+		o.handler = holder.events[0].ops;
+		o.nhandler = holder.events[0].nops;
+		sweep_run(p, &o, &r);
+		snprintf(cls, size, "%s", r.reports ? r.first_report.cls : "clean");
+	} else {
+		struct exec x = { 0 };
+
+		snprintf(cls, size, "%s", exec_run(&x, p) ? "clean" : x.report.cls);
+		exec_free(&x);
+	}
+}
+
+/*
+ * A regression passes when its verdict is its "# expect:" class; one with a
+ * "# bug:" line must also be clean with the bug off, so that it keeps
+ * proving the fix as well as the detection.
+ */
+static int cmd_check(int argc, char **argv)
+{
+	static char text[MAX_INPUT + 1];
+	int failed = 0;
+
+	if (argc < 1)
+		die("usage: reentry check FILE...");
+	for (int f = 0; f < argc; f++) {
+		static struct program p;
+		char got[64], off[64] = "";
+		char err[256];
+		size_t n = read_file(argv[f], text, MAX_INPUT);
+		bool ok;
+
+		text[n] = '\0';
+		if (!program_parse(text, &p, err, sizeof(err)))
+			die("%s: %s", argv[f], err);
+		if (!p.expect[0])
+			die("%s: a regression needs a '# expect: CLASS' line", argv[f]);
+		verdict(&p, text, got, sizeof(got));
+		ok = strcmp(got, p.expect) == 0;
+		if (p.bugs) {
+			uint64_t bugs = p.bugs;
+
+			p.bugs = 0;
+			verdict(&p, text, off, sizeof(off));
+			p.bugs = bugs;
+			ok = ok && strcmp(off, "clean") == 0;
+		}
+		printf("%s %s: expect %s, got %s%s%s\n", ok ? "ok  " : "FAIL", argv[f], p.expect, got,
+		       p.bugs ? "; with the bug off: " : "", p.bugs ? off : "");
+		failed += !ok;
+	}
+	return failed ? 1 : 0;
+}
+
 static int cmd_decode(int argc, char **argv)
 {
 	static uint8_t buf[MAX_INPUT];
@@ -268,13 +355,13 @@ int main(int argc, char **argv)
 		int (*fn)(int argc, char **argv);
 	} cmds[] = {
 		{ "replay", cmd_replay }, { "sweep", cmd_sweep }, { "decode", cmd_decode },
-		{ "encode", cmd_encode }, { "bugs", cmd_bugs },
+		{ "encode", cmd_encode }, { "bugs", cmd_bugs }, { "check", cmd_check },
 	};
 
 	if (argc < 2)
-		die("usage: reentry replay|sweep|decode|encode|bugs ... (see README.md)");
+		die("usage: reentry replay|sweep|check|decode|encode|bugs ... (see README.md)");
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (strcmp(argv[1], cmds[i].name) == 0)
 			return cmds[i].fn(argc - 2, argv + 2);
-	die("unknown command '%s' (replay, sweep, decode, encode, bugs)", argv[1]);
+	die("unknown command '%s' (replay, sweep, check, decode, encode, bugs)", argv[1]);
 }

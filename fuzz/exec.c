@@ -99,29 +99,28 @@ static void event_fired(void *ctx, const struct engine_fired *f)
 	const struct engine_event *ev = f->event;
 	const struct op *ops;
 	int nops;
-	char where[160], state[160];
+	char where[160];
 
-	engine_symbolize(f->pc, where, sizeof(where));
+	engine_harness_enter();
+	engine_symbolize(f->pc, f->fn, where, sizeof(where));
 	if (!f->refused && ev->kind < EV_NR_INTERRUPTS)
 		snprintf(x->st.where, sizeof(x->st.where), "%s", where);
-	if (x->tracing) {
-		machine_describe(state, sizeof(state));
-		exec_tracef(x, "%*s%s%u %s at %s  [%s]%s%s\n", 6 + 2 * f->depth, "",
-			    ev->anchor == AT_OCCURRENCE ? "#" : "@", ev->ordinal,
-			    event_kind_name(ev->kind), where, state,
-			    f->refused ? "  not fired: " : "", f->refused ? f->refused : "");
+	exec_tracef(x, "%*s%s%u %s at %s  (%s)%s%s\n", 6 + 2 * f->depth, "",
+		    ev->anchor == AT_OCCURRENCE ? "#" : "@", ev->ordinal,
+		    event_kind_name(ev->kind), where, f->state,
+		    f->refused ? "  not fired: " : "", f->refused ? f->refused : "");
+	if (!f->refused && ev->kind < EV_NR_INTERRUPTS) {
+		if (ev->id < 0) {
+			ops = x->extra_handler;
+			nops = x->nextra_handler;
+		} else {
+			ops = x->prog->events[ev->id].ops;
+			nops = x->prog->events[ev->id].nops;
+		}
+		for (int i = 0; i < nops; i++)
+			run_op(x, &ops[i], false);
 	}
-	if (f->refused || ev->kind >= EV_NR_INTERRUPTS)
-		return;
-	if (ev->id < 0) {
-		ops = x->extra_handler;
-		nops = x->nextra_handler;
-	} else {
-		ops = x->prog->events[ev->id].ops;
-		nops = x->prog->events[ev->id].nops;
-	}
-	for (int i = 0; i < nops; i++)
-		run_op(x, &ops[i], false);
+	engine_harness_leave();
 }
 
 /* May this context spin on locks or sleep? What a handler may call depends on it. */
@@ -180,11 +179,15 @@ static void do_alloc(struct exec *x, const struct op *op)
 
 	switch (op->kind) {
 	case OP_KMALLOC:
+		engine_harness_leave();
 		p = kmalloc(op->size, op->gfp);
+		engine_harness_enter();
 		api = op->size > KMALLOC_MAX_CACHE_SIZE ? API_LARGE : API_KMALLOC;
 		break;
 	case OP_KMALLOC_NOLOCK:
+		engine_harness_leave();
 		p = kmalloc_nolock(op->size, op->gfp, NUMA_NO_NODE);
+		engine_harness_enter();
 		why = p ? NOLOCK_OK : kmalloc_nolock_last_fail();
 		api = API_NOLOCK;
 		break;
@@ -195,7 +198,9 @@ static void do_alloc(struct exec *x, const struct op *op)
 			exec_tracef(x, "skipped: c%d does not exist\n", op->cache);
 			return;
 		}
+		engine_harness_leave();
 		p = kmem_cache_alloc(x->st.caches[op->cache], op->gfp);
+		engine_harness_enter();
 		api = API_CACHE;
 		break;
 	}
@@ -203,26 +208,34 @@ static void do_alloc(struct exec *x, const struct op *op)
 	oracle_alloc(x, op, p, api, failures, why);
 }
 
+/*
+ * The object leaves the shadow heap before the free is called: once the
+ * allocator has it back (a cmpxchg in the middle of kfree_nolock(), say), an
+ * interrupt may legitimately be handed the same object.
+ */
 static void do_free(struct exec *x, const struct op *op)
 {
-	struct live_object *o;
+	struct kmem_cache *s = x->st.caches[op->cache];
+	void *p;
 	int i;
 
 	if (!oracle_before_free(x, op, &i))
 		return;
-	o = &x->st.objs[i];
+	p = x->st.objs[i].p;
+	oracle_forget(x, i);
+	engine_harness_leave();
 	switch (op->kind) {
 	case OP_KFREE:
-		kfree(o->p);
+		kfree(p);
 		break;
 	case OP_KFREE_NOLOCK:
-		kfree_nolock(o->p);
+		kfree_nolock(p);
 		break;
 	default: /* OP_CACHE_FREE */
-		kmem_cache_free(x->st.caches[op->cache], o->p);
+		kmem_cache_free(s, p);
 		break;
 	}
-	oracle_forget(x, i);
+	engine_harness_enter();
 }
 
 static void do_cache_op(struct exec *x, const struct op *op)
@@ -239,7 +252,9 @@ static void do_cache_op(struct exec *x, const struct op *op)
 			return;
 		}
 		snprintf(name, sizeof(name), "c%d", op->cache);
+		engine_harness_leave();
 		*s = kmem_cache_create(name, op->size, op->arg, op->flags);
+		engine_harness_enter();
 		indent(x);
 		exec_tracef(x, "-> %s\n", *s ? "created" : "NULL");
 		return;
@@ -258,7 +273,9 @@ static void do_cache_op(struct exec *x, const struct op *op)
 		exec_tracef(x, "skipped: c%d does not exist\n", op->cache);
 		return;
 	}
+	engine_harness_leave();
 	kmem_cache_destroy(*s);
+	engine_harness_enter();
 	*s = NULL;
 }
 
@@ -284,6 +301,7 @@ static void do_write(struct exec *x, const struct op *op)
 static void run_op(struct exec *x, const struct op *op, bool top_level)
 {
 	char text[128];
+	bool ran;
 
 	if (x->tracing) {
 		op_print(op, text, sizeof(text));
@@ -313,7 +331,10 @@ static void run_op(struct exec *x, const struct op *op, bool top_level)
 		do_cache_op(x, op);
 		break;
 	case OP_IRQ_WORK:
-		if (!machine_run_irq_work()) {
+		engine_harness_leave();
+		ran = machine_run_irq_work();
+		engine_harness_enter();
+		if (!ran) {
 			indent(x);
 			exec_tracef(x, "irqs disabled: the irq_work waits\n");
 		}

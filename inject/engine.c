@@ -38,6 +38,7 @@ static struct {
 	int kprobe_depth;	/* kprobe handlers running (they do not nest) */
 	bool busy;		/* the engine itself runs: model code it calls
 				   (e.g. the deny list) must not count */
+	int harness;		/* > 0: harness code runs (see engine_harness_enter) */
 } e = { .op = -1 };
 
 const char *event_kind_name(enum event_kind kind)
@@ -139,6 +140,7 @@ static void fire(const struct engine_event *ev, void *pc)
 	e.busy = true;
 	f.refused = engine_may_fire(ev->kind);
 	e.busy = false;
+	machine_describe(f.state, sizeof(f.state));
 	if (f.refused) {
 		e.driver.fired(e.driver.ctx, &f);
 		return;
@@ -217,7 +219,7 @@ static void fire_due(void *pc)
 
 static void boundary(void *pc)
 {
-	if (e.op < 0 || e.busy)
+	if (e.op < 0 || e.busy || e.harness)
 		return;
 	e.ordinal++;
 	if (__builtin_expect(e.record != NULL, 0))
@@ -226,7 +228,7 @@ static void boundary(void *pc)
 		if (e.ordinal >= ENGINE_LIVELOCK_BOUNDARIES) {
 			char where[128];
 
-			engine_symbolize(pc, where, sizeof(where));
+			engine_symbolize(pc, callstack_innermost(), where, sizeof(where));
 			machine_report("livelock",
 				       "no progress: operation %d passed %u boundaries, now at %s",
 				       e.op, e.ordinal, where);
@@ -260,6 +262,7 @@ static bool fault(enum machine_fault kind)
 					.depth = machine_depth(),
 				};
 
+				machine_describe(f.state, sizeof(f.state));
 				e.driver.fired(e.driver.ctx, &f);
 			}
 			return true;
@@ -280,6 +283,7 @@ void engine_arm(const struct engine_event *events, int n, const struct engine_dr
 	e.next_due = ENGINE_LIVELOCK_BOUNDARIES;
 	e.kprobe_depth = 0;
 	e.busy = false;
+	e.harness = 0;
 	callstack_set_depth(0); /* a report may have unwound model frames */
 	machine_boundary_hook = boundary;
 	machine_fault_hook = fault;
@@ -294,10 +298,21 @@ void engine_disarm(void)
 	e.record = NULL;
 }
 
+void engine_harness_enter(void)
+{
+	e.harness++;
+}
+
+void engine_harness_leave(void)
+{
+	e.harness--;
+}
+
 void engine_begin_op(int op)
 {
 	e.op = op;
 	e.ordinal = 0;
+	e.harness = 1;
 	memset(e.fired, 0, sizeof(e.fired));
 	memset(e.occurrences, 0, sizeof(e.occurrences));
 	e.kprobe_depth = 0;
@@ -331,20 +346,46 @@ static const char *short_path(const char *path)
 	return p ? p + 1 : path;
 }
 
-void engine_symbolize(const void *pc, char *buf, size_t size)
+/*
+ * The symbolizer gives the inlined frames of pc, innermost first, separated
+ * by NULs. Name the first frame in a core/ .c file, so that a boundary in an
+ * inlined helper (env.h's atomics, say) reads as the model function and line
+ * that used it; fn (the innermost real function) is added when that frame is
+ * a helper kept out of line (the __no_kasan ones).
+ */
+void engine_symbolize(const void *pc, const void *fn, char *buf, size_t size)
 {
 #ifdef HAVE_SYMBOLIZER
-	char raw[512], fn[256], file[256];
+	char raw[1024], name[128], file[256];
+	const char *frame = raw, *chosen = NULL;
 	unsigned int line = 0;
 
+	memset(raw, 0, sizeof(raw));
 	/* pc - 1: the call instruction, not the one after it */
-	__sanitizer_symbolize_pc((void *)((const char *)pc - 1), "%f|%s|%l", raw, sizeof(raw));
-	if (sscanf(raw, "%255[^|]|%255[^|]|%u", fn, file, &line) == 3) {
-		snprintf(buf, size, "%s %s:%u", fn, short_path(file), line);
+	__sanitizer_symbolize_pc((void *)((const char *)pc - 1), "%f|%s|%l", raw, sizeof(raw) - 1);
+	for (; *frame && frame < raw + sizeof(raw); frame += strlen(frame) + 1) {
+		if (!chosen)
+			chosen = frame;
+		if (strstr(frame, "/core/") && strstr(frame, ".c|")) {
+			chosen = frame;
+			break;
+		}
+	}
+	if (chosen && sscanf(chosen, "%127[^|]|%255[^|]|%u", name, file, &line) == 3) {
+		char in[128] = "";
+
+		if (!strstr(file, ".c") && fn) {
+			engine_function_name(fn, in, sizeof(in));
+			if (strcmp(in, name) == 0)
+				in[0] = '\0';
+		}
+		snprintf(buf, size, "%s %s:%u%s%s", name, short_path(file), line,
+			 in[0] ? " in " : "", in);
 		return;
 	}
 #else
 	(void)pc;
+	(void)fn;
 #endif
 	snprintf(buf, size, "?");
 }
@@ -353,6 +394,7 @@ void engine_function_name(const void *fn, char *buf, size_t size)
 {
 #ifdef HAVE_SYMBOLIZER
 	if (fn) {
+		/* the first (innermost) frame of the function's entry */
 		__sanitizer_symbolize_pc((void *)fn, "%f", buf, size);
 		return;
 	}

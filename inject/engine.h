@@ -61,6 +61,7 @@ struct engine_fired {
 	const void *fn;		/* innermost model function (shadow call stack), may be NULL */
 	int depth;		/* context depth where it landed */
 	const char *refused;	/* NULL if it fired, else why not ("irqs disabled", ...) */
+	char state[160];	/* the interrupted context: "cpu0 task [&c->lock held, irqs off]" */
 };
 
 struct engine_driver {
@@ -76,9 +77,16 @@ struct engine_driver {
 void engine_arm(const struct engine_event *events, int n, const struct engine_driver *driver);
 void engine_disarm(void);
 
-/* Bracket each top-level operation. */
+/* Bracket each top-level operation. Inside it, boundaries count only while
+ * the model runs for the program: the harness's own calls into the model
+ * (oracle queries, the checks around a call) are bracketed by
+ * engine_harness_enter/leave, and an operation starts in harness code. The
+ * executor leaves the harness just around each API call, and enters it
+ * again at the top of each event it is handed (and leaves on return). */
 void engine_begin_op(int op);
 void engine_end_op(void);
+void engine_harness_enter(void);
+void engine_harness_leave(void);
 /* Boundaries counted so far in the current (or last) operation. */
 uint32_t engine_ordinal(void);
 
@@ -93,8 +101,9 @@ const char *engine_may_fire(enum event_kind kind);
 /* Boundaries after which an operation is a livelock (retry loop without end). */
 #define ENGINE_LIVELOCK_BOUNDARIES 1000000u
 
-/* "slab_alloc_slow core/slub.c:412" for a boundary pc; "?" if unknown. */
-void engine_symbolize(const void *pc, char *buf, size_t size);
+/* "slab_alloc_slow core/slub.c:412" for a boundary pc (fn: the innermost
+ * model function, may be NULL); "?" if unknown. */
+void engine_symbolize(const void *pc, const void *fn, char *buf, size_t size);
 /* The name of a model function, for fn from engine_fired. */
 void engine_function_name(const void *fn, char *buf, size_t size);
 

@@ -13,6 +13,7 @@
 #include "../core/slab.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #ifdef REENTRY_ASAN
 static unsigned char *shadow_of(const char *p)
@@ -71,12 +72,16 @@ static void save_range(void *start, size_t len, void *arg)
 	s->cap_ranges = (int)cap;
 	s->bytes = grow(s->bytes, &s->cap_bytes, need, 1);
 	s->ranges[s->nranges++] = (struct snapshot_range){ start, len };
-	raw_copy(s->bytes + s->nbytes, start, len);
-	s->nbytes += len;
 #ifdef REENTRY_ASAN
-	raw_copy(s->bytes + s->nbytes, shadow_of(start), shadow_len(len));
-	s->nbytes += shadow_len(len);
+	/* shadow first; then unpoison so a fast memcpy may read; then put it back */
+	raw_copy(s->bytes + s->nbytes + len, shadow_of(start), shadow_len(len));
+	kasan_unpoison(start, len);
+	memcpy(s->bytes + s->nbytes, start, len);
+	raw_copy(shadow_of(start), s->bytes + s->nbytes + len, shadow_len(len));
+#else
+	memcpy(s->bytes + s->nbytes, start, len);
 #endif
+	s->nbytes += len + shadow_len(len);
 }
 
 void snapshot_take(struct snapshot *s)
@@ -108,12 +113,15 @@ void snapshot_restore(const struct snapshot *s)
 
 	kmem_for_each_used_range(poison_range, &seen);
 	for (int i = 0; i < s->nranges; i++) {
-		raw_copy(s->ranges[i].start, b, s->ranges[i].len);
-		b += s->ranges[i].len;
+		char *start = s->ranges[i].start;
+		size_t len = s->ranges[i].len;
+
+		kasan_unpoison(start, len);
+		memcpy(start, b, len);
 #ifdef REENTRY_ASAN
-		raw_copy(shadow_of(s->ranges[i].start), b, shadow_len(s->ranges[i].len));
-		b += shadow_len(s->ranges[i].len);
+		raw_copy(shadow_of(start), b + len, shadow_len(len));
 #endif
+		b += len + shadow_len(len);
 	}
 	machine_restore(s->machine);
 }
