@@ -6,6 +6,7 @@
  *   reentry decode FILE                    binary input → text form
  *   reentry encode TEXTFILE [-o OUT]       text form → binary input
  *   reentry bugs                           the historical-bug registry
+ *   reentry random FILE [--seed S] [--trials N] [--depth 2] [--kinds K,...] [--handler OPS] [--bug NAME]
  *   reentry check FILE...                  regressions: the verdict is what "# expect:" says
  *
  * Exit codes: 0 clean, 1 a report, 2 usage or input error (one line on stderr).
@@ -176,36 +177,44 @@ static void parse_handler(const char *ops, struct program *holder)
 		die("sweep: bad --handler '%s': %s", ops, err);
 }
 
-static int cmd_sweep(int argc, char **argv)
+/* sweep and random share their options. */
+static int explore(int argc, char **argv, bool random)
 {
 	static struct program p, holder;
 	struct sweep_options o = { .kinds = SWEEP_INTERRUPTS, .depth = 1 };
 	struct sweep_result r;
 	const char *file = NULL, *handler = "p = kmalloc_nolock(64, 0)";
 	const char *bugs[8];
+	unsigned long trials = 10000;
+	uint64_t seed = 1;
 	int nbugs = 0;
 
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--depth") == 0 && i + 1 < argc) {
 			o.depth = atoi(argv[++i]);
 			if (o.depth < 1 || o.depth > 2)
-				die("sweep: --depth is 1 or 2");
+				die("--depth is 1 or 2");
 		} else if (strcmp(argv[i], "--kinds") == 0 && i + 1 < argc) {
 			o.kinds = parse_kinds(argv[++i]);
 		} else if (strcmp(argv[i], "--handler") == 0 && i + 1 < argc) {
 			handler = argv[++i];
 		} else if (strcmp(argv[i], "--bug") == 0 && i + 1 < argc && nbugs < 8) {
 			bugs[nbugs++] = argv[++i];
+		} else if (random && strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
+			seed = strtoull(argv[++i], NULL, 0);
+		} else if (random && strcmp(argv[i], "--trials") == 0 && i + 1 < argc) {
+			trials = strtoul(argv[++i], NULL, 0);
 		} else if (argv[i][0] == '-' && argv[i][1]) {
-			die("sweep: unknown option '%s'", argv[i]);
+			die("%s: unknown option '%s'", random ? "random" : "sweep", argv[i]);
 		} else if (!file) {
 			file = argv[i];
 		} else {
-			die("sweep: one program at a time");
+			die("one program at a time");
 		}
 	}
 	if (!file)
-		die("usage: reentry sweep FILE [--depth 1|2] [--kinds nmi,kprobe,...] [--handler OPS] [--bug NAME]");
+		die("usage: reentry %s FILE [--depth 1|2] [--kinds nmi,kprobe,...] [--handler OPS] [--bug NAME]%s",
+		    random ? "random" : "sweep", random ? " [--seed S] [--trials N]" : "");
 	load_program(file, &p);
 	for (int b = 0; b < nbugs; b++)
 		apply_bug(&p, bugs[b]);
@@ -213,9 +222,22 @@ static int cmd_sweep(int argc, char **argv)
 	o.handler = holder.events[0].ops;
 	o.nhandler = holder.events[0].nops;
 	o.progress = isatty(STDERR_FILENO);
-	sweep_run(&p, &o, &r);
+	if (random)
+		random_run(&p, &o, seed, trials, &r);
+	else
+		sweep_run(&p, &o, &r);
 	sweep_print(stdout, &p, &o, &r);
 	return r.reports ? 1 : 0;
+}
+
+static int cmd_sweep(int argc, char **argv)
+{
+	return explore(argc, argv, false);
+}
+
+static int cmd_random(int argc, char **argv)
+{
+	return explore(argc, argv, true);
 }
 
 /* "# sweep: KINDS [handler OPS]" in a regression: its verdict is a sweep's. */
@@ -356,12 +378,13 @@ int main(int argc, char **argv)
 	} cmds[] = {
 		{ "replay", cmd_replay }, { "sweep", cmd_sweep }, { "decode", cmd_decode },
 		{ "encode", cmd_encode }, { "bugs", cmd_bugs }, { "check", cmd_check },
+		{ "random", cmd_random },
 	};
 
 	if (argc < 2)
-		die("usage: reentry replay|sweep|check|decode|encode|bugs ... (see README.md)");
+		die("usage: reentry replay|sweep|random|check|decode|encode|bugs ... (see README.md)");
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (strcmp(argv[1], cmds[i].name) == 0)
 			return cmds[i].fn(argc - 2, argv + 2);
-	die("unknown command '%s' (replay, sweep, check, decode, encode, bugs)", argv[1]);
+	die("unknown command '%s' (replay, sweep, random, check, decode, encode, bugs)", argv[1]);
 }

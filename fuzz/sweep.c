@@ -112,6 +112,51 @@ static unsigned long count_trials(const struct program *p, const struct point *p
 	return n;
 }
 
+/*
+ * The reference run: before each operation a snapshot of the world and the
+ * oracle; during it, the kinds that may fire at each boundary. False if the
+ * program reports without any injected event (r says what).
+ */
+static bool reference_run(struct exec *x, const struct program *p, struct point *pts,
+			  uint16_t *record, struct sweep_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->operations = (unsigned long)p->nops;
+	exec_begin(x, p);
+	for (int i = 0; i < p->nops && !x->reported; i++) {
+		snapshot_take(&pts[i].world);
+		pts[i].oracle = x->st;
+		x->record = record;
+		x->record_cap = RECORD_CAP;
+		exec_ops(x, i, i + 1);
+		pts[i].boundaries = engine_ordinal();
+		pts[i].masks = malloc((pts[i].boundaries ? pts[i].boundaries : 1) * sizeof(uint16_t));
+		if (!pts[i].masks)
+			abort();
+		memcpy(pts[i].masks, record, pts[i].boundaries * sizeof(uint16_t));
+		r->boundaries += pts[i].boundaries;
+	}
+	x->record = NULL;
+	if (!x->reported)
+		exec_finish(x);
+	if (!x->reported)
+		return true;
+	r->reference_failed = true;
+	r->reports = 1;
+	count_class(r, x->report.cls);
+	r->first_report = x->report;
+	return false;
+}
+
+static void free_points(const struct program *p, struct point *pts)
+{
+	for (int i = 0; i < p->nops; i++) {
+		snapshot_free(&pts[i].world);
+		free(pts[i].masks);
+	}
+	free(pts);
+}
+
 void sweep_run(const struct program *p, const struct sweep_options *o, struct sweep_result *r)
 {
 	struct point *pts = calloc((size_t)p->nops + 1, sizeof(*pts));
@@ -122,34 +167,8 @@ void sweep_run(const struct program *p, const struct sweep_options *o, struct sw
 
 	if (!pts || !record || (o->depth > 1 && !record2))
 		abort();
-	memset(r, 0, sizeof(*r));
-	r->operations = (unsigned long)p->nops;
-
-	/* the reference run */
-	exec_begin(&x, p);
-	for (int i = 0; i < p->nops && !x.reported; i++) {
-		snapshot_take(&pts[i].world);
-		pts[i].oracle = x.st;
-		x.record = record;
-		x.record_cap = RECORD_CAP;
-		exec_ops(&x, i, i + 1);
-		pts[i].boundaries = engine_ordinal();
-		pts[i].masks = malloc((pts[i].boundaries ? pts[i].boundaries : 1) * sizeof(uint16_t));
-		if (!pts[i].masks)
-			abort();
-		memcpy(pts[i].masks, record, pts[i].boundaries * sizeof(uint16_t));
-		r->boundaries += pts[i].boundaries;
-	}
-	x.record = NULL;
-	if (!x.reported)
-		exec_finish(&x);
-	if (x.reported) {
-		r->reference_failed = true;
-		r->reports = 1;
-		count_class(r, x.report.cls);
-		r->first_report = x.report;
+	if (!reference_run(&x, p, pts, record, r))
 		goto out;
-	}
 
 	total = count_trials(p, pts, o->kinds);
 	for (int i = 0; i < p->nops; i++) {
@@ -177,13 +196,84 @@ next:
 	}
 	progress(o, total, total);
 out:
-	for (int i = 0; i < p->nops; i++) {
-		snapshot_free(&pts[i].world);
-		free(pts[i].masks);
-	}
-	free(pts);
+	free_points(p, pts);
 	free(record);
 	free(record2);
+	exec_free(&x);
+}
+
+static uint64_t splitmix64(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* The n-th allowed (op, boundary, kind) of the reference run, n < total. */
+static struct engine_event nth_pair(const struct program *p, const struct point *pts,
+				    unsigned int kinds, unsigned long n)
+{
+	for (int i = 0; i < p->nops; i++)
+		for (uint32_t k = 0; k < pts[i].boundaries && k < RECORD_CAP; k++)
+			for (int kind = 0; kind < NR_EVENT_KINDS; kind++)
+				if (pts[i].masks[k] & kinds & (1u << kind) && n-- == 0)
+					return make_event(p, i, k + 1, kind);
+	abort();
+}
+
+/*
+ * Random schedules, PCT-style: each trial draws its events uniformly from
+ * the (operation, boundary, kind) triples where the reference run allowed
+ * them, from a seeded generator. A bug that needs one particular triple is
+ * found by each trial with probability ≥ 1/M (M triples); with depth 2, one
+ * that needs a particular pair, ≥ 1/M² (the second event is drawn from the
+ * same operation's later boundaries, so it is usually better than that).
+ */
+void random_run(const struct program *p, const struct sweep_options *o, uint64_t seed,
+		unsigned long trials, struct sweep_result *r)
+{
+	struct point *pts = calloc((size_t)p->nops + 1, sizeof(*pts));
+	uint16_t *record = malloc(RECORD_CAP * sizeof(*record));
+	struct exec x = { .extra_handler = o->handler, .nextra_handler = o->nhandler };
+	uint64_t state = seed;
+	unsigned long total;
+
+	if (!pts || !record)
+		abort();
+	if (!reference_run(&x, p, pts, record, r))
+		goto out;
+	total = count_trials(p, pts, o->kinds);
+	r->pairs = total;
+	r->seeded = true;
+	r->seed = seed;
+	for (unsigned long t = 0; t < trials && total; t++) {
+		struct engine_event ev[2];
+		int nev = 1;
+
+		ev[0] = nth_pair(p, pts, o->kinds, splitmix64(&state) % total);
+		if (o->depth > 1) {
+			const struct point *pt = &pts[ev[0].op];
+			unsigned long later = 0;
+
+			for (uint32_t k = ev[0].ordinal; k < pt->boundaries && k < RECORD_CAP; k++)
+				later += (unsigned long)__builtin_popcount(pt->masks[k] & o->kinds);
+			if (later) {
+				unsigned long n = splitmix64(&state) % later;
+
+				for (uint32_t k = ev[0].ordinal; k < pt->boundaries && nev == 1; k++)
+					for (int kind = 0; kind < NR_EVENT_KINDS && nev == 1; kind++)
+						if (pt->masks[k] & o->kinds & (1u << kind) && n-- == 0)
+							ev[nev++] = make_event(p, ev[0].op, k + 1, kind);
+			}
+		}
+		trial(&x, p, &pts[ev[0].op], ev[0].op, ev, nev, r, NULL, NULL);
+		progress(o, t + 1, trials);
+	}
+out:
+	free_points(p, pts);
+	free(record);
 	exec_free(&x);
 }
 
@@ -193,7 +283,7 @@ void sweep_print(FILE *out, const struct program *p, const struct sweep_options 
 	char line[256];
 
 	exec_config_line(p, line, sizeof(line));
-	fprintf(out, "sweep    %s, depth %d, kinds", line, o->depth);
+	fprintf(out, "%-8s %s, depth %d, kinds", r->seeded ? "random" : "sweep", line, o->depth);
 	for (int k = 0; k < NR_EVENT_KINDS; k++)
 		if (o->kinds & (1u << k))
 			fprintf(out, " %s", event_kind_name((enum event_kind)k));
@@ -204,6 +294,12 @@ void sweep_print(FILE *out, const struct program *p, const struct sweep_options 
 		fprintf(out, "verdict  %s: %s\n", r->first_report.cls, r->first_report.text);
 		return;
 	}
+	if (r->seeded)
+		fprintf(out, "seed     %llu (reentry random ... --seed %llu replays it); %lu allowed "
+			"(op, boundary, kind) triples: a bug that needs one of them is found by a trial "
+			"with probability >= 1/%lu%s\n", (unsigned long long)r->seed,
+			(unsigned long long)r->seed, r->pairs, r->pairs,
+			o->depth > 1 ? " (one that needs a pair: >= 1/M^2)" : "");
 	fprintf(out, "summary  %lu operations, %lu boundaries, %lu trials, %lu reports\n",
 		r->operations, r->boundaries, r->trials, r->reports);
 	for (int i = 0; i < r->nclasses; i++)

@@ -27,6 +27,9 @@ struct sweep_result {
 	int nclasses;
 	struct { char cls[32]; unsigned long count; } classes[SWEEP_MAX_CLASSES];
 	bool reference_failed;		/* the program reports without injection */
+	bool seeded;			/* random_run: */
+	uint64_t seed;
+	unsigned long pairs;		/* allowed (op, boundary, kind) triples */
 	int nfirst;			/* events of the first failing trial */
 	struct engine_event first[2];
 	struct exec_report first_report;
@@ -36,6 +39,10 @@ struct sweep_result {
 #define SWEEP_INTERRUPTS ((1u << EV_NR_INTERRUPTS) - 1)
 
 void sweep_run(const struct program *p, const struct sweep_options *o, struct sweep_result *r);
+
+/* Random schedules from a seeded generator (see sweep.c for the bound). */
+void random_run(const struct program *p, const struct sweep_options *o, uint64_t seed,
+		unsigned long trials, struct sweep_result *r);
 
 /* Print the summary and, if any, the first report with its full trace. */
 void sweep_print(FILE *out, const struct program *p, const struct sweep_options *o,
