@@ -244,6 +244,13 @@ void *env_arena_map(size_t bytes);
 #define __no_kasan __attribute__((no_sanitize("address"), noinline, no_instrument_function, unused))
 
 /*
+ * The harness's own view into the model (validators, censuses, snapshots'
+ * range walks, describing an object) is not the system under test: no
+ * coverage feedback for the fuzzers and no boundaries.
+ */
+#define __harness_query __attribute__((no_sanitize("coverage")))
+
+/*
  * What the kernel inlines, the model inlines: core/ is built with
  * -fno-inline-functions and -finstrument-functions-after-inlining, so only
  * real (non-inline) functions appear on the engine's shadow call stack —

@@ -318,7 +318,7 @@ void create_kmalloc_caches(void);
 /* config.c — the world                                                */
 /* ------------------------------------------------------------------ */
 
-#define MAX_CACHES (KMALLOC_CACHES + 16)
+#define MAX_CACHES (KMALLOC_CACHES + 8)	/* the buckets and a few caches of the caller's */
 
 struct slab_world {
 	struct zone zone;

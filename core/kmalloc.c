@@ -29,7 +29,7 @@ struct kmem_cache *kmalloc_slab(size_t size)
 	return NULL;
 }
 
-struct kmem_cache *kmalloc_cache_nth(int n)
+__harness_query struct kmem_cache *kmalloc_cache_nth(int n)
 {
 	return n >= 0 && n < KMALLOC_CACHES ? world->kmalloc_caches[n] : NULL;
 }

@@ -10,12 +10,12 @@ static void set_fail(enum nolock_fail why)
 	world->nolock_fail[smp_processor_id()] = why;
 }
 
-enum nolock_fail kmalloc_nolock_last_fail(void)
+__harness_query enum nolock_fail kmalloc_nolock_last_fail(void)
 {
 	return world->nolock_fail[smp_processor_id()];
 }
 
-const char *nolock_fail_name(enum nolock_fail why)
+__harness_query const char *nolock_fail_name(enum nolock_fail why)
 {
 	static const char *const names[] = {
 		[NOLOCK_OK] = "ok",

@@ -24,7 +24,7 @@ struct page *virt_to_page(const void *x)
 	return &world->memmap[(p - base) / PAGE_SIZE];
 }
 
-bool arena_contains(const void *x)
+__harness_query bool arena_contains(const void *x)
 {
 	return world && virt_to_page(x);
 }
@@ -34,17 +34,17 @@ struct page *compound_head(struct page *page)
 	return (page->flags & PG_tail) ? &world->memmap[page->head] : page;
 }
 
-unsigned long nr_free_pages(void)
+__harness_query unsigned long nr_free_pages(void)
 {
 	return world->zone.free_pages;
 }
 
-unsigned long page_alloc_failures(void)
+__harness_query unsigned long page_alloc_failures(void)
 {
 	return (unsigned long)atomic_long_read(&world->zone.alloc_failures);
 }
 
-unsigned long nr_arena_pages(void)
+__harness_query unsigned long nr_arena_pages(void)
 {
 	return world->nr_pages;
 }
@@ -213,14 +213,21 @@ void free_pages_nolock(struct page *page, unsigned int order)
 	spin_unlock_irqrestore(&zone->lock, flags);
 }
 
-void kmem_for_each_used_range(void (*cb)(void *start, size_t len, void *arg), void *arg)
+/* Robust against a corrupted memmap (a model bug may have written it): a
+ * range never leaves the arena. */
+__harness_query void kmem_for_each_used_range(void (*cb)(void *start, size_t len, void *arg), void *arg)
 {
 	cb(world, (size_t)(world->pages - (char *)world), arg);
 	for (unsigned long i = 0; i < world->nr_pages;) {
 		const struct page *page = &world->memmap[i];
+		unsigned long n = 1;
 
+		if ((page->flags & (PG_head | PG_buddy)) && page->order <= MAX_PAGE_ORDER)
+			n = 1ul << page->order;
+		if (n > world->nr_pages - i)
+			n = world->nr_pages - i;
 		if (page->flags & PG_head)
-			cb(page_address(page), PAGE_SIZE << page->order, arg);
-		i += (page->flags & (PG_head | PG_buddy)) ? 1ul << page->order : 1;
+			cb(page_address(page), n * PAGE_SIZE, arg);
+		i += n;
 	}
 }

@@ -51,24 +51,24 @@ static struct page *slab_page(const struct slab *slab)
 	return &world->memmap[slab_index(slab)];
 }
 
-struct kmem_cache *virt_to_cache(const void *x)
+__harness_query struct kmem_cache *virt_to_cache(const void *x)
 {
 	struct slab *slab = virt_to_slab(x);
 
 	return slab ? slab->slab_cache : NULL;
 }
 
-const char *kmem_cache_name(const struct kmem_cache *s)
+__harness_query const char *kmem_cache_name(const struct kmem_cache *s)
 {
 	return s->name;
 }
 
-unsigned int kmem_cache_object_size(const struct kmem_cache *s)
+__harness_query unsigned int kmem_cache_object_size(const struct kmem_cache *s)
 {
 	return s->object_size;
 }
 
-unsigned long slub_stat(struct kmem_cache *s, enum stat_item si)
+__harness_query unsigned long slub_stat(struct kmem_cache *s, enum stat_item si)
 {
 	unsigned long sum = 0;
 
@@ -77,7 +77,7 @@ unsigned long slub_stat(struct kmem_cache *s, enum stat_item si)
 	return sum;
 }
 
-void describe_object(const void *x, char *buf, size_t size)
+__harness_query void describe_object(const void *x, char *buf, size_t size)
 {
 	struct slab *slab = virt_to_slab(x);
 	struct kmem_cache *s;
@@ -96,7 +96,7 @@ void describe_object(const void *x, char *buf, size_t size)
 		snprintf(buf, size, "%s slab %lu #%lu", s->name, slab_index(slab), off / s->size);
 }
 
-long kmem_object_index(const void *x)
+__harness_query long kmem_object_index(const void *x)
 {
 	struct slab *slab = virt_to_slab(x);
 	unsigned long off;

@@ -13,6 +13,7 @@
 
 #include "../core/bugs.h"
 #include "../inject/engine.h"
+#include "../inject/snapshot.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -129,19 +130,26 @@ static bool context_may_spin(void)
 	return !in_nmi() && machine_context() != CTX_KPROBE;
 }
 
-/* Skip an operation that is illegal here; say why in the trace. */
+/*
+ * Skip an operation that is illegal here; say why in the trace. A
+ * kmalloc_nolock() given reclaim bits is not a nolock call any more: the
+ * kernel warns and then lets it spin (and sleep), so it is judged like
+ * kmalloc().
+ */
 static bool illegal(struct exec *x, const struct op *op)
 {
+	bool allocates = op->kind == OP_KMALLOC || op->kind == OP_CACHE_ALLOC ||
+			 op->kind == OP_KMALLOC_NOLOCK;
+	bool spins = !(op->kind == OP_KMALLOC_NOLOCK || op->kind == OP_KFREE_NOLOCK ||
+		       op->kind == OP_WRITE) ||
+		     (op->kind == OP_KMALLOC_NOLOCK && (op->gfp & __GFP_RECLAIM));
 	const char *why = NULL;
-	bool nolock_op = op->kind == OP_KMALLOC_NOLOCK || op->kind == OP_KFREE_NOLOCK ||
-			 op->kind == OP_WRITE;
 
-	if (!nolock_op && !context_may_spin())
+	if (spins && !context_may_spin())
 		why = "may not spin here (NMI or kprobe): only nolock calls";
 	else if ((op->kind == OP_CACHE_CREATE || op->kind == OP_CACHE_DESTROY) && !preemptible())
 		why = "kmem_cache_create/destroy may sleep";
-	else if ((op->kind == OP_KMALLOC || op->kind == OP_CACHE_ALLOC) &&
-		 (op->gfp & __GFP_DIRECT_RECLAIM) && !preemptible())
+	else if (allocates && (op->gfp & __GFP_DIRECT_RECLAIM) && !preemptible())
 		why = "a sleeping gfp in atomic context";
 	else if (op->kind == OP_IRQ_WORK && machine_depth() > 0)
 		why = "irq_work() is a top-level operation";
@@ -434,6 +442,34 @@ static void arm(struct exec *x)
 	engine_arm(ev, n, &(struct engine_driver){ .fired = event_fired, .ctx = x });
 }
 
+/*
+ * A fresh machine and model for kconfig. Building one (kmem_init) touches
+ * every page of the arena; restoring a snapshot of a fresh one only touches
+ * what the last run used. Fuzz inputs choose among a few hundred
+ * configurations: keep the most recent ones.
+ */
+#define PRISTINE_WORLDS 64
+
+static void fresh_world(void)
+{
+	static struct { struct snapshot world; struct kconfig config; bool used; } pristine[PRISTINE_WORLDS];
+	static unsigned int next;
+
+	for (int i = 0; i < PRISTINE_WORLDS; i++) {
+		if (pristine[i].used && memcmp(&pristine[i].config, &kconfig, sizeof(kconfig)) == 0) {
+			snapshot_restore(&pristine[i].world);
+			return;
+		}
+	}
+	machine_reset();
+	kmem_init();
+	/* replace the oldest */
+	snapshot_take(&pristine[next].world);
+	pristine[next].config = kconfig;
+	pristine[next].used = true;
+	next = (next + 1) % PRISTINE_WORLDS;
+}
+
 void exec_begin(struct exec *x, const struct program *p)
 {
 	const struct program_config *c = &p->config;
@@ -459,10 +495,10 @@ void exec_begin(struct exec *x, const struct program *p)
 	kconfig.has_cmpxchg128 = !c->no_cmpxchg128;
 	kconfig.slab_objects = c->slab_objects ? c->slab_objects : 4;
 	kconfig.bugs = p->bugs;
+	kconfig.arena_pages = 256;	/* 1 MiB: small enough to reset fast, big enough to run out */
 
 	engine_disarm();
-	machine_reset();
-	kmem_init();
+	fresh_world();
 	raw_spin_lock_init(&harness_lock);
 	if (x->tracing) {
 		char line[256];

@@ -49,6 +49,24 @@ static void who(const struct exec *x, const struct live_object *o, char *buf, si
 		 o->by_handler ? " (in a handler)" : "");
 }
 
+/* The first byte of [p, p+size) that is not `byte`, or size. Word at a time:
+ * objects run up to tens of kilobytes and every free checks one. */
+static uint32_t first_other_byte(const unsigned char *p, uint32_t size, unsigned char byte)
+{
+	uint64_t word = 0x0101010101010101ull * byte, w;
+	uint32_t k = 0;
+
+	for (; k + 8 <= size; k += 8) {
+		memcpy(&w, p + k, 8);
+		if (w != word)
+			break;
+	}
+	for (; k < size; k++)
+		if (p[k] != byte)
+			return k;
+	return size;
+}
+
 /* Can an interrupted context on this CPU hold a lock, so that busy is legal? */
 static bool busy_possible(void)
 {
@@ -122,6 +140,13 @@ static bool right_cache(struct exec *x, const struct op *op, enum alloc_api api,
 	}
 }
 
+/* Where p is, for a report: only computed when a check fails. */
+static const char *at(const void *p, char where[96])
+{
+	describe_object(p, where, 96);
+	return where;
+}
+
 void oracle_alloc(struct exec *x, const struct op *op, void *p, enum alloc_api api,
 		  unsigned long failures_before, enum nolock_fail why)
 {
@@ -140,19 +165,18 @@ void oracle_alloc(struct exec *x, const struct op *op, void *p, enum alloc_api a
 	}
 	if (api == API_CACHE)
 		size = kmem_cache_object_size(x->st.caches[op->cache]);
-	describe_object(p, where, sizeof(where));
 	if (api == API_LARGE) {
 		if (!arena_contains(p) || virt_to_cache(p))
-			oracle_fail(x, "bad-pointer", "large kmalloc(%u) returned %s", size, where);
+			oracle_fail(x, "bad-pointer", "large kmalloc(%u) returned %s", size, at(p, where));
 	} else {
 		struct kmem_cache *s = virt_to_cache(p);
 
 		if (!s || kmem_object_index(p) < 0)
 			oracle_fail(x, "bad-pointer", "%s(%u) returned %s, not an object start",
-				    api_name(api), size, where);
+				    api_name(api), size, at(p, where));
 		if (!right_cache(x, op, api, s))
 			oracle_fail(x, "wrong-cache", "%s(%u) returned an object of %s",
-				    api_name(api), size, where);
+				    api_name(api), size, at(p, where));
 	}
 	for (int i = 0; i < x->st.nobjs; i++) {
 		const struct live_object *l = &x->st.objs[i];
@@ -161,15 +185,16 @@ void oracle_alloc(struct exec *x, const struct op *op, void *p, enum alloc_api a
 		    (char *)l->p < (char *)p + (size ? size : 1)) {
 			who(x, l, by, sizeof(by));
 			oracle_fail(x, l->p == p ? "double-alloc" : "overlap",
-				    "%s(%u) returned %s, %s (allocated by %s)", api_name(api), size, where,
+				    "%s(%u) returned %s, %s (allocated by %s)", api_name(api), size, at(p, where),
 				    l->p == p ? "already live" : "overlapping a live object", by);
 		}
 	}
 	if (op->gfp & __GFP_ZERO) {
-		for (uint32_t k = 0; k < size; k++)
-			if (((unsigned char *)p)[k])
-				oracle_fail(x, "not-zeroed", "%s(%u, __GFP_ZERO) returned %s with byte %u = %#x",
-					    api_name(api), size, where, k, ((unsigned char *)p)[k]);
+		uint32_t k = first_other_byte(p, size, 0);
+
+		if (k < size)
+			oracle_fail(x, "not-zeroed", "%s(%u, __GFP_ZERO) returned %s with byte %u = %#x",
+				    api_name(api), size, at(p, where), k, ((unsigned char *)p)[k]);
 	}
 	if (x->st.nobjs == MAX_LIVE)
 		oracle_fail(x, "bug", "harness: more than %d live objects", MAX_LIVE);
@@ -191,15 +216,14 @@ void oracle_alloc(struct exec *x, const struct op *op, void *p, enum alloc_api a
 static void check_pattern(struct exec *x, const struct live_object *o)
 {
 	char where[96], by[96];
+	uint32_t k = first_other_byte(o->p, o->size, o->pattern);
 
-	for (uint32_t k = 0; k < o->size; k++) {
-		if (((unsigned char *)o->p)[k] != o->pattern) {
-			describe_object(o->p, where, sizeof(where));
-			who(x, o, by, sizeof(by));
-			oracle_fail(x, "corrupt-free",
-				    "%s (allocated by %s) changed at byte %u while live (%#x, expected %#x)",
-				    where, by, k, ((unsigned char *)o->p)[k], o->pattern);
-		}
+	if (k < o->size) {
+		describe_object(o->p, where, sizeof(where));
+		who(x, o, by, sizeof(by));
+		oracle_fail(x, "corrupt-free",
+			    "%s (allocated by %s) changed at byte %u while live (%#x, expected %#x)",
+			    where, by, k, ((unsigned char *)o->p)[k], o->pattern);
 	}
 }
 
