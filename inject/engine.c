@@ -63,8 +63,10 @@ const char *event_kind_name(enum event_kind kind)
  *   NMI      anywhere, except inside an NMI (x86 NMIs do not nest);
  *   hardirq  where irqs are enabled; softirq: also not inside an interrupt;
  *   kprobe   anywhere irqs on or off, not inside a kprobe handler (kprobes
- *            do not nest: the kernel counts a miss), and not inside a
- *            function on the model's NOKPROBE_SYMBOL list;
+ *            do not nest: the kernel counts a miss), not in NMI (the spec's
+ *            kprobe handler sees in_nmi() false; an NMI may still nest
+ *            inside a kprobe handler), and not inside a function on the
+ *            model's NOKPROBE_SYMBOL list;
  *   irq_work where irqs are enabled;
  *   preempt  in task context where preemption is possible (preemptible());
  *   faults   anywhere.
@@ -86,6 +88,8 @@ const char *engine_may_fire(enum event_kind kind)
 
 		if (e.kprobe_depth > 0)
 			return "kprobes do not nest";
+		if (in_nmi())
+			return "in NMI (a kprobe handler runs with in_nmi() false)";
 		return fn && within_kprobe_blacklist(fn) ? "NOKPROBE_SYMBOL" : NULL;
 	}
 	case EV_PREEMPT:
@@ -163,13 +167,19 @@ static void fire(const struct engine_event *ev, void *pc)
 	case EV_IRQ_WORK:
 		/* the irq_work interrupt: its own hardirq runs the pending work */
 		machine_run_irq_work();
-		if (machine_enter(CTX_HARDIRQ)) {
+		if (!machine_enter(CTX_HARDIRQ)) {
+			f.refused = "context depth limit";
 			e.driver.fired(e.driver.ctx, &f);
-			machine_exit();
+			return;
 		}
+		e.driver.fired(e.driver.ctx, &f);
+		machine_exit();
 		break;
 	case EV_PREEMPT:
-		machine_preempt(ev->cpu, preempted_task_runs, &f);
+		if (!machine_preempt(ev->cpu, preempted_task_runs, &f)) {
+			f.refused = "context depth limit";
+			e.driver.fired(e.driver.ctx, &f);
+		}
 		break;
 	case EV_FAIL_TRYLOCK:
 		machine_fail_trylocks(ev->count);
@@ -204,12 +214,15 @@ static void record_here(void)
 
 static void fire_due(void *pc)
 {
-	/* Several events may share an ordinal: they fire in schedule order. */
+	/* Several events may share an ordinal: they fire in schedule order, each
+	 * after the previous one's handler (whose boundaries advance e.ordinal). */
+	uint32_t due = e.ordinal;
+
 	for (int i = 0; i < e.nevents; i++) {
 		const struct engine_event *ev = &e.events[i];
 
 		if (ev->op == e.op && ev->anchor == AT_BOUNDARY && !e.fired[i] &&
-		    ev->ordinal == e.ordinal) {
+		    ev->ordinal == due) {
 			e.fired[i] = true;
 			fire(ev, pc);
 		}
@@ -249,7 +262,7 @@ static bool fault(enum machine_fault kind)
 	};
 	uint32_t n;
 
-	if (e.op < 0)
+	if (e.op < 0 || e.busy || e.harness)
 		return false;
 	n = ++e.occurrences[kind];
 	for (int i = 0; i < e.nevents; i++) {
@@ -317,6 +330,9 @@ void engine_begin_op(int op)
 	e.op = op;
 	e.ordinal = 0;
 	e.harness = 1;
+	/* an armed "@K fail ... xN" belongs to its operation */
+	machine_fail_trylocks(0);
+	machine_fail_page_allocs(0);
 	memset(e.fired, 0, sizeof(e.fired));
 	memset(e.occurrences, 0, sizeof(e.occurrences));
 	e.kprobe_depth = 0;
@@ -398,8 +414,8 @@ void engine_function_name(const void *fn, char *buf, size_t size)
 {
 #ifdef HAVE_SYMBOLIZER
 	if (fn) {
-		/* the first (innermost) frame of the function's entry */
-		__sanitizer_symbolize_pc((void *)fn, "%f", buf, size);
+		/* the symbolizer looks up pc - 1 (it takes return addresses) */
+		__sanitizer_symbolize_pc((void *)((const char *)fn + 1), "%f", buf, size);
 		return;
 	}
 #else

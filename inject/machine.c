@@ -74,16 +74,18 @@ static struct machine_report report;
 
 bool (*machine_fault_hook)(enum machine_fault fault);
 
-/* An armed countdown fails the next ones; else the engine may fail this one. */
+/* The engine sees (and counts) every occurrence; an armed countdown fails
+ * the next ones whatever the engine says. */
 static bool injected_fault(enum machine_fault fault, int *armed)
 {
 	bool (*hook)(enum machine_fault) = machine_fault_hook;
+	bool failed = hook && hook(fault);
 
 	if (*armed > 0) {
 		(*armed)--;
 		return true;
 	}
-	return hook && hook(fault);
+	return failed;
 }
 static sigjmp_buf *try_env;	/* innermost machine_try(), NULL if none */
 

@@ -82,9 +82,9 @@ bool machine_irq_work_pending(int cpu);
 void machine_fail_trylocks(int n);
 void machine_fail_page_allocs(int n);
 
-/* Faults anchored by occurrence: the engine's hook is asked at each trylock
- * of a spinlock (not a local lock) and each page allocation, unless an armed
- * countdown above already decided. NULL: no such faults. */
+/* Faults anchored by occurrence: the engine's hook is asked (and counts) at
+ * each trylock of a spinlock (not a local lock) and each page allocation; an
+ * armed countdown above fails it whatever the hook says. NULL: no hook. */
 enum machine_fault { FAULT_TRYLOCK, FAULT_PAGE_ALLOC, FAULT_MEMCG };
 extern bool (*machine_fault_hook)(enum machine_fault fault);
 
