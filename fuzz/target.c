@@ -1,6 +1,7 @@
 /* fuzz/target.c — the shared body of the fuzz targets (see target.h). */
 #include "target.h"
 #include "exec.h"
+#include "mutate.h"
 
 #include "../core/bugs.h"
 
@@ -88,4 +89,30 @@ int target_run(const struct target *t, const uint8_t *data, size_t size)
 		abort();
 	}
 	return 0;
+}
+
+/*
+ * The custom mutator (libFuzzer looks for it): half the time libFuzzer's own
+ * byte mutations, half the time a structural one (fuzz/mutate.c) that moves,
+ * adds or changes interrupts, which byte mutations rarely place well.
+ */
+size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size) __attribute__((weak));
+size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned int seed);
+size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned int seed)
+{
+	static struct program p;
+	static uint8_t out[PROGRAM_MAX_BYTES];
+	size_t n;
+
+	if (seed % 2 == 0 || !LLVMFuzzerMutate) {
+		program_decode(data, size, &p);
+		if (program_mutate(&p, seed)) {
+			n = program_encode(&p, out, sizeof(out));
+			if (n <= max_size) {
+				memcpy(data, out, n);
+				return n;
+			}
+		}
+	}
+	return LLVMFuzzerMutate ? LLVMFuzzerMutate(data, size, max_size) : size;
 }
