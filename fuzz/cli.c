@@ -7,11 +7,13 @@
  *   reentry encode TEXTFILE [-o OUT]       text form → binary input
  *   reentry bugs                           the historical-bug registry
  *   reentry random FILE [--seed S] [--trials N] [--depth 2] [--kinds K,...] [--handler OPS] [--bug NAME]
+ *   reentry minimize FILE [-o OUT] [--bug NAME]   shrink a failing program, same report
  *   reentry check FILE...                  regressions: the verdict is what "# expect:" says
  *
  * Exit codes: 0 clean, 1 a report, 2 usage or input error (one line on stderr).
  */
 #include "exec.h"
+#include "minimize.h"
 #include "sweep.h"
 
 #include "../core/bugs.h"
@@ -326,6 +328,51 @@ static int cmd_check(int argc, char **argv)
 	return failed ? 1 : 0;
 }
 
+/* The minimized program, in text form with its "# expect:" line: a regression. */
+static int cmd_minimize(int argc, char **argv)
+{
+	static struct program p, small;
+	static char text[1 << 16];
+	const char *file = NULL, *to = NULL;
+	const char *bugs[8];
+	struct exec_report key;
+	int nbugs = 0;
+	FILE *f;
+
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+			to = argv[++i];
+		else if (strcmp(argv[i], "--bug") == 0 && i + 1 < argc && nbugs < 8)
+			bugs[nbugs++] = argv[++i];
+		else if (argv[i][0] == '-' && argv[i][1])
+			die("minimize: unknown option '%s'", argv[i]);
+		else if (!file)
+			file = argv[i];
+		else
+			die("usage: reentry minimize FILE [-o OUT] [--bug NAME]");
+	}
+	if (!file)
+		die("usage: reentry minimize FILE [-o OUT] [--bug NAME]");
+	load_program(file, &p);
+	for (int b = 0; b < nbugs; b++)
+		apply_bug(&p, bugs[b]);
+	if (!program_minimize(&p, &small, &key)) {
+		fprintf(stderr, "reentry: minimize: %s runs clean: nothing to minimize\n", file);
+		return 0;
+	}
+	program_print(&small, text, sizeof(text));
+	f = to ? fopen(to, "w") : stdout;
+	if (!f)
+		die("%s: %s", to, strerror(errno));
+	fprintf(f, "# %s in %s (minimized from %s: %d of %d operations, %d of %d events)\n%s",
+		key.cls, key.where, file, small.nops, p.nops, small.nevents, p.nevents, text);
+	if (to)
+		fclose(f);
+	fprintf(stderr, "%s in %s: %d of %d operations, %d of %d events left\n", key.cls, key.where,
+		small.nops, p.nops, small.nevents, p.nevents);
+	return 1;
+}
+
 static int cmd_decode(int argc, char **argv)
 {
 	static uint8_t buf[MAX_INPUT];
@@ -378,13 +425,13 @@ int main(int argc, char **argv)
 	} cmds[] = {
 		{ "replay", cmd_replay }, { "sweep", cmd_sweep }, { "decode", cmd_decode },
 		{ "encode", cmd_encode }, { "bugs", cmd_bugs }, { "check", cmd_check },
-		{ "random", cmd_random },
+		{ "random", cmd_random }, { "minimize", cmd_minimize },
 	};
 
 	if (argc < 2)
-		die("usage: reentry replay|sweep|random|check|decode|encode|bugs ... (see README.md)");
+		die("usage: reentry replay|sweep|random|minimize|check|decode|encode|bugs ... (see README.md)");
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (strcmp(argv[1], cmds[i].name) == 0)
 			return cmds[i].fn(argc - 2, argv + 2);
-	die("unknown command '%s' (replay, sweep, random, check, decode, encode, bugs)", argv[1]);
+	die("unknown command '%s' (replay, sweep, random, minimize, check, decode, encode, bugs)", argv[1]);
 }

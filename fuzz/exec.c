@@ -104,8 +104,10 @@ static void event_fired(void *ctx, const struct engine_fired *f)
 
 	engine_harness_enter();
 	engine_symbolize(f->pc, f->fn, where, sizeof(where));
-	if (!f->refused && ev->kind < EV_NR_INTERRUPTS)
+	if (!f->refused && ev->kind < EV_NR_INTERRUPTS) {
 		snprintf(x->st.where, sizeof(x->st.where), "%s", where);
+		snprintf(x->st.last_where, sizeof(x->st.last_where), "%s", where);
+	}
 	exec_tracef(x, "%*s%s%u %s at %s  (%s)%s%s\n", 6 + 2 * f->depth, "",
 		    ev->anchor == AT_OCCURRENCE ? "#" : "@", ev->ordinal,
 		    event_kind_name(ev->kind), where, f->state,
@@ -398,11 +400,15 @@ static void capture(struct exec *x, const struct machine_report *r)
 	snprintf(x->report.cls, sizeof(x->report.cls), "%s", r->cls);
 	snprintf(x->report.text, sizeof(x->report.text), "%s", r->text);
 	x->report.op = x->cur_op;
+	/* the dedup key's place: where the op's last interrupt landed; at the
+	 * end of the run, the run's last one */
 	if (x->st.where[0])
 		snprintf(x->report.where, sizeof(x->report.where), "%s", x->st.where);
 	else if (x->cur_op >= 0 && x->cur_op < x->prog->nops)
 		snprintf(x->report.where, sizeof(x->report.where), "%s",
 			 op_kind_name(x->prog->ops[x->cur_op].kind));
+	else if (x->st.last_where[0])
+		snprintf(x->report.where, sizeof(x->report.where), "%s", x->st.last_where);
 	else
 		snprintf(x->report.where, sizeof(x->report.where), "end of program");
 	engine_end_op();

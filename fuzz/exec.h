@@ -49,6 +49,7 @@ struct exec_state {
 	unsigned long nolock_null[NOLOCK_UNSUPPORTED + 1]; /* by reason */
 	unsigned long skipped;	/* operations illegal where they were placed */
 	char where[160];	/* last interrupt location in the current op */
+	char last_where[160];	/* ... in the whole run: end-of-run reports */
 };
 
 struct exec {
