@@ -330,7 +330,6 @@ struct slab_world {
 	struct list_head slab_caches;
 	struct kmem_cache *kmalloc_caches[KMALLOC_CACHES];
 	struct defer_free defer_free_objects[NR_CPUS];
-	enum nolock_fail nolock_fail[NR_CPUS];
 };
 
 extern struct slab_world *world;

@@ -5,16 +5,6 @@
  */
 #include "internal.h"
 
-static void set_fail(enum nolock_fail why)
-{
-	world->nolock_fail[smp_processor_id()] = why;
-}
-
-__harness_query enum nolock_fail kmalloc_nolock_last_fail(void)
-{
-	return world->nolock_fail[smp_processor_id()];
-}
-
 __harness_query const char *nolock_fail_name(enum nolock_fail why)
 {
 	static const char *const names[] = {
@@ -38,31 +28,37 @@ __harness_query const char *nolock_fail_name(enum nolock_fail why)
  *    is busy; otherwise fast path, or slow path with trylocks only.
  * 4. Busy → once more in the next bucket; busy again → NULL.
  * The free pointer is wiped and the object zeroed or not before return.
+ * why, if not NULL, says why NULL was returned (a model addition: the
+ * kernel's caller only sees NULL).
  */
-void *kmalloc_nolock(size_t size, gfp_t gfp_flags, int node)
+void *kmalloc_nolock_why(size_t size, gfp_t gfp_flags, int node, enum nolock_fail *why)
 {
 	gfp_t alloc_gfp = __GFP_NOWARN | __GFP_NOMEMALLOC | gfp_flags;
 	size_t orig_size = size;
 	bool can_retry = true;
+	enum nolock_fail unused;
 	struct kmem_cache *s;
 	void *ret;
 
+	if (!why)
+		why = &unused;
+	*why = NOLOCK_OK;
 	WARN_ON_ONCE(gfp_flags & ~GFP_NOLOCK_ALLOWED);
 	if (!size)
 		return ZERO_SIZE_PTR;
 	if (kconfig.preempt_rt && (in_nmi() || in_hardirq())) {
-		set_fail(NOLOCK_CONTEXT);
+		*why = NOLOCK_CONTEXT;
 		return NULL;
 	}
 retry:
 	if (size > KMALLOC_MAX_CACHE_SIZE) {
 		/* the retry after kmalloc-8192 was busy lands here too */
-		set_fail(can_retry ? NOLOCK_TOO_LARGE : NOLOCK_BUSY);
+		*why = can_retry ? NOLOCK_TOO_LARGE : NOLOCK_BUSY;
 		return NULL;
 	}
 	s = kmalloc_slab(size);
 	if (!(s->flags & __CMPXCHG_DOUBLE) && !kmem_cache_debug(s)) {
-		set_fail(NOLOCK_UNSUPPORTED);
+		*why = NOLOCK_UNSUPPORTED;
 		return NULL;
 	}
 
@@ -84,16 +80,20 @@ retry:
 			goto retry;
 		}
 		ret = NULL;
-		set_fail(NOLOCK_BUSY);
+		*why = NOLOCK_BUSY;
 	} else if (!ret) {
-		set_fail(NOLOCK_NOMEM);
+		*why = NOLOCK_NOMEM;
 	} else {
-		set_fail(NOLOCK_OK);
 		set_freepointer(s, ret, NULL); /* maybe_wipe_obj_freeptr() */
 	}
 	/* KASAN unpoisons what the caller asked for, whichever bucket served it. */
 	slab_post_alloc_hook(s, alloc_gfp, ret, orig_size);
 	return ret;
+}
+
+void *kmalloc_nolock(size_t size, gfp_t gfp_flags, int node)
+{
+	return kmalloc_nolock_why(size, gfp_flags, node, NULL);
 }
 
 /*

@@ -77,7 +77,7 @@ void kfree(const void *object);
 void *kmalloc_nolock(size_t size, gfp_t gfp_flags, int node);
 void kfree_nolock(const void *object);
 
-/* Why the last kmalloc_nolock() on this CPU returned NULL. */
+/* Why a kmalloc_nolock() returned NULL. */
 enum nolock_fail {
 	NOLOCK_OK,
 	NOLOCK_BUSY,		/* both buckets busy (lock held by an interrupted context) */
@@ -86,7 +86,10 @@ enum nolock_fail {
 	NOLOCK_TOO_LARGE,	/* size > KMALLOC_MAX_CACHE_SIZE */
 	NOLOCK_UNSUPPORTED,	/* no 16-byte cmpxchg and not a debug cache */
 };
-enum nolock_fail kmalloc_nolock_last_fail(void);
+/* kmalloc_nolock() that also says why it returned NULL (NOLOCK_OK if it did
+ * not): what the harness calls. The reason goes to the caller's variable, so
+ * no interrupt, preemption or migration in between can change it. */
+void *kmalloc_nolock_why(size_t size, gfp_t gfp_flags, int node, enum nolock_fail *why);
 const char *nolock_fail_name(enum nolock_fail why);
 
 /* ---- what the harness may ask about the world ---- */

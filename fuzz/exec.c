@@ -196,9 +196,8 @@ static void do_alloc(struct exec *x, const struct op *op)
 		break;
 	case OP_KMALLOC_NOLOCK:
 		engine_harness_leave();
-		p = kmalloc_nolock(op->size, op->gfp, NUMA_NO_NODE);
+		p = kmalloc_nolock_why(op->size, op->gfp, NUMA_NO_NODE, &why);
 		engine_harness_enter();
-		why = p ? NOLOCK_OK : kmalloc_nolock_last_fail();
 		api = API_NOLOCK;
 		break;
 	default: /* OP_CACHE_ALLOC */

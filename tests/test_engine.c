@@ -180,9 +180,11 @@ typedef void (*op_fn)(void);
 
 static void *last;
 
+static enum nolock_fail last_why;
+
 static void op_nolock64(void)
 {
-	last = kmalloc_nolock(64, 0, NUMA_NO_NODE);
+	last = kmalloc_nolock_why(64, 0, NUMA_NO_NODE, &last_why);
 }
 
 static void op_kmalloc64(void)
@@ -1159,7 +1161,7 @@ TEST(engine_fail_page_alloc_nolock_null_reason_is_nomem)
 	run_op(0, op_nolock64);
 	engine_disarm();
 	CHECK(last == NULL);
-	CHECK_EQ(kmalloc_nolock_last_fail(), NOLOCK_NOMEM);
+	CHECK_EQ(last_why, NOLOCK_NOMEM);
 	/* the fault is spent: the next op allocates */
 	arm(&ev, 1, false);
 	run_op(1, op_nolock64);

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+static enum nolock_fail why;	/* what kmalloc_nolock_why() said */
+
 static void setup_cpus(int cpus)
 {
 	kconfig.nr_cpus = cpus;
@@ -409,9 +411,9 @@ TEST(slub_nolock_task_context_roundtrip)
 	void *p;
 
 	setup();
-	p = kmalloc_nolock(64, 0, NUMA_NO_NODE);
+	p = kmalloc_nolock_why(64, 0, NUMA_NO_NODE, &why);
 	CHECK(p && in_cache(p, "kmalloc-64"));
-	CHECK_EQ(kmalloc_nolock_last_fail(), NOLOCK_OK);
+	CHECK_EQ(why, NOLOCK_OK);
 	kfree_nolock(p);
 	CHECK_EQ(slub_stat(bucket(64), FREE_FASTPATH), 1);
 	CHECK(!machine_irq_work_pending(0));
@@ -435,8 +437,8 @@ TEST(slub_nolock_bad_gfp_warns)
 TEST(slub_nolock_too_large_returns_null)
 {
 	setup();
-	CHECK(kmalloc_nolock(KMALLOC_MAX_CACHE_SIZE + 1, 0, NUMA_NO_NODE) == NULL);
-	CHECK_EQ(kmalloc_nolock_last_fail(), NOLOCK_TOO_LARGE);
+	CHECK(kmalloc_nolock_why(KMALLOC_MAX_CACHE_SIZE + 1, 0, NUMA_NO_NODE, &why) == NULL);
+	CHECK_EQ(why, NOLOCK_TOO_LARGE);
 	CHECK(kmalloc_nolock(KMALLOC_MAX_CACHE_SIZE, 0, NUMA_NO_NODE) != NULL);
 	CHECK_VALID();
 	return true;
@@ -473,9 +475,9 @@ TEST(slub_nolock_in_nmi_both_buckets_busy_is_null)
 	local_lock_irqsave(&cpu_slab(bucket(64), 0)->lock, f64);
 	local_lock_irqsave(&cpu_slab(bucket(96), 0)->lock, f96);
 	CHECK(machine_enter(CTX_NMI));
-	p = kmalloc_nolock(64, 0, NUMA_NO_NODE);
+	p = kmalloc_nolock_why(64, 0, NUMA_NO_NODE, &why);
 	CHECK(p == NULL);
-	CHECK_EQ(kmalloc_nolock_last_fail(), NOLOCK_BUSY);
+	CHECK_EQ(why, NOLOCK_BUSY);
 	/* another size is served from its own bucket */
 	p = kmalloc_nolock(200, 0, NUMA_NO_NODE);
 	CHECK(p && in_cache(p, "kmalloc-256"));
@@ -616,8 +618,8 @@ TEST(slub_nolock_page_alloc_failure_is_nomem)
 {
 	setup();
 	machine_fail_page_allocs(1);
-	CHECK(kmalloc_nolock(64, 0, NUMA_NO_NODE) == NULL);
-	CHECK_EQ(kmalloc_nolock_last_fail(), NOLOCK_NOMEM);
+	CHECK(kmalloc_nolock_why(64, 0, NUMA_NO_NODE, &why) == NULL);
+	CHECK_EQ(why, NOLOCK_NOMEM);
 	CHECK(kmalloc_nolock(64, 0, NUMA_NO_NODE) != NULL);
 	CHECK_VALID();
 	return true;
@@ -630,8 +632,8 @@ TEST(slub_nolock_in_nmi_over_zone_lock_fails_without_spinning)
 	setup();
 	spin_lock_irqsave(&world->zone.lock, flags);
 	CHECK(machine_enter(CTX_NMI));
-	CHECK(kmalloc_nolock(64, 0, NUMA_NO_NODE) == NULL);
-	CHECK_EQ(kmalloc_nolock_last_fail(), NOLOCK_NOMEM);
+	CHECK(kmalloc_nolock_why(64, 0, NUMA_NO_NODE, &why) == NULL);
+	CHECK_EQ(why, NOLOCK_NOMEM);
 	machine_exit();
 	spin_unlock_irqrestore(&world->zone.lock, flags);
 	CHECK_VALID();
@@ -863,8 +865,8 @@ TEST(slub_no_cmpxchg128_nolock_unsupported_kmalloc_works)
 	kconfig.has_cmpxchg128 = false;
 	setup();
 	CHECK(!(bucket(64)->flags & __CMPXCHG_DOUBLE));
-	CHECK(kmalloc_nolock(64, 0, NUMA_NO_NODE) == NULL);
-	CHECK_EQ(kmalloc_nolock_last_fail(), NOLOCK_UNSUPPORTED);
+	CHECK(kmalloc_nolock_why(64, 0, NUMA_NO_NODE, &why) == NULL);
+	CHECK_EQ(why, NOLOCK_UNSUPPORTED);
 	p = kmalloc(64, GFP_KERNEL);
 	machine_set_cpu(1);
 	kfree(p); /* remote free through the slab-lock path */
