@@ -47,11 +47,20 @@ for t in "${targets[@]}"; do
 	dir=$out/$t
 	mkdir -p "$dir/corpus" "$dir/crashes"
 	rm -f "$dir"/crashes/*
-	seeds=()
+	seeds=() opts=()
 	[ -d "corpus/$t" ] && seeds=("corpus/$t")
+	[ -f "corpus/$t.dict" ] && opts+=(-dict="corpus/$t.dict")
+	# the [libfuzzer] options of corpus/<target>.options (OSS-Fuzz's format)
+	if [ -f "corpus/$t.options" ]; then
+		while IFS= read -r line; do
+			case "$line" in
+			*=*) opts+=("-$(echo "${line%%=*}" | tr -d ' ')=$(echo "${line#*=}" | tr -d ' ')") ;;
+			esac
+		done <"corpus/$t.options"
+	fi
 	echo "fuzz  $t: ${per}s${REENTRY_BUGS:+, REENTRY_BUGS=$REENTRY_BUGS}"
 	set +e
-	"build/fuzz/${t}_fuzzer" -max_total_time="$per" -print_final_stats=1 \
+	"build/fuzz/${t}_fuzzer" "${opts[@]}" -max_total_time="$per" -print_final_stats=1 \
 		-artifact_prefix="$dir/crashes/" "$dir/corpus" "${seeds[@]}" >"$dir/log" 2>&1
 	set -e
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/log" | tail -1)

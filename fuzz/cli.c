@@ -1,7 +1,7 @@
 /*
  * fuzz/cli.c — the `reentry` command.
  *
- *   reentry replay FILE... [--bug NAME]    run, print the program, trace and verdict
+ *   reentry replay FILE... [--bug NAME] [--config ITEMS]   run: the program, trace and verdict
  *   reentry sweep FILE [--depth 2] [--kinds K,...] [--handler OPS] [--bug NAME]
  *   reentry decode FILE                    binary input → text form
  *   reentry encode TEXTFILE [-o OUT]       text form → binary input
@@ -115,19 +115,21 @@ static void print_program(const struct program *p)
 static int cmd_replay(int argc, char **argv)
 {
 	const char *files[64];
-	const char *bugs[8];
-	int nfiles = 0, nbugs = 0, status = 0;
+	const char *bugs[8], *configs[8];
+	int nfiles = 0, nbugs = 0, nconfigs = 0, status = 0;
 
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--bug") == 0 && i + 1 < argc && nbugs < 8)
 			bugs[nbugs++] = argv[++i];
+		else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc && nconfigs < 8)
+			configs[nconfigs++] = argv[++i];
 		else if (argv[i][0] == '-' && argv[i][1])
 			die("replay: unknown option '%s'", argv[i]);
 		else if (nfiles < 64)
 			files[nfiles++] = argv[i];
 	}
 	if (!nfiles)
-		die("usage: reentry replay FILE... [--bug NAME]");
+		die("usage: reentry replay FILE... [--bug NAME] [--config 'cpus=4 lockdep ...']");
 	for (int f = 0; f < nfiles; f++) {
 		static struct program p;
 		struct exec x = { .tracing = true };
@@ -135,6 +137,12 @@ static int cmd_replay(int argc, char **argv)
 		load_program(files[f], &p);
 		for (int b = 0; b < nbugs; b++)
 			apply_bug(&p, bugs[b]);
+		for (int c = 0; c < nconfigs; c++) {
+			char err[256];
+
+			if (!program_config_parse(configs[c], &p.config, err, sizeof(err)))
+				die("--config '%s': %s", configs[c], err);
+		}
 		if (nfiles > 1)
 			printf("== %s\n", files[f]);
 		print_program(&p);

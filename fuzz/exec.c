@@ -547,10 +547,15 @@ bool exec_finish(struct exec *x)
 	if (x->reported)
 		return false;
 	r = machine_try(finish_body, x);
-	if (r)
+	if (r) {
 		capture(x, r);
-	else
+	} else {
+		exec_tracef(x, "counts   %lu skipped; kmalloc_nolock NULL: %lu busy, %lu nomem, %lu too large, "
+			    "%lu context, %lu unsupported\n", x->st.skipped, x->st.nolock_null[NOLOCK_BUSY],
+			    x->st.nolock_null[NOLOCK_NOMEM], x->st.nolock_null[NOLOCK_TOO_LARGE],
+			    x->st.nolock_null[NOLOCK_CONTEXT], x->st.nolock_null[NOLOCK_UNSUPPORTED]);
 		exec_tracef(x, "verdict  clean\n");
+	}
 	return !r;
 }
 
