@@ -10,6 +10,32 @@ const struct slab_bug_info slab_bugs[NR_SLAB_BUGS] = {
 		.reference = "seed 000: the 6.18 series \"slab: Re-entrant kmalloc_nolock()\" and its review",
 		.expect = "double-alloc",
 	},
+	[BUG_NMI_FREE_NO_DEFER] = {
+		.name = "nmi_free_no_defer",
+		.summary = "kfree_nolock() in an NMI pushes onto this CPU's freelist with the lockless "
+			   "cmpxchg while the interrupted context holds the per-CPU lock and is in the "
+			   "middle of plain accesses to the same (freelist, tid) pair; the fix defers the "
+			   "free when in_nmi() and the lock is held",
+		.reference = "the 6.18 series: do_slab_free()'s allow_spin branch (review of "
+			     "\"slab: Re-entrant kmalloc_nolock()\")",
+		.expect = "lost-object",
+	},
+	[BUG_LIST_LOCK_SPIN] = {
+		.name = "list_lock_spin",
+		.summary = "a nolock allocation takes a node's list_lock with spin_lock instead of "
+			   "spin_trylock, so an NMI that interrupted the holder deadlocks; the fix "
+			   "trylocks when the caller may not spin",
+		.reference = "the 6.18 series: get_partial_node()'s gfpflags_allow_spinning() test",
+		.expect = "deadlock",
+	},
+	[BUG_ZERO_SKIPPED] = {
+		.name = "zero_skipped",
+		.summary = "kmalloc_nolock() forgets __GFP_ZERO when the busy bucket's retry serves "
+			   "the object from the next bucket",
+		.reference = "a class of bug (one path of several forgets the init flag); modelled on "
+			     "the retry in kmalloc_nolock_noprof()",
+		.expect = "not-zeroed",
+	},
 };
 
 int bug_lookup(const char *name)

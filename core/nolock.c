@@ -3,6 +3,7 @@
  * they fall back to: the allocation API that may be called from any context,
  * including one that interrupted the allocator itself.
  */
+#include "bugs.h"
 #include "internal.h"
 
 __harness_query const char *nolock_fail_name(enum nolock_fail why)
@@ -50,6 +51,12 @@ void *kmalloc_nolock_why(size_t size, gfp_t gfp_flags, int node, enum nolock_fai
 		*why = NOLOCK_CONTEXT;
 		return NULL;
 	}
+	/* UP: spinlocks are no-ops, so a trylock "succeeds" on a lock the
+	 * interrupted context holds; an NMI cannot tell, so it must not try. */
+	if (!kconfig.smp && in_nmi()) {
+		*why = NOLOCK_CONTEXT;
+		return NULL;
+	}
 retry:
 	if (size > KMALLOC_MAX_CACHE_SIZE) {
 		/* the retry after kmalloc-8192 was busy lands here too */
@@ -77,6 +84,8 @@ retry:
 		if (can_retry) {
 			size = s->object_size + 1; /* the next bucket */
 			can_retry = false;
+			if (bug_on(BUG_ZERO_SKIPPED))
+				alloc_gfp &= ~__GFP_ZERO;
 			goto retry;
 		}
 		ret = NULL;

@@ -442,7 +442,7 @@ static struct slab *get_partial_node(struct kmem_cache *s, struct kmem_cache_nod
 	/* Racy check: a wrong answer only costs a new slab or a failed lock. */
 	if (!READ_ONCE(n->nr_partial))
 		return NULL;
-	if (gfpflags_allow_spinning(gfp))
+	if (gfpflags_allow_spinning(gfp) || bug_on(BUG_LIST_LOCK_SPIN))
 		spin_lock_irqsave(&n->list_lock, flags);
 	else if (!spin_trylock_irqsave(&n->list_lock, flags))
 		return NULL;
@@ -872,7 +872,8 @@ redo:
 	}
 
 	if (!allow_spin) {
-		if ((in_nmi() || !use_lockless_fast_path()) && local_lock_is_locked(&c->lock)) {
+		if ((in_nmi() || !use_lockless_fast_path()) && local_lock_is_locked(&c->lock) &&
+		    !bug_on(BUG_NMI_FREE_NO_DEFER)) {
 			defer_free(s, head);
 			return;
 		}

@@ -1042,3 +1042,37 @@ TEST(slub_nmi_at_every_boundary_of_kmalloc_kfree_is_clean)
 	CHECK(sweep.target > 40); /* even without load/store instrumentation: atomics and locks */
 	return true;
 }
+
+/* ---- UP: spinlocks are no-ops ------------------------------------ */
+
+TEST(slub_up_kmalloc_nolock_bails_in_nmi_only)
+{
+	unsigned long flags;
+	void *p;
+
+	kconfig.nr_cpus = 1;
+	kconfig.smp = false;
+	machine_reset();
+	kmem_init();
+	p = kmalloc_nolock(64, 0, NUMA_NO_NODE); /* task context: served */
+	CHECK(p);
+	/* the task is inside list_lock; on UP an NMI's trylock would "succeed" */
+	spin_lock_irqsave(&get_node(bucket(64), 0)->list_lock, flags);
+	CHECK(machine_enter(CTX_NMI));
+	CHECK(spin_trylock(&get_node(bucket(64), 0)->list_lock)); /* UP: a no-op */
+	spin_unlock(&get_node(bucket(64), 0)->list_lock);
+	CHECK(kmalloc_nolock_why(64, 0, NUMA_NO_NODE, &why) == NULL);
+	CHECK_EQ(why, NOLOCK_CONTEXT);
+	kfree_nolock(p); /* frees still work: deferred or pushed, never a list lock */
+	machine_exit();
+	spin_unlock_irqrestore(&get_node(bucket(64), 0)->list_lock, flags);
+	CHECK(machine_enter(CTX_HARDIRQ));
+	p = kmalloc_nolock(64, 0, NUMA_NO_NODE); /* a hardirq is not an NMI: served */
+	CHECK(p);
+	kfree_nolock(p);
+	machine_exit();
+	machine_drain_irq_work();
+	kconfig.smp = true;
+	CHECK_VALID();
+	return true;
+}
