@@ -11,23 +11,15 @@
  * the seed the fuzzing engine passes in.
  */
 #include "mutate.h"
+#include "rand.h"
 
 #include "../core/slab.h"
 
 #include <string.h>
 
-static uint64_t next(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
 static uint32_t below(uint64_t *state, uint32_t n)
 {
-	return n ? (uint32_t)(next(state) % n) : 0;
+	return n ? (uint32_t)(splitmix64(state) % n) : 0;
 }
 
 /* A handler operation a kmalloc_nolock() caller would write. */

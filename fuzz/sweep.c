@@ -8,6 +8,7 @@
  * program and the end checks.
  */
 #include "sweep.h"
+#include "rand.h"
 
 #include "../core/bugs.h"
 #include "../inject/snapshot.h"
@@ -200,15 +201,6 @@ out:
 	free(record);
 	free(record2);
 	exec_free(&x);
-}
-
-static uint64_t splitmix64(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
 }
 
 /* The n-th allowed (op, boundary, kind) of the reference run, n < total. */

@@ -60,20 +60,6 @@ static bool valid(void)
 	return true;
 }
 
-static bool report_is(const struct machine_report *r, const char *cls)
-{
-	if (!r) {
-		fprintf(stderr, "expected a %s report, got none\n", cls);
-		return false;
-	}
-	if (strcmp(r->cls, cls) != 0) {
-		fprintf(stderr, "expected a %s report, got %s: %s\n", cls, r->cls, r->text);
-		return false;
-	}
-	printf("report (as expected): %s: %s\n", r->cls, r->text);
-	return true;
-}
-
 /* ---- a logging driver ---------------------------------------------- */
 
 #define LOG_MAX 32

@@ -21,19 +21,6 @@ static void setup(void)
 	machine_reset();
 }
 
-static bool report_is(const struct machine_report *r, const char *cls)
-{
-	if (!r) {
-		fprintf(stderr, "expected a %s report, got none\n", cls);
-		return false;
-	}
-	if (strcmp(r->cls, cls) != 0) {
-		fprintf(stderr, "expected a %s report, got %s: %s\n", cls, r->cls, r->text);
-		return false;
-	}
-	return true;
-}
-
 /* ---- contexts ---------------------------------------------------- */
 
 TEST(machine_reset_initial_state)

@@ -1,6 +1,9 @@
 /* tests/test_main.c — runs one registered test by name, or lists them. */
 #include "test.h"
 
+#include "../fuzz/rand.h"
+#include "../inject/machine.h"
+
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,11 +35,21 @@ uint64_t test_seed(void)
 
 uint64_t test_rand(uint64_t *state)
 {
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+	return splitmix64(state);
+}
 
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
+bool report_is(const struct machine_report *r, const char *cls)
+{
+	if (!r) {
+		fprintf(stderr, "expected a %s report, got none\n", cls);
+		return false;
+	}
+	if (strcmp(r->cls, cls) != 0) {
+		fprintf(stderr, "expected a %s report, got %s: %s\n", cls, r->cls, r->text);
+		return false;
+	}
+	printf("report (as expected): %s: %s\n", r->cls, r->text);
+	return true;
 }
 
 int main(int argc, char **argv)

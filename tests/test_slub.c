@@ -40,20 +40,6 @@ static bool valid(void)
 
 #define CHECK_VALID() CHECK(valid())
 
-static bool report_is(const struct machine_report *r, const char *cls)
-{
-	if (!r) {
-		fprintf(stderr, "expected a %s report, got none\n", cls);
-		return false;
-	}
-	if (strcmp(r->cls, cls) != 0) {
-		fprintf(stderr, "expected a %s report, got %s: %s\n", cls, r->cls, r->text);
-		return false;
-	}
-	printf("report (as expected): %s: %s\n", r->cls, r->text);
-	return true;
-}
-
 static struct kmem_cache *bucket(size_t size)
 {
 	return kmalloc_slab(size);
