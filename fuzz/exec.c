@@ -457,11 +457,19 @@ static void arm(struct exec *x)
 
 static void fresh_world(void)
 {
-	static struct { struct snapshot world; struct kconfig config; bool used; } pristine[PRISTINE_WORLDS];
+	static struct {
+		struct snapshot world;
+		struct kconfig config;
+		void *arena;	/* a snapshot holds addresses in this mapping */
+	} pristine[PRISTINE_WORLDS];
 	static unsigned int next;
+	size_t size;
+	void *arena;
 
+	machine_arena(&arena, &size);
 	for (int i = 0; i < PRISTINE_WORLDS; i++) {
-		if (pristine[i].used && memcmp(&pristine[i].config, &kconfig, sizeof(kconfig)) == 0) {
+		if (pristine[i].arena && pristine[i].arena == arena &&
+		    memcmp(&pristine[i].config, &kconfig, sizeof(kconfig)) == 0) {
 			snapshot_restore(&pristine[i].world);
 			return;
 		}
@@ -471,7 +479,7 @@ static void fresh_world(void)
 	/* replace the oldest */
 	snapshot_take(&pristine[next].world);
 	pristine[next].config = kconfig;
-	pristine[next].used = true;
+	machine_arena(&pristine[next].arena, &size);
 	next = (next + 1) % PRISTINE_WORLDS;
 }
 
