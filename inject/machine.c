@@ -462,6 +462,23 @@ static bool lock_is_noop(const struct env_lock *l)
 }
 
 /*
+ * On UP a spinlock is a no-op, so taking or trying one the interrupted
+ * context holds "succeeds" and the critical section runs twice at once.
+ * The kernel cannot see it; the machine still records owners on UP to say
+ * so (invariant 6 of SLUB-SPEC.md). An NMI never gets here: kmalloc_nolock()
+ * bails out in NMI on UP. A kprobe over a spin_lock_irqsave() region can.
+ */
+static void up_reentry_check(const struct env_lock *l)
+{
+	if (l->owner_cpu >= 0)
+		machine_report("invariant-6",
+			       "UP: %s on cpu%d takes %s, held by the %s it interrupted (depth %d): on UP "
+			       "spin_trylock() succeeds and the critical section is re-entered",
+			       cur_kind_name(), m.cur, lock_name(l),
+			       ctx_kind_name(cur()->frames[l->owner_depth].kind), l->owner_depth);
+}
+
+/*
  * spin_lock() is preempt_disable() then the atomic; local_lock_irqsave()
  * only disables irqs (the irqsave wrapper does that), so LOCK_LOCAL leaves
  * preempt_count alone. RT: spinlock_t and local locks become sleeping locks
@@ -533,8 +550,8 @@ static void lock_at(struct env_lock *l, void *pc)
 	lock_preempt_disable(l);
 	boundary_at(pc);
 	if (lock_is_noop(l))
-		return;
-	if (l->owner_cpu >= 0)
+		up_reentry_check(l);
+	else if (l->owner_cpu >= 0)
 		report_spin(l);
 	take(l);
 }
@@ -544,8 +561,11 @@ static bool trylock_at(struct env_lock *l, void *pc)
 	check_lock(l);
 	lock_preempt_disable(l);
 	boundary_at(pc);
-	if (lock_is_noop(l))
+	if (lock_is_noop(l)) {
+		up_reentry_check(l);
+		take(l);
 		return true;
+	}
 	/* The fault stands for a remote CPU holding the lock. Nobody else
 	 * can hold a CPU's local lock: its trylock fails only when this CPU
 	 * holds it, which is modelled exactly (and slub's
@@ -569,10 +589,6 @@ static void unlock_at(struct env_lock *l, void *pc)
 
 	check_lock(l);
 	boundary_at(pc);
-	if (lock_is_noop(l)) {
-		lock_preempt_enable(l);
-		return;
-	}
 	if (l->owner_cpu < 0)
 		machine_report("lockdep", "bad unlock balance: %s on cpu%d releases %s, which is not held",
 			       cur_kind_name(), m.cur, lock_name(l));
@@ -649,10 +665,6 @@ bool env_lock_is_locked(struct env_lock *l)
 
 bool env_lock_held_by_current(struct env_lock *l)
 {
-	/* UP spinlocks record no owner: lockdep_assert_held() cannot be
-	 * checked there, so it must not fire. */
-	if (lock_is_noop(l))
-		return true;
 	return l->owner_cpu == m.cur && l->owner_depth == cur()->depth;
 }
 

@@ -649,9 +649,25 @@ TEST(machine_lockdep_assert_only_with_lockdep)
 	return true;
 }
 
+static struct locks up_locks;
+
+static void up_trylock_in_nmi_over_holder(void *arg)
+{
+	(void)arg;
+	spin_lock(&up_locks.spin);
+	machine_enter(CTX_NMI);
+	spin_trylock(&up_locks.spin); /* "succeeds" on UP: reported */
+}
+
+/*
+ * UP: spinlocks never block and a trylock never fails (no other CPU exists
+ * to hold the lock), but the machine still records owners, so a trylock
+ * that "succeeds" on a lock the interrupted context holds is reported
+ * (invariant 6) instead of silently running the critical section twice.
+ */
 TEST(machine_up_spinlocks_are_noops)
 {
-	struct locks k;
+	struct locks *k = &up_locks;
 	raw_spinlock_t raw;
 	unsigned long flags;
 
@@ -660,31 +676,35 @@ TEST(machine_up_spinlocks_are_noops)
 	kconfig.lockdep = true;
 	machine_reset();
 	CHECK_EQ(machine_nr_cpus(), 1);
-	spin_lock_init(&k.spin);
+	spin_lock_init(&k->spin);
 	raw_spin_lock_init(&raw);
-	local_trylock_init(&k.local);
+	local_trylock_init(&k->local);
 
-	spin_lock(&k.spin);
-	CHECK_EQ(k.spin.l.owner_cpu, -1); /* nothing recorded */
+	spin_lock(&k->spin);
+	CHECK_EQ(k->spin.l.owner_cpu, 0); /* recorded, to detect re-entry */
 	CHECK_EQ(machine_preempt_count(), PREEMPT_OFFSET);
-	lockdep_assert_held(&k.spin); /* unknowable on UP: must not fire */
+	lockdep_assert_held(&k->spin);
 	CHECK(machine_enter(CTX_NMI));
 	machine_fail_trylocks(1); /* no other CPU exists to hold it */
-	CHECK(spin_trylock(&k.spin)); /* "held", and yet it succeeds */
-	CHECK(raw_spin_trylock(&raw));
+	CHECK(raw_spin_trylock(&raw)); /* a free lock: succeeds despite the fault */
 	raw_spin_unlock(&raw);
-	spin_unlock(&k.spin);
 	machine_exit();
-	spin_unlock(&k.spin);
+	spin_unlock(&k->spin);
 	CHECK(preemptible());
 
+	machine_reset();
+	spin_lock_init(&k->spin);
+	CHECK(report_is(machine_try(up_trylock_in_nmi_over_holder, NULL), "invariant-6"));
+
 	/* The local lock still tracks its acquired mark on UP. */
-	local_lock_irqsave(&k.local, flags);
+	machine_reset();
+	local_trylock_init(&k->local);
+	local_lock_irqsave(&k->local, flags);
 	CHECK(machine_enter(CTX_NMI));
-	CHECK(local_lock_is_locked(&k.local));
-	CHECK(!local_trylock_irqsave(&k.local, k.flags));
+	CHECK(local_lock_is_locked(&k->local));
+	CHECK(!local_trylock_irqsave(&k->local, k->flags));
 	machine_exit();
-	local_unlock_irqrestore(&k.local, flags);
+	local_unlock_irqrestore(&k->local, flags);
 	kconfig.lockdep = false;
 	return true;
 }
