@@ -195,6 +195,16 @@ void env_warn(const char *what, const char *file, int line);
 #define WARN_ON_ONCE(cond) ({ bool __w = !!(cond); if (__w) env_warn(#cond, __FILE__, __LINE__); __w; })
 #define WARN_ONCE(cond, msg) ({ bool __w = !!(cond); if (__w) env_warn(msg, __FILE__, __LINE__); __w; })
 
+/*
+ * A slab error report (mm/slub.c slab_err()/object_err(): "BUG <cache>: ..."),
+ * for a corruption a debug cache's checks found: a red zone or poison
+ * overwritten, a double free, a bad free pointer. The kernel prints it and
+ * goes on (the model repairs what it reported, as the kernel does); an
+ * environment may instead end the run with it — the simulated machine raises
+ * a "slab-error" report naming the cache and the object.
+ */
+void env_slab_error(const char *cache, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* A kernel BUG: a broken invariant the model detected itself. Does not return. */
 _Noreturn void env_bug(const char *what, const char *file, int line);
 #define BUG_ON(cond) do { if (cond) env_bug(#cond, __FILE__, __LINE__); } while (0)

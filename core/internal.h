@@ -162,6 +162,8 @@ struct slab {
 };
 
 #define SL_node_partial 0x1u	/* on the node partial list (kernel: PG_workingset) */
+#define SL_node_full 0x2u	/* on the node full list (model only: the kernel keeps no
+				 * mark; the validators use it to tell the lists apart) */
 
 /* The order of enum stat_item is the kernel's (mm/slub.c). */
 enum stat_item {
@@ -203,8 +205,12 @@ struct kmem_cache_cpu {
  * Per node (one node is modelled).
  *   nr_partial == |partial|; every slab on partial is not frozen and has
  *   0 < |freelist| (or is empty and kept under min_partial);
- *   nr_slabs == slabs allocated − slabs freed for this cache;
+ *   nr_slabs == slabs allocated − slabs freed for this cache, a new slab
+ *   deferred because list_lock could not be taken included (it is counted
+ *   before it is deferred, and the drain uncounts it like any slab);
  *   total_objects == Σ objects over those slabs.
+ *   full: only SLAB_STORE_USER caches put slabs there (add_full()); every slab
+ *   on it is not frozen, carries SL_node_full and has an empty freelist.
  */
 struct kmem_cache_node {
 	spinlock_t list_lock;
@@ -212,7 +218,7 @@ struct kmem_cache_node {
 	struct list_head partial;
 	atomic_long_t nr_slabs;		/* atomic: changed without list_lock */
 	atomic_long_t total_objects;
-	struct list_head full;		/* debug caches only */
+	struct list_head full;		/* SLAB_STORE_USER caches only (add_full()) */
 };
 
 struct kmem_cache {
@@ -221,7 +227,12 @@ struct kmem_cache {
 	unsigned long min_partial;
 	unsigned int size;		/* slot size: object_size aligned */
 	unsigned int object_size;	/* what the caller asked for */
-	unsigned int offset;		/* free pointer offset inside a free object */
+	unsigned int offset;		/* free pointer offset inside a free object
+					 * (≥ inuse: outside the object, SLAB_POISON) */
+	unsigned int inuse;		/* debug caches (0 otherwise): object_size rounded
+					 * to a word, plus the right red zone: where the
+					 * metadata starts (free pointer if outside, then
+					 * the tracks) */
 	unsigned int cpu_partial_slabs;	/* most slabs on a CPU partial list */
 	unsigned int order;		/* pages per slab = 2^order */
 	unsigned int objects;		/* objects per slab */
@@ -244,6 +255,12 @@ unsigned long slub_stat(struct kmem_cache *s, enum stat_item si); /* Σ over CPU
 static __always_inline unsigned long next_tid(unsigned long tid) { return tid + TID_STEP; }
 static __always_inline unsigned long init_tid(int cpu) { return (unsigned long)cpu; }
 
+/*
+ * Reads s->flags unconditionally (the kernel's goes through the
+ * slub_debug_enabled static key first): kept as it is so that the paths that
+ * already used it keep their boundaries. New code uses kmem_cache_debug_flags()
+ * (below, after struct slab_world).
+ */
 static __always_inline bool kmem_cache_debug(const struct kmem_cache *s)
 {
 	return s->flags & SLAB_DEBUG_FLAGS;
@@ -283,6 +300,72 @@ void slab_free_hook(struct kmem_cache *s, void *object);
 void slab_free_object(struct slab *slab, void *object);
 struct kmem_cache *kmem_cache_open(const char *name, unsigned int size, unsigned int align,
 				slab_flags_t flags);
+void discard_slab(struct kmem_cache *s, struct slab *slab);
+
+/* ------------------------------------------------------------------ */
+/* debug.c — debug caches: red zones, poisoning, tracks, consistency   */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Layout of an object slot of a debug cache (s->size bytes):
+ *
+ *   [0, object_size)        the object
+ *   [object_size, inuse)    right red zone (SLAB_RED_ZONE): the word
+ *                           alignment padding, or one word if there is none
+ *   [inuse, inuse + 8)      the free pointer, if outside the object
+ *                           (SLAB_POISON: the poison must stay checkable)
+ *   then                    struct track[2] (SLAB_STORE_USER): alloc, free
+ *   then                    padding up to s->align
+ *
+ * Not modelled: the left red zone (red_left_pad; objects start at their slot
+ * here, which the harness's object arithmetic relies on), the kmalloc red
+ * zone past orig_size, slab padding poison (POISON_INUSE), stack depot
+ * handles.
+ *
+ * ASan: free objects and the metadata stay poisoned (KASAN); the red zone of
+ * a SLAB_RED_ZONE cache is NEVER poisoned, so that a harness write past the
+ * object lands in it and is found by the model's own checks (a slab error
+ * report, as the kernel gives) instead of by ASan.
+ */
+#define SLUB_RED_INACTIVE	0xbb	/* red zone of a free object */
+#define SLUB_RED_ACTIVE		0xcc	/* red zone of an allocated object */
+#define POISON_FREE		0x6b	/* a free object's bytes (SLAB_POISON) */
+#define POISON_END		0xa5	/* its last byte */
+
+enum track_item { TRACK_ALLOC, TRACK_FREE };
+
+/* SLAB_STORE_USER: who did the last alloc and free. Deterministic: no
+ * addresses, no time — a sequence number of the world instead of jiffies. */
+struct track {
+	unsigned long when;	/* world->track_clock at the event; 0: never */
+	int cpu;		/* smp_processor_id() */
+	int context;		/* 0 task, 1 softirq, 2 hardirq, 3 NMI */
+};
+
+static __always_inline bool freeptr_outside_object(const struct kmem_cache *s)
+{
+	return s->offset >= s->object_size; /* the kernel compares with inuse: the same here */
+}
+
+/* Where the tracks start (the kernel's get_info_end()). */
+static __always_inline unsigned int get_info_end(const struct kmem_cache *s)
+{
+	return freeptr_outside_object(s) ? s->inuse + (unsigned int)sizeof(void *) : s->inuse;
+}
+
+void calculate_sizes_debug(struct kmem_cache *s);
+void setup_object_debug(struct kmem_cache *s, void *object);
+void init_object(struct kmem_cache *s, void *object, uint8_t val);
+void set_track(struct kmem_cache *s, void *object, enum track_item alloc);
+bool alloc_debug_processing(struct kmem_cache *s, struct slab *slab, void *object,
+			    unsigned int orig_size);
+bool free_debug_processing(struct kmem_cache *s, struct slab *slab, void *head, void *tail,
+			   int *bulk_cnt);
+bool check_object(struct kmem_cache *s, struct slab *slab, void *object, uint8_t val);
+void free_slab_debug(struct kmem_cache *s, struct slab *slab);
+/* The track of object (a copy: the metadata is ASan-poisoned). */
+void get_track_copy(struct kmem_cache *s, const void *object, enum track_item alloc,
+		    struct track *out);
 
 /* ------------------------------------------------------------------ */
 /* nolock.c — kmalloc_nolock, kfree_nolock, deferred frees             */
@@ -330,8 +413,69 @@ struct slab_world {
 	struct list_head slab_caches;
 	struct kmem_cache *kmalloc_caches[KMALLOC_CACHES];
 	struct defer_free defer_free_objects[NR_CPUS];
+	bool slub_debug_enabled;	/* the static key: a debug cache was created */
+	unsigned long track_clock;	/* SLAB_STORE_USER sequence numbers */
+	atomic_long_t trylock_failures;	/* slab_trylock_failures() */
 };
 
 extern struct slab_world *world;
+
+/*
+ * What the kernel decides at build time (IS_ENABLED(CONFIG_SLUB_TINY)) or
+ * patches into its code (the slub_debug_enabled static key) costs it no
+ * memory access, so in the model it is no boundary either: these reads are
+ * inline asm, which the load/store instrumentation does not see. It also
+ * means that a path testing them keeps its boundaries (and the regressions
+ * their ordinals) while TINY is off and no debug cache exists.
+ */
+static __always_inline bool read_fixed_bool(const bool *p)
+{
+	bool v;
+
+#if defined(__x86_64__)
+	__asm__("movb %1, %0" : "=r"(v) : "m"(*p));
+#else
+	v = *p;
+#endif
+	return v;
+}
+
+static __always_inline struct slab_world *read_fixed_world(void)
+{
+	struct slab_world *w;
+
+#if defined(__x86_64__)
+	__asm__("movq %1, %0" : "=r"(w) : "m"(world));
+#else
+	w = world;
+#endif
+	return w;
+}
+
+/* IS_ENABLED(CONFIG_SLUB_TINY) */
+static __always_inline bool slub_tiny(void)
+{
+	return read_fixed_bool(&kconfig.slub_tiny);
+}
+
+/* static_branch_unlikely(&slub_debug_enabled) */
+static __always_inline bool slub_debug_enabled(void)
+{
+	return read_fixed_bool(&read_fixed_world()->slub_debug_enabled);
+}
+
+/* models: mm/slub.c kmem_cache_debug_flags() — s->flags is read only once
+ * some debug cache exists. */
+static __always_inline bool kmem_cache_debug_flags(const struct kmem_cache *s, slab_flags_t flags)
+{
+	return slub_debug_enabled() && (s->flags & flags);
+}
+
+/* The caches that allocate and free one object at a time under list_lock:
+ * every cache with SLUB_TINY, debug caches otherwise. */
+static __always_inline bool slab_single_object(const struct kmem_cache *s)
+{
+	return slub_tiny() || kmem_cache_debug_flags(s, SLAB_DEBUG_FLAGS);
+}
 
 #endif /* REENTRY_CORE_INTERNAL_H */

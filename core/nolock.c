@@ -161,7 +161,10 @@ static void free_deferred_objects(struct irq_work *work)
 		struct slab *slab = container_of(pos, struct slab, llnode);
 
 		next = llist_next(pos);
-		deactivate_slab(slab->slab_cache, slab, slab->flush_freelist);
+		if (slub_tiny()) /* CONFIG_SLUB_TINY: a new slab nobody could place */
+			discard_slab(slab->slab_cache, slab);
+		else
+			deactivate_slab(slab->slab_cache, slab, slab->flush_freelist);
 	}
 }
 

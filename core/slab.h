@@ -133,6 +133,12 @@ void kmem_for_each_used_range(void (*cb)(void *start, size_t len, void *arg), vo
  * one behind it. */
 unsigned long page_alloc_failures(void);
 
+/* Allocations that returned NULL because a new slab could not be placed: a
+ * caller that may not spin, on a debug cache or with SLUB_TINY, whose
+ * list_lock trylock failed (the slab went to the deferred list). Like a page
+ * allocation failure, one may stand behind a NULL blamed on ENOMEM. */
+unsigned long slab_trylock_failures(void);
+
 /* Free pages in the page allocator (for leak checks). */
 unsigned long nr_free_pages(void);
 unsigned long nr_arena_pages(void);

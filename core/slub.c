@@ -11,6 +11,12 @@
  * which is exactly what a same-CPU lockless update from a re-entering context
  * would corrupt.
  *
+ * Debug caches and CONFIG_SLUB_TINY share the kernel's single-object path:
+ * no CPU slabs, one object at a time from a node partial or new slab under
+ * list_lock (alloc_single_from_partial(), alloc_single_from_new_slab()),
+ * frees straight to the slab under list_lock (free_to_partial_list()). Their
+ * checks (red zones, poison, tracks, consistency) are in core/debug.c.
+ *
  * Not modelled: NUMA (one node, node_match() always true), pfmemalloc,
  * kfence, kmemleak, failslab.
  */
@@ -66,6 +72,11 @@ __harness_query const char *kmem_cache_name(const struct kmem_cache *s)
 __harness_query unsigned int kmem_cache_object_size(const struct kmem_cache *s)
 {
 	return s->object_size;
+}
+
+__harness_query unsigned long slab_trylock_failures(void)
+{
+	return (unsigned long)atomic_long_read(&world->trylock_failures);
 }
 
 __harness_query unsigned long slub_stat(struct kmem_cache *s, enum stat_item si)
@@ -154,6 +165,11 @@ static struct slab *allocate_slab(struct kmem_cache *s, gfp_t gfp)
 
 	start = page_address(page);
 	kasan_poison(start, PAGE_SIZE << s->order);
+	if (kmem_cache_debug_flags(s, SLAB_DEBUG_FLAGS)) {
+		/* setup_object(): red zones, poison and tracks of every object */
+		for (p = start; p < start + s->objects * s->size; p += s->size)
+			setup_object_debug(s, p);
+	}
 	for (p = start; p < start + (s->objects - 1) * s->size; p += s->size)
 		set_freepointer(s, p, p + s->size);
 	set_freepointer(s, p, NULL);
@@ -178,11 +194,23 @@ static void free_slab_inner(struct kmem_cache *s, struct slab *slab)
 	free_pages_inner(page, s->order);
 }
 
+/*
+ * models: mm/slub.c free_slab()
+ * With SLAB_CONSISTENCY_CHECKS every object of the slab is checked as free
+ * before the pages go back.
+ */
+static void free_slab(struct kmem_cache *s, struct slab *slab)
+{
+	if (kmem_cache_debug_flags(s, SLAB_CONSISTENCY_CHECKS))
+		free_slab_debug(s, slab);
+	free_slab_inner(s, slab);
+}
+
 /* models: mm/slub.c discard_slab() */
-static void discard_slab(struct kmem_cache *s, struct slab *slab)
+void discard_slab(struct kmem_cache *s, struct slab *slab)
 {
 	dec_slabs_node(s, slab->objects);
-	free_slab_inner(s, slab);
+	free_slab(s, slab);
 }
 
 /* ---- node partial list (caller holds list_lock) ---- */
@@ -206,6 +234,30 @@ static __always_inline void remove_partial(struct kmem_cache_node *n, struct sla
 	list_del(&slab->slab_list);
 	slab->flags &= ~SL_node_partial;
 	n->nr_partial--;
+}
+
+/*
+ * models: mm/slub.c add_full()
+ * Only caches that track users keep their full slabs on a list (the kernel
+ * walks it to list the users); others leave full slabs on no list.
+ */
+static void add_full(struct kmem_cache *s, struct kmem_cache_node *n, struct slab *slab)
+{
+	if (!(s->flags & SLAB_STORE_USER))
+		return;
+	lockdep_assert_held(&n->list_lock);
+	list_add(&slab->slab_list, &n->full);
+	slab->flags |= SL_node_full;
+}
+
+/* models: mm/slub.c remove_full() */
+static void remove_full(struct kmem_cache *s, struct kmem_cache_node *n, struct slab *slab)
+{
+	if (!(s->flags & SLAB_STORE_USER))
+		return;
+	lockdep_assert_held(&n->list_lock);
+	list_del(&slab->slab_list);
+	slab->flags &= ~SL_node_full;
 }
 
 /* ---- the (freelist, counters) pair of a slab ---- */
@@ -421,19 +473,107 @@ static void put_cpu_partial(struct kmem_cache *s, struct slab *slab, bool drain)
 	}
 }
 
+/* CONFIG_SLUB_CPU_PARTIAL depends on !CONFIG_SLUB_TINY. */
 static __always_inline bool kmem_cache_has_cpu_partial(struct kmem_cache *s)
 {
-	return kconfig.cpu_partial && !kmem_cache_debug(s);
+	return kconfig.cpu_partial && !slub_tiny() && !kmem_cache_debug(s);
 }
 
 /* ---- node partial list ---- */
 
 /*
+ * models: mm/slub.c alloc_single_from_partial()
+ * Debug caches and TINY, under list_lock: take one object from a node partial
+ * slab, which stays on the list — or goes to the full list with its last
+ * object. A failed consistency check leaves the slab off every list, all its
+ * objects marked used (alloc_debug_processing()): NULL, try the next slab.
+ */
+static void *alloc_single_from_partial(struct kmem_cache *s, struct kmem_cache_node *n,
+				       struct slab *slab, unsigned int orig_size)
+{
+	void *object;
+
+	lockdep_assert_held(&n->list_lock);
+	object = slab->freelist;
+	slab->freelist = get_freepointer(s, object);
+	slab->inuse++;
+
+	if (!alloc_debug_processing(s, slab, object, orig_size)) {
+		remove_partial(n, slab);
+		return NULL;
+	}
+	if (slab->inuse == slab->objects) {
+		remove_partial(n, slab);
+		add_full(s, n, slab);
+	}
+	return object;
+}
+
+/*
+ * models: mm/slub.c alloc_single_from_new_slab()
+ * Debug caches and TINY: take one object from a slab just made, then place
+ * the slab on the node's partial (or full) list and count it.
+ *
+ * A caller that may not spin only trylocks list_lock. If that fails the slab
+ * cannot be placed now: it is frozen and handed to the deferred slab list,
+ * whose drain deactivates it (TINY: discards it) — and the drain treats it
+ * like any slab it takes, uncounting it when it is discarded. So it is
+ * counted here first, exactly as a placed slab would be. (The kmalloc_nolock
+ * series deferred it uncounted: the drain then decremented counts that were
+ * never incremented, or listed a slab nr_slabs did not know — an accounting
+ * imbalance upstream fixed later in 2025 the other way round, by freeing such
+ * a slab in the drain without uncounting it. Either way nr_slabs stays equal
+ * to the slabs that exist, which is what the validators check.)
+ */
+static void *alloc_single_from_new_slab(struct kmem_cache *s, struct slab *slab,
+					unsigned int orig_size, gfp_t gfp)
+{
+	bool allow_spin = gfpflags_allow_spinning(gfp);
+	struct kmem_cache_node *n = get_node(s, 0);
+	unsigned long flags = 0;
+	void *object;
+
+	if (!allow_spin && !spin_trylock_irqsave(&n->list_lock, flags)) {
+		/* Unlucky: nowhere to put the new slab now. */
+		slab->frozen = 1;
+		inc_slabs_node(s, slab->objects);
+		defer_deactivate_slab(slab, NULL);
+		atomic_long_add(1, &world->trylock_failures); /* model only: for the oracle */
+		return NULL;
+	}
+
+	object = slab->freelist;
+	slab->freelist = get_freepointer(s, object);
+	slab->inuse = 1;
+
+	if (!alloc_debug_processing(s, slab, object, orig_size)) {
+		/* Not expected on a fresh slab, but memory corruption could do
+		 * it: the slab is leaked, all its objects marked used. */
+		if (!allow_spin)
+			spin_unlock_irqrestore(&n->list_lock, flags);
+		return NULL;
+	}
+
+	if (allow_spin)
+		spin_lock_irqsave(&n->list_lock, flags);
+	if (slab->inuse == slab->objects)
+		add_full(s, n, slab);
+	else
+		add_partial(n, slab, DEACTIVATE_TO_HEAD);
+	inc_slabs_node(s, slab->objects);
+	spin_unlock_irqrestore(&n->list_lock, flags);
+	return object;
+}
+
+/*
  * models: mm/slub.c get_partial_node()
  * Take a partial slab for the CPU, and a few more for its partial list.
  * A caller that may not spin only trylocks list_lock and fails if it can't.
+ * Debug caches and TINY take one object instead (*object), from the first
+ * partial slab that gives one, and leave the slab on the node's lists.
  */
-static struct slab *get_partial_node(struct kmem_cache *s, struct kmem_cache_node *n, gfp_t gfp)
+static struct slab *get_partial_node(struct kmem_cache *s, struct kmem_cache_node *n, gfp_t gfp,
+				     unsigned int orig_size, void **object)
 {
 	struct slab *slab, *partial = NULL;
 	unsigned int partial_slabs = 0;
@@ -448,6 +588,17 @@ static struct slab *get_partial_node(struct kmem_cache *s, struct kmem_cache_nod
 		return NULL;
 
 	list_for_each_entry_safe(slab, &n->partial, slab_list) {
+		if (slab_single_object(s)) {
+			void *x = alloc_single_from_partial(s, n, slab, orig_size);
+
+			if (x) {
+				partial = slab;
+				*object = x;
+				break;
+			}
+			continue;
+		}
+
 		remove_partial(n, slab);
 		if (!partial) {
 			partial = slab;
@@ -466,10 +617,11 @@ static struct slab *get_partial_node(struct kmem_cache *s, struct kmem_cache_nod
 }
 
 /* models: mm/slub.c get_partial() — one node: no get_any_partial(). */
-static struct slab *get_partial(struct kmem_cache *s, int node, gfp_t gfp)
+static struct slab *get_partial(struct kmem_cache *s, int node, gfp_t gfp,
+				unsigned int orig_size, void **object)
 {
 	(void)node;
-	return get_partial_node(s, get_node(s, 0), gfp);
+	return get_partial_node(s, get_node(s, 0), gfp, orig_size, object);
 }
 
 /*
@@ -547,8 +699,10 @@ static void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp, int node,
 	unsigned long flags;
 	struct slab *slab;
 	void *freelist;
+	void *object; /* only the single-object path writes it (and its address
+		       * is taken: freelist's must not be, or every access to
+		       * freelist would become a memory access, a boundary) */
 
-	(void)orig_size;
 	stat(s, ALLOC_SLOWPATH);
 
 reread_slab:
@@ -606,8 +760,15 @@ new_slab:
 		goto load_freelist;
 	}
 
-	slab = get_partial(s, node, gfp);
+new_objects:
+	slab = get_partial(s, node, gfp, (unsigned int)orig_size, &object);
 	if (slab) {
+		if (kmem_cache_debug_flags(s, SLAB_DEBUG_FLAGS)) {
+			/* get_partial_node() took one object: no CPU slab */
+			if (s->flags & SLAB_STORE_USER)
+				set_track(s, object, TRACK_ALLOC);
+			return object;
+		}
 		freelist = freeze_slab(s, slab);
 		goto retry_load_slab;
 	}
@@ -619,6 +780,19 @@ new_slab:
 	if (!slab)
 		return NULL;
 	stat(s, ALLOC_SLAB);
+
+	if (kmem_cache_debug_flags(s, SLAB_DEBUG_FLAGS)) {
+		freelist = alloc_single_from_new_slab(s, slab, (unsigned int)orig_size, gfp);
+		if (!freelist) {
+			/* Trying again could loop for ever: a nolock caller fails. */
+			if (!allow_spin)
+				return NULL;
+			goto new_objects;
+		}
+		if (s->flags & SLAB_STORE_USER)
+			set_track(s, freelist, TRACK_ALLOC);
+		return freelist;
+	}
 
 	/* No other reference to the slab yet: plain stores are fine. */
 	freelist = slab->freelist;
@@ -690,10 +864,32 @@ static __always_inline bool update_cpu_freelist_fast_inner(struct kmem_cache *s,
 }
 
 /*
+ * models: mm/slub.c __slab_alloc_node() — the CONFIG_SLUB_TINY one
+ * No per-CPU slabs, no fast path, no pinned CPU: one object from a node
+ * partial slab (list_lock, a trylock for a caller that may not spin), or
+ * from a new slab. Never SLAB_BUSY: a trylock that fails is NULL. (As in the
+ * kernel, this path records no SLAB_STORE_USER alloc track.)
+ */
+static void *slab_alloc_node_inner_tiny(struct kmem_cache *s, gfp_t gfp, int node, size_t orig_size)
+{
+	struct slab *slab;
+	void *object;
+
+	slab = get_partial(s, node, gfp, (unsigned int)orig_size, &object);
+	if (slab)
+		return object;
+	slab = new_slab(s, gfp, node);
+	if (!slab)
+		return NULL;
+	return alloc_single_from_new_slab(s, slab, (unsigned int)orig_size, gfp);
+}
+
+/*
  * models: mm/slub.c __slab_alloc_node()
  * The lockless fast path: take the first object of the CPU freelist with a
  * cmpxchg on (freelist, tid); the tid catches any change in between,
  * including a move to another CPU. Returns SLAB_BUSY only to nolock callers.
+ * CONFIG_SLUB_TINY builds the other definition (above) instead.
  */
 void *slab_alloc_node_inner(struct kmem_cache *s, gfp_t gfp, int node, size_t orig_size)
 {
@@ -702,6 +898,8 @@ void *slab_alloc_node_inner(struct kmem_cache *s, gfp_t gfp, int node, size_t or
 	unsigned long tid;
 	void *object;
 
+	if (slub_tiny())
+		return slab_alloc_node_inner_tiny(s, gfp, node, orig_size);
 redo:
 	c = raw_cpu_ptr(s->cpu_slab);
 	tid = READ_ONCE(c->tid);
@@ -767,10 +965,69 @@ void slab_free_hook(struct kmem_cache *s, void *object)
 	if (off % s->size || off / s->size >= slab->objects)
 		env_bug("KASAN: invalid-free (not the start of an object)", __FILE__, __LINE__);
 #ifdef REENTRY_ASAN
-	if (__asan_address_is_poisoned(object))
+	/*
+	 * With SLAB_CONSISTENCY_CHECKS the model's own check finds a double
+	 * free (free_debug_processing(): "Object already free") and reports it
+	 * as the kernel's slab error; a kernel with KASAN too would report it
+	 * here first, but then the debug check would never be exercised.
+	 */
+	if (!kmem_cache_debug_flags(s, SLAB_CONSISTENCY_CHECKS) && __asan_address_is_poisoned(object))
 		env_bug("KASAN: double-free", __FILE__, __LINE__);
 #endif
 	kasan_poison(object, s->size);
+	/* The red zone stays unpoisoned: the model checks it (see core/debug.c). */
+	if (kmem_cache_debug_flags(s, SLAB_RED_ZONE))
+		kasan_unpoison((char *)object + s->object_size, s->inuse - s->object_size);
+}
+
+/*
+ * models: mm/slub.c free_to_partial_list()
+ * Debug caches and TINY: free straight to the slab under list_lock (a
+ * spinning lock: callers that may not spin deferred before getting here),
+ * after the debug checks; move the slab between the full and partial lists;
+ * discard it once empty if the node has min_partial partial slabs.
+ */
+static void free_to_partial_list(struct kmem_cache *s, struct slab *slab, void *head, void *tail,
+				 int bulk_cnt)
+{
+	struct kmem_cache_node *n = get_node(s, 0);
+	struct slab *slab_free = NULL;
+	int cnt = bulk_cnt;
+	unsigned long flags;
+
+	spin_lock_irqsave(&n->list_lock, flags);
+	if (free_debug_processing(s, slab, head, tail, &cnt)) {
+		void *prior = slab->freelist;
+
+		slab->inuse -= cnt;
+		set_freepointer(s, tail, prior);
+		slab->freelist = head;
+
+		/* empty and enough partial slabs: goes, from whichever list */
+		if (!slab->inuse && n->nr_partial >= s->min_partial)
+			slab_free = slab;
+
+		if (!prior) {
+			/* was full: on the full list (SLAB_STORE_USER) or none */
+			remove_full(s, n, slab);
+			if (!slab_free) {
+				add_partial(n, slab, DEACTIVATE_TO_TAIL);
+				stat(s, FREE_ADD_PARTIAL);
+			}
+		} else if (slab_free) {
+			remove_partial(n, slab);
+			stat(s, FREE_REMOVE_PARTIAL);
+		}
+	}
+	/* counted down under list_lock, as the kernel does for its validation */
+	if (slab_free)
+		dec_slabs_node(s, slab_free->objects);
+	spin_unlock_irqrestore(&n->list_lock, flags);
+
+	if (slab_free) {
+		stat(s, FREE_SLAB);
+		free_slab(s, slab_free);
+	}
 }
 
 /*
@@ -788,6 +1045,10 @@ void slab_free_inner(struct kmem_cache *s, struct slab *slab, void *head, void *
 	void *prior;
 
 	stat(s, FREE_SLOWPATH);
+	if (slab_single_object(s)) {
+		free_to_partial_list(s, slab, head, tail, cnt);
+		return;
+	}
 	do {
 		if (n) {
 			spin_unlock_irqrestore(&n->list_lock, flags);
@@ -858,6 +1119,11 @@ void do_slab_free(struct kmem_cache *s, struct slab *slab, void *head, void *tai
 	unsigned long tid;
 	void *freelist;
 
+	/* CONFIG_SLUB_TINY's do_slab_free(): no CPU slab to free to */
+	if (slub_tiny()) {
+		slab_free_inner(s, slab, head, tail, cnt);
+		return;
+	}
 redo:
 	c = raw_cpu_ptr(s->cpu_slab);
 	tid = READ_ONCE(c->tid);
@@ -919,14 +1185,22 @@ static void slab_free(struct kmem_cache *s, struct slab *slab, void *object)
 static void calculate_sizes(struct kmem_cache *s)
 {
 	unsigned int want = kconfig.slab_objects ? kconfig.slab_objects : 1;
+	unsigned int size;
 
-	s->size = (s->object_size + s->align - 1) / s->align * s->align;
-	/* The free pointer sits mid-object, away from the common overflow spot. */
-	s->offset = (s->object_size / 2) & ~(unsigned int)(sizeof(void *) - 1);
+	if (kmem_cache_debug_flags(s, SLAB_DEBUG_FLAGS)) {
+		calculate_sizes_debug(s); /* red zone, outside free pointer, tracks */
+		size = s->size;
+	} else {
+		size = (s->object_size + s->align - 1) / s->align * s->align;
+		s->size = size;
+		/* The free pointer sits mid-object, away from the common overflow spot. */
+		s->offset = (s->object_size / 2) & ~(unsigned int)(sizeof(void *) - 1);
+		/* s->inuse stays 0: only debug code reads it */
+	}
 	s->order = 0;
-	while ((PAGE_SIZE << s->order) < (unsigned long)s->size * want && s->order < MAX_PAGE_ORDER)
+	while ((PAGE_SIZE << s->order) < (unsigned long)size * want && s->order < MAX_PAGE_ORDER)
 		s->order++;
-	s->objects = (unsigned int)((PAGE_SIZE << s->order) / s->size);
+	s->objects = (unsigned int)((PAGE_SIZE << s->order) / size);
 	if (s->objects > want)
 		s->objects = want;
 }
@@ -984,6 +1258,10 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size, unsign
 				     slab_flags_t flags)
 {
 	might_sleep(); /* slab_mutex */
+	/* static_branch_enable(&slub_debug_enabled): from now on the paths
+	 * shared with debug caches look at s->flags */
+	if (flags & SLAB_DEBUG_FLAGS)
+		world->slub_debug_enabled = true;
 	return kmem_cache_open(name, size, align, flags);
 }
 
@@ -1030,7 +1308,7 @@ void kmem_cache_destroy(struct kmem_cache *s)
 		if (!slab->inuse) {
 			remove_partial(n, slab);
 			dec_slabs_node(s, slab->objects);
-			free_slab_inner(s, slab);
+			free_slab(s, slab);
 		}
 	}
 	spin_unlock_irqrestore(&n->list_lock, flags);

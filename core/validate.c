@@ -48,6 +48,7 @@ static long object_index(struct kmem_cache *s, struct slab *slab, const void *p)
 }
 
 /* Per-slab marks of objects found free or deferred (one byte per object). */
+enum { SEEN_FREE = 1, SEEN_DEFERRED = 2 };
 static unsigned char seen[PAGE_SIZE << MAX_PAGE_ORDER];
 
 /* Walk a freelist of slab, marking each object; the count, or -1 (error set). */
@@ -64,7 +65,7 @@ static long walk_freelist(struct kmem_cache *s, struct slab *slab, void *head, c
 		if (seen[i])
 			return fail("%s: slab %lu object #%ld is free twice (%s)",
 				    s->name, slab_index(slab), i, what), -1;
-		seen[i] = 1;
+		seen[i] = SEEN_FREE;
 		n++;
 	}
 	return n;
@@ -96,7 +97,7 @@ static long walk_deferred(struct kmem_cache *s, struct slab *slab)
 			if (seen[i])
 				return fail("%s: slab %lu object #%ld deferred and free at once",
 					    s->name, slab_index(slab), i), -1;
-			seen[i] = 1;
+			seen[i] = SEEN_DEFERRED;
 			n++;
 		}
 	}
@@ -133,6 +134,86 @@ static bool on_cpu_partial(struct kmem_cache *s, struct slab *slab)
 				return true;
 	}
 	return false;
+}
+
+/* Debug caches and every cache with SLUB_TINY: no CPU slabs, one object at a time. */
+static bool single_object(const struct kmem_cache *s)
+{
+	return kconfig.slub_tiny || kmem_cache_debug(s);
+}
+
+/* Index of the first byte of [p, p + n) that is not val, or -1 (reads poisoned memory). */
+__attribute__((no_sanitize("address")))
+static long mismatch(const unsigned char *p, unsigned char val, unsigned int n, unsigned char *found)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		if (p[i] != val) {
+			*found = p[i];
+			return (long)i;
+		}
+	}
+	return -1;
+}
+
+/*
+ * The patterns of a debug cache's objects (core/debug.c), from the marks
+ * validate_slab() left in seen[]: a free object has an inactive red zone and
+ * intact poison; an allocated or deferred one (a kfree_nolock() not drained
+ * yet is still allocated to the debug checks) an active red zone.
+ */
+static bool validate_debug_patterns(struct kmem_cache *s, struct slab *slab)
+{
+	unsigned char *base = slab_address(slab);
+
+	for (unsigned int i = 0; i < slab->objects; i++) {
+		unsigned char *p = base + (unsigned long)i * s->size;
+		bool is_free = seen[i] == SEEN_FREE;
+		unsigned char want = is_free ? SLUB_RED_INACTIVE : SLUB_RED_ACTIVE, found = 0;
+		long at;
+
+		if (s->flags & SLAB_RED_ZONE) {
+			at = mismatch(p + s->object_size, want, s->inuse - s->object_size, &found);
+			if (at >= 0)
+				return fail("%s: Right Redzone of %s object #%u of slab %lu overwritten: 0x%02x instead of 0x%02x at offset %ld",
+					    s->name, is_free ? "free" : "allocated", i, slab_index(slab),
+					    found, want, (long)s->object_size + at);
+		}
+		if ((s->flags & SLAB_POISON) && is_free) {
+			at = mismatch(p, POISON_FREE, s->object_size - 1, &found);
+			if (at < 0 && mismatch(p + s->object_size - 1, POISON_END, 1, &found) >= 0)
+				at = s->object_size - 1;
+			if (at >= 0)
+				return fail("%s: Poison of free object #%u of slab %lu overwritten: 0x%02x at offset %ld",
+					    s->name, i, slab_index(slab), found, at);
+		}
+	}
+	return true;
+}
+
+/*
+ * Where a slab of a single-object cache may be: a new slab nobody could place
+ * (frozen, deferred, untouched), on the node partial list (some free), on the
+ * full list (none free, SLAB_STORE_USER) or on no list (none free).
+ */
+static bool validate_single_object_slab(struct kmem_cache *s, struct slab *slab, long free,
+					bool deferred_slab)
+{
+	bool full = slab->flags & SL_node_full;
+
+	if (slab->frozen) {
+		if (!deferred_slab || slab->inuse || slab->flush_freelist)
+			return fail("%s: frozen slab %lu of a %s cache is not an untouched deferred new slab (inuse %u)",
+				    s->name, slab_index(slab), kconfig.slub_tiny ? "TINY" : "debug",
+				    slab->inuse);
+		return true;
+	}
+	if (free && !(slab->flags & SL_node_partial))
+		return fail("%s: slab %lu has %ld free objects but is not on the node partial list",
+			    s->name, slab_index(slab), free);
+	if (!free && (s->flags & SLAB_STORE_USER) && !full)
+		return fail("%s: full slab %lu is not on the full list (SLAB_STORE_USER)",
+			    s->name, slab_index(slab));
+	return true;
 }
 
 /* One slab of s: counters, freelists, and its place (invariants 1, 2). */
@@ -189,7 +270,21 @@ static bool validate_slab(struct kmem_cache *s, struct slab *slab, struct cache_
 		if (free && !cpu_partial && !node_partial)
 			return fail("%s: slab %lu has %ld free objects but is on no list",
 				    s->name, slab_index(slab), free);
+		if (!free && node_partial)
+			return fail("%s: slab %lu is on the node partial list without a free object",
+				    s->name, slab_index(slab));
 	}
+	if (slab->flags & SL_node_full) {
+		if (slab->frozen || free || (slab->flags & SL_node_partial))
+			return fail("%s: slab %lu on the full list is %s", s->name, slab_index(slab),
+				    slab->frozen ? "frozen" : free ? "not full" : "on the partial list too");
+	}
+	if (single_object(s)) {
+		if (!validate_single_object_slab(s, slab, free, deferred_slab))
+			return false;
+	}
+	if ((s->flags & (SLAB_RED_ZONE | SLAB_POISON)) && !validate_debug_patterns(s, slab))
+		return false;
 
 	if (census) {
 		census->slabs++;
@@ -212,6 +307,10 @@ static bool validate_cache_lists(struct kmem_cache *s)
 		struct kmem_cache_cpu *c = per_cpu_ptr(s->cpu_slab, cpu);
 		unsigned long len = 0;
 
+		if (single_object(s) && (c->slab || c->freelist || c->partial))
+			return fail("%s: cpu%d has a CPU %s, but a %s cache never uses per-CPU slabs",
+				    s->name, cpu, c->slab ? "slab" : c->freelist ? "freelist" : "partial list",
+				    kconfig.slub_tiny ? "TINY" : "debug");
 		if (c->tid % TID_STEP != (unsigned long)cpu)
 			return fail("%s: cpu%d tid %lu is not ≡ %d (mod %lu)",
 				    s->name, cpu, c->tid, cpu, TID_STEP);
@@ -231,6 +330,20 @@ static bool validate_cache_lists(struct kmem_cache *s)
 		if (c->partial && (unsigned long)c->partial->slabs != len)
 			return fail("%s: cpu%d partial list says %d slabs, holds %lu",
 				    s->name, cpu, c->partial->slabs, len);
+	}
+
+	{
+		unsigned long full = 0;
+
+		list_for_each_entry_safe(slab, &n->full, slab_list) {
+			if (++full > world->nr_pages)
+				return fail("%s: node full list does not end", s->name);
+			if (slab->slab_cache != s || !(slab->flags & SL_node_full))
+				return fail("%s: node full slab %lu is unmarked or foreign",
+					    s->name, slab_index(slab));
+		}
+		if (full && !(s->flags & SLAB_STORE_USER))
+			return fail("%s: %lu slabs on the full list without SLAB_STORE_USER", s->name, full);
 	}
 
 	list_for_each_entry_safe(slab, &n->partial, slab_list) {
@@ -279,7 +392,7 @@ static bool validate_world(struct cache_census census[MAX_CACHES])
 			continue;
 		if ((long)c->slabs != atomic_long_read(&n->nr_slabs) ||
 		    (long)c->objects != atomic_long_read(&n->total_objects))
-			return fail("%s: node counts %ld slabs %ld objects, found %lu slabs %lu objects",
+			return fail("%s: node counts %ld slabs %ld objects, found %lu slabs %lu objects (deferred slabs are counted too)",
 				    s->name, atomic_long_read(&n->nr_slabs),
 				    atomic_long_read(&n->total_objects), c->slabs, c->objects);
 		c->allocated = c->objects - c->free - c->deferred;

@@ -781,8 +781,13 @@ static bool config_is_default(const struct program_config *c)
 		if (config_get(c, i) != config_get(d, i))
 			return false;
 	return c->design == d->design && c->alloc_flags_rule == d->alloc_flags_rule &&
-	       c->cpus == d->cpus && c->slab_objects == d->slab_objects;
+	       c->cpus == d->cpus && c->slab_objects == d->slab_objects &&
+	       c->slub_debug == d->slub_debug;
 }
+
+/* slub_debug= letters, in the kernel's order: F (consistency checks), Z (red
+ * zones), P (poisoning), U (store user). */
+static const char slub_debug_letters[] = "FZPU";
 
 static const char *name_or(const char *const *names, size_t n, unsigned int i)
 {
@@ -800,6 +805,12 @@ static void emit_config(struct text_out *o, const struct program_config *c)
 			emit(o, " %s", config_bools[i].name);
 	if (c->slab_objects)
 		emit(o, " slab_objects=%u", c->slab_objects);
+	if (c->slub_debug) {
+		emit(o, " slub_debug=");
+		for (int i = 0; i < 4; i++)
+			if (c->slub_debug & (1u << i))
+				emit(o, "%c", slub_debug_letters[i]);
+	}
 }
 
 int program_print(const struct program *p, char *buf, size_t size)
@@ -1340,7 +1351,7 @@ static bool parse_config_items(struct cursor *c, struct program_config *cfg)
 		key = ident(c, &klen);
 		if (!klen)
 			return fail_at(c, key, "expected a config item (design=, rule=, cpus=, "
-				       "slab_objects=, up, preempt_rt, slub_tiny, lockdep, "
+				       "slab_objects=, slub_debug=, up, preempt_rt, slub_tiny, lockdep, "
 				       "no_cpu_partial, no_cmpxchg128)");
 		has_value = accept(c, '=');
 
@@ -1360,6 +1371,23 @@ static bool parse_config_items(struct cursor *c, struct program_config *cfg)
 				n.design = (uint8_t)i;
 			else
 				n.alloc_flags_rule = (uint8_t)i;
+			continue;
+		}
+		if (token_is(key, klen, "slub_debug")) {
+			const char *letter;
+
+			if (!has_value)
+				return fail_at(c, key, "slub_debug needs letters from FZPU");
+			s = ident(c, &len);
+			if (!len)
+				return fail_at(c, c->p, "slub_debug needs letters from FZPU");
+			n.slub_debug = 0;
+			for (size_t k = 0; k < len; k++) {
+				letter = strchr(slub_debug_letters, s[k]);
+				if (!s[k] || !letter)
+					return fail_at(c, s + k, "slub_debug: '%c' is not one of FZPU", s[k]);
+				n.slub_debug |= (uint8_t)(1u << (letter - slub_debug_letters));
+			}
 			continue;
 		}
 		if (token_is(key, klen, "cpus") || token_is(key, klen, "slab_objects")) {

@@ -123,7 +123,11 @@ struct program_config {
 	bool no_cpu_partial;
 	bool no_cmpxchg128;
 	uint8_t slab_objects;	/* 0: the default */
+	uint8_t slub_debug;	/* the slub_debug= boot option, F=1 Z=2 P=4 U=8 (text
+				   only: a target sets it, the binary form has none) */
 };
+
+enum { SLUB_DEBUG_F = 1, SLUB_DEBUG_Z = 2, SLUB_DEBUG_P = 4, SLUB_DEBUG_U = 8 };
 
 struct program {
 	struct program_config config;

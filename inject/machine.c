@@ -820,6 +820,18 @@ _Noreturn void env_bug(const char *what, const char *file, int line)
 	machine_report("bug", "kernel BUG at %s:%d: %s", file, line, what);
 }
 
+/* A debug cache's slab error ends the run here: class "slab-error". */
+void env_slab_error(const char *cache, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	machine_report("slab-error", "BUG %s: %s", cache, msg);
+}
+
 /*
  * Reused while the size is unchanged: mapping is the expensive part of a
  * reset. A reused arena keeps its bytes and its ASan poison; the caller
