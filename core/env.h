@@ -61,6 +61,8 @@ struct kconfig {
 	bool has_cmpxchg128;	/* the arch has a 16-byte compare-and-exchange */
 	unsigned int slab_objects; /* objects per slab (tiny by default) */
 	unsigned int arena_pages;  /* simulated pages in the arena */
+	unsigned int slub_debug;   /* the slub_debug= boot option: SLAB_* debug flags
+				      every cache gets (kmalloc caches included) */
 	uint64_t bugs;		/* historical bugs switched back on (core/bugs.h) */
 };
 

@@ -1212,6 +1212,12 @@ struct kmem_cache *kmem_cache_open(const char *name, unsigned int size, unsigned
 	struct kmem_cache *s = NULL;
 	unsigned int log2 = 0;
 
+	/* kmem_cache_flags(): the slub_debug= boot option applies to every cache */
+	flags |= kconfig.slub_debug;
+	/* static_branch_enable(&slub_debug_enabled): from now on the paths
+	 * shared with debug caches look at s->flags */
+	if (flags & SLAB_DEBUG_FLAGS)
+		world->slub_debug_enabled = true;
 	for (int i = 0; i < MAX_CACHES; i++) {
 		if (!world->caches[i].live) {
 			s = &world->caches[i];
@@ -1258,10 +1264,6 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size, unsign
 				     slab_flags_t flags)
 {
 	might_sleep(); /* slab_mutex */
-	/* static_branch_enable(&slub_debug_enabled): from now on the paths
-	 * shared with debug caches look at s->flags */
-	if (flags & SLAB_DEBUG_FLAGS)
-		world->slub_debug_enabled = true;
 	return kmem_cache_open(name, size, align, flags);
 }
 

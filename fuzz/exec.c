@@ -63,12 +63,13 @@ void exec_config_line(const struct program *p, char *buf, size_t size)
 	const struct program_config *c = &p->config;
 	size_t n;
 
-	n = (size_t)snprintf(buf, size, "design=%s cpus=%d %s %s%s%s%s%s",
+	n = (size_t)snprintf(buf, size, "design=%s cpus=%d %s %s%s%s%s%s%s",
 			     c->design == DESIGN_SHEAVES ? "sheaves" : "cpu_slab",
 			     kconfig.nr_cpus, c->up ? "up" : "smp", c->preempt_rt ? "rt" : "!rt",
 			     c->slub_tiny ? " tiny" : "", c->lockdep ? " lockdep" : "",
 			     c->no_cpu_partial ? " no_cpu_partial" : "",
-			     c->no_cmpxchg128 ? " no_cmpxchg128" : "");
+			     c->no_cmpxchg128 ? " no_cmpxchg128" : "",
+			     c->slub_debug ? " slub_debug" : "");
 	for (int b = 0; b < NR_SLAB_BUGS && n < size; b++)
 		if (p->bugs & (1ull << b))
 			n += (size_t)snprintf(buf + n, size - n, " bug=%s", slab_bugs[b].name);
@@ -151,6 +152,13 @@ static bool illegal(struct exec *x, const struct op *op)
 		why = "may not spin here (NMI or kprobe): only nolock calls";
 	else if ((op->kind == OP_CACHE_CREATE || op->kind == OP_CACHE_DESTROY) && !preemptible())
 		why = "kmem_cache_create/destroy may sleep";
+	else if ((op->kind == OP_CACHE_CREATE || op->kind == OP_CACHE_DESTROY) && machine_depth() > 0)
+		/* the kernel serializes them with slab_mutex, which the model
+		 * does not have: only top-level operations create and destroy */
+		why = "kmem_cache_create/destroy only at top level (slab_mutex)";
+	else if ((op->kind == OP_CACHE_ALLOC || op->kind == OP_CACHE_FREE) &&
+		 x->destroying == op->cache + 1)
+		why = "the cache is being destroyed (using it now is the caller's bug)";
 	else if (allocates && (op->gfp & __GFP_DIRECT_RECLAIM) && !preemptible())
 		why = "a sleeping gfp in atomic context";
 	else if (op->kind == OP_IRQ_WORK && machine_depth() > 0)
@@ -182,7 +190,7 @@ static void trace_result(struct exec *x, const void *p)
 
 static void do_alloc(struct exec *x, const struct op *op)
 {
-	unsigned long failures = page_alloc_failures();
+	unsigned long failures = page_alloc_failures() + slab_trylock_failures();
 	enum nolock_fail why = NOLOCK_OK;
 	enum alloc_api api;
 	void *p;
@@ -282,9 +290,11 @@ static void do_cache_op(struct exec *x, const struct op *op)
 		exec_tracef(x, "skipped: c%d does not exist\n", op->cache);
 		return;
 	}
+	x->destroying = op->cache + 1;
 	engine_harness_leave();
 	kmem_cache_destroy(*s);
 	engine_harness_enter();
+	x->destroying = 0;
 	*s = NULL;
 }
 
@@ -489,6 +499,7 @@ void exec_begin(struct exec *x, const struct program *p)
 
 	x->prog = p;
 	x->reported = false;
+	x->destroying = 0;
 	x->cur_op = -1;
 	x->trace_len = 0;
 	if (x->trace)
@@ -508,6 +519,10 @@ void exec_begin(struct exec *x, const struct program *p)
 	kconfig.has_cmpxchg128 = !c->no_cmpxchg128;
 	kconfig.slab_objects = c->slab_objects ? c->slab_objects : 4;
 	kconfig.bugs = p->bugs;
+	kconfig.slub_debug = (c->slub_debug & SLUB_DEBUG_F ? SLAB_CONSISTENCY_CHECKS : 0) |
+			     (c->slub_debug & SLUB_DEBUG_Z ? SLAB_RED_ZONE : 0) |
+			     (c->slub_debug & SLUB_DEBUG_P ? SLAB_POISON : 0) |
+			     (c->slub_debug & SLUB_DEBUG_U ? SLAB_STORE_USER : 0);
 	kconfig.arena_pages = 256;	/* 1 MiB: small enough to reset fast, big enough to run out */
 
 	engine_disarm();
@@ -570,6 +585,7 @@ bool exec_finish(struct exec *x)
 void exec_resume(struct exec *x, const struct exec_state *st)
 {
 	x->st = *st;
+	x->destroying = 0;
 	x->reported = false;
 	x->cur_op = -1;
 	x->trace_len = 0;

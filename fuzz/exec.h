@@ -69,6 +69,7 @@ struct exec {
 	size_t trace_len, trace_cap;
 
 	struct exec_state st;
+	int destroying;		/* 1 + the user cache kmem_cache_destroy() is destroying, or 0 */
 	int cur_op;
 	bool reported;
 	struct exec_report report;

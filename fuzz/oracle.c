@@ -76,7 +76,9 @@ static bool busy_possible(void)
 static void check_null(struct exec *x, const struct op *op, enum alloc_api api,
 		       unsigned long failures_before, enum nolock_fail why)
 {
-	bool page_failed = page_alloc_failures() != failures_before;
+	/* ENOMEM: a page allocation failed, or a new slab could not be placed
+	 * because list_lock was taken (a caller that may not spin gives up) */
+	bool page_failed = page_alloc_failures() + slab_trylock_failures() != failures_before;
 
 	if (api != API_NOLOCK) {
 		if (!page_failed && op->size <= KMALLOC_MAX_CACHE_SIZE)
