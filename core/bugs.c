@@ -36,6 +36,15 @@ const struct slab_bug_info slab_bugs[NR_SLAB_BUGS] = {
 			     "the retry in kmalloc_nolock_noprof()",
 		.expect = "not-zeroed",
 	},
+	[BUG_SHUFFLE_ENTROPY_LOCK] = {
+		.name = "shuffle_entropy_lock",
+		.summary = "with freelist randomization, a nolock allocation that makes a new slab "
+			   "draws its random start from the batched entropy, whose per-CPU local lock an "
+			   "interrupted context may hold; the fix uses a lockless per-CPU state there",
+		.reference = "the 6.18 series: shuffle_freelist() with allow_spin false "
+			     "(\"slab: Re-entrant kmalloc_nolock()\" review)",
+		.expect = "deadlock",
+	},
 };
 
 int bug_lookup(const char *name)

@@ -42,6 +42,7 @@ void kmem_init(void)
 	INIT_LIST_HEAD(&world->slab_caches);
 
 	page_alloc_init();
+	shuffle_init();
 	defer_free_init();
 	create_kmalloc_caches();
 }

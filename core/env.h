@@ -58,6 +58,7 @@ struct kconfig {
 	bool slub_tiny;		/* CONFIG_SLUB_TINY */
 	bool lockdep;		/* CONFIG_LOCKDEP (lockdep_assert*, asserted trylock) */
 	bool cpu_partial;	/* CONFIG_SLUB_CPU_PARTIAL */
+	bool shuffle;		/* CONFIG_SLAB_FREELIST_RANDOM */
 	bool has_cmpxchg128;	/* the arch has a 16-byte compare-and-exchange */
 	unsigned int slab_objects; /* objects per slab (tiny by default) */
 	unsigned int arena_pages;  /* simulated pages in the arena */

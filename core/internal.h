@@ -221,6 +221,8 @@ struct kmem_cache_node {
 	struct list_head full;		/* SLAB_STORE_USER caches only (add_full()) */
 };
 
+#define MAX_RANDOM_SEQ 64	/* larger slabs are not shuffled (tiny slabs are the point) */
+
 struct kmem_cache {
 	struct kmem_cache_cpu cpu_slab[NR_CPUS];	/* __percpu */
 	slab_flags_t flags;
@@ -238,6 +240,8 @@ struct kmem_cache {
 	unsigned int objects;		/* objects per slab */
 	unsigned int align;
 	bool live;
+	uint16_t random_seq_len;	/* 0: no shuffling (off, or too many objects) */
+	uint16_t random_seq[MAX_RANDOM_SEQ];	/* the cache's object order */
 	char name[32];
 	struct list_head list;		/* on world->slab_caches */
 	struct kmem_cache_node node[1];
@@ -403,6 +407,12 @@ void create_kmalloc_caches(void);
 
 #define MAX_CACHES (KMALLOC_CACHES + 8)	/* the buckets and a few caches of the caller's */
 
+/* drivers/char/random.c's batched entropy: per CPU, behind a local lock */
+struct batched_entropy {
+	local_trylock_t lock;
+	uint64_t state;
+};
+
 struct slab_world {
 	struct zone zone;
 	struct page *memmap;		/* nr_pages entries */
@@ -416,7 +426,14 @@ struct slab_world {
 	bool slub_debug_enabled;	/* the static key: a debug cache was created */
 	unsigned long track_clock;	/* SLAB_STORE_USER sequence numbers */
 	atomic_long_t trylock_failures;	/* slab_trylock_failures() */
+	struct batched_entropy entropy[NR_CPUS];	/* core/shuffle.c */
+	uint64_t slab_rnd_state[NR_CPUS];
 };
+
+/* ---- shuffle.c — freelist randomization ---- */
+void shuffle_init(void);
+void init_cache_random_seq(struct kmem_cache *s);
+bool shuffle_freelist(struct kmem_cache *s, struct slab *slab, bool allow_spin);
 
 extern struct slab_world *world;
 

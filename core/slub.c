@@ -170,10 +170,13 @@ static struct slab *allocate_slab(struct kmem_cache *s, gfp_t gfp)
 		for (p = start; p < start + s->objects * s->size; p += s->size)
 			setup_object_debug(s, p);
 	}
-	for (p = start; p < start + (s->objects - 1) * s->size; p += s->size)
-		set_freepointer(s, p, p + s->size);
-	set_freepointer(s, p, NULL);
-	slab->freelist = start;
+	/* CONFIG_SLAB_FREELIST_RANDOM is a build option: no boundary to test it */
+	if (!read_fixed_bool(&kconfig.shuffle) || !shuffle_freelist(s, slab, allow_spin)) {
+		for (p = start; p < start + (s->objects - 1) * s->size; p += s->size)
+			set_freepointer(s, p, p + s->size);
+		set_freepointer(s, p, NULL);
+		slab->freelist = start;
+	}
 	return slab;
 }
 
@@ -1236,6 +1239,7 @@ struct kmem_cache *kmem_cache_open(const char *name, unsigned int size, unsigned
 	calculate_sizes(s);
 	if (s->objects == 0)
 		return NULL;
+	init_cache_random_seq(s);
 	/* Caches that track users or check consistency update the pair under
 	 * the slab lock (the kernel's SLAB_NO_CMPXCHG). */
 	if (kconfig.has_cmpxchg128 && !(flags & (SLAB_CONSISTENCY_CHECKS | SLAB_STORE_USER)))

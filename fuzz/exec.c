@@ -63,13 +63,13 @@ void exec_config_line(const struct program *p, char *buf, size_t size)
 	const struct program_config *c = &p->config;
 	size_t n;
 
-	n = (size_t)snprintf(buf, size, "design=%s cpus=%d %s %s%s%s%s%s%s",
+	n = (size_t)snprintf(buf, size, "design=%s cpus=%d %s %s%s%s%s%s%s%s",
 			     c->design == DESIGN_SHEAVES ? "sheaves" : "cpu_slab",
 			     kconfig.nr_cpus, c->up ? "up" : "smp", c->preempt_rt ? "rt" : "!rt",
 			     c->slub_tiny ? " tiny" : "", c->lockdep ? " lockdep" : "",
 			     c->no_cpu_partial ? " no_cpu_partial" : "",
 			     c->no_cmpxchg128 ? " no_cmpxchg128" : "",
-			     c->slub_debug ? " slub_debug" : "");
+			     c->slub_debug ? " slub_debug" : "", c->shuffle ? " shuffle" : "");
 	for (int b = 0; b < NR_SLAB_BUGS && n < size; b++)
 		if (p->bugs & (1ull << b))
 			n += (size_t)snprintf(buf + n, size - n, " bug=%s", slab_bugs[b].name);
@@ -516,6 +516,7 @@ void exec_begin(struct exec *x, const struct program *p)
 	kconfig.slub_tiny = c->slub_tiny;
 	kconfig.lockdep = c->lockdep;
 	kconfig.cpu_partial = !c->no_cpu_partial;
+	kconfig.shuffle = c->shuffle;
 	kconfig.has_cmpxchg128 = !c->no_cmpxchg128;
 	kconfig.slab_objects = c->slab_objects ? c->slab_objects : 4;
 	kconfig.bugs = p->bugs;

@@ -209,7 +209,9 @@ static const char *const rule_names[] = {
 	[RULE_ALLOC_TRYLOCK] = "alloc_trylock",
 };
 
-/* The config booleans, in print order, with their bit in header byte 2. */
+/* The config booleans, in print order, with their bit in header byte 2
+ * (TEXT_ONLY: not in the binary form; a target sets it). */
+#define TEXT_ONLY 8u
 static const struct {
 	const char *name;
 	size_t offset;
@@ -221,6 +223,7 @@ static const struct {
 	{ "lockdep", offsetof(struct program_config, lockdep), 3 },
 	{ "no_cpu_partial", offsetof(struct program_config, no_cpu_partial), 4 },
 	{ "no_cmpxchg128", offsetof(struct program_config, no_cmpxchg128), 5 },
+	{ "shuffle", offsetof(struct program_config, shuffle), TEXT_ONLY },
 };
 #define CONFIG_DESIGN_BIT 6
 #define CONFIG_RULE_BIT 7
@@ -398,7 +401,8 @@ static void decode_config(const uint8_t *data, size_t size, struct program_confi
 	memset(c, 0, sizeof(*c));
 	c->cpus = 1 + ((hdr[1] + 1) & 7);
 	for (size_t i = 0; i < ARRAY_SIZE(config_bools); i++)
-		config_set(c, i, hdr[2] >> config_bools[i].bit & 1);
+		if (config_bools[i].bit != TEXT_ONLY)
+			config_set(c, i, hdr[2] >> config_bools[i].bit & 1);
 	c->design = hdr[2] >> CONFIG_DESIGN_BIT & 1;
 	c->alloc_flags_rule = hdr[2] >> CONFIG_RULE_BIT & 1;
 	c->slab_objects = hdr[3] % (PROGRAM_MAX_SLAB_OBJECTS + 1);
@@ -413,7 +417,7 @@ static void encode_config(const struct program_config *c, uint8_t *hdr)
 	hdr[2] = 0;
 	for (size_t i = 0; i < ARRAY_SIZE(config_bools); i++)
 		if (config_get(c, i))
-			hdr[2] |= 1u << config_bools[i].bit;
+			hdr[2] |= (uint8_t)(config_bools[i].bit == TEXT_ONLY ? 0 : 1u << config_bools[i].bit);
 	hdr[2] |= (c->design & 1) << CONFIG_DESIGN_BIT;
 	hdr[2] |= (c->alloc_flags_rule & 1) << CONFIG_RULE_BIT;
 	hdr[3] = c->slab_objects;
@@ -1352,7 +1356,7 @@ static bool parse_config_items(struct cursor *c, struct program_config *cfg)
 		if (!klen)
 			return fail_at(c, key, "expected a config item (design=, rule=, cpus=, "
 				       "slab_objects=, slub_debug=, up, preempt_rt, slub_tiny, lockdep, "
-				       "no_cpu_partial, no_cmpxchg128)");
+				       "no_cpu_partial, no_cmpxchg128, shuffle)");
 		has_value = accept(c, '=');
 
 		if (token_is(key, klen, "design") || token_is(key, klen, "rule")) {

@@ -1059,3 +1059,40 @@ TEST(slub_up_kmalloc_nolock_bails_in_nmi_only)
 	CHECK_VALID();
 	return true;
 }
+
+/* ---- freelist randomization ----------------------------------------- */
+
+TEST(slub_shuffle_randomizes_new_slabs_without_the_entropy_lock_in_nmi)
+{
+	struct kmem_cache *s;
+	unsigned long flags;
+	bool in_order = true;
+	void *p[16], *q;
+
+	kconfig.shuffle = true;
+	kconfig.slab_objects = 16;
+	setup();
+	s = bucket(64);
+	CHECK_EQ(s->random_seq_len, 16);
+	for (int i = 0; i < 16; i++) {
+		p[i] = kmalloc(64, GFP_KERNEL);
+		in_order = in_order && kmem_object_index(p[i]) == i;
+	}
+	CHECK(!in_order); /* a fixed permutation from a random start */
+	CHECK_VALID();
+	/* the task holds the entropy lock; an NMI needs a new slab: it must not take it */
+	local_lock_irqsave(&this_cpu_ptr(world->entropy)->lock, flags);
+	CHECK(machine_enter(CTX_NMI));
+	q = kmalloc_nolock(512, 0, NUMA_NO_NODE);
+	CHECK(q);
+	kfree_nolock(q);
+	machine_exit();
+	local_unlock_irqrestore(&this_cpu_ptr(world->entropy)->lock, flags);
+	for (int i = 0; i < 16; i++)
+		kfree(p[i]);
+	machine_drain_irq_work();
+	CHECK_VALID();
+	kconfig.shuffle = false;
+	kconfig.slab_objects = 4;
+	return true;
+}
