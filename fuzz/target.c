@@ -55,6 +55,9 @@ void target_program(const struct target *t, const uint8_t *data, size_t size, st
 
 		p->config.slab_objects = objects[in.slab_objects % 4];
 	}
+	/* the binary form has no bit for it: the slab-objects byte lends one */
+	if (t->input_shuffle)
+		p->config.shuffle = in.slab_objects & 4;
 	/* CPUs the target took away: operations move to the CPUs that exist */
 	for (int i = 0; i < p->nops; i++)
 		p->ops[i].cpu %= p->config.up ? 1 : p->config.cpus;

@@ -24,6 +24,7 @@ struct target {
 	bool input_cpu_partial;		/* ... CONFIG_SLUB_CPU_PARTIAL on or off */
 	bool input_lockdep;		/* ... CONFIG_LOCKDEP on or off */
 	bool input_slab_objects;	/* ... objects per slab */
+	bool input_shuffle;		/* ... freelist randomization on or off */
 };
 
 /* Decode, apply the target's configuration and REENTRY_BUGS, run. 0, or abort(). */

@@ -17,6 +17,7 @@ static const struct target debug_caches = {
 	.input_cpus = true,
 	.input_lockdep = true,
 	.input_slab_objects = true,
+	.input_shuffle = true,
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

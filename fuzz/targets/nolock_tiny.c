@@ -14,6 +14,7 @@ static const struct target nolock_tiny = {
 	.input_cpus = true,
 	.input_lockdep = true,
 	.input_slab_objects = true,
+	.input_shuffle = true,
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -15,6 +15,7 @@ static const struct target nolock_up = {
 	.input_cpu_partial = true,
 	.input_lockdep = true,
 	.input_slab_objects = true,
+	.input_shuffle = true,
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
