@@ -1096,3 +1096,41 @@ TEST(slub_shuffle_randomizes_new_slabs_without_the_entropy_lock_in_nmi)
 	kconfig.slab_objects = 4;
 	return true;
 }
+
+/* ---- destruction while other CPUs have deferred work ---------------- */
+
+TEST(slub_destroy_from_any_cpu_waits_for_every_cpus_deferred_frees)
+{
+	struct kmem_cache *s;
+	unsigned long before;
+	void *p[8];
+
+	kconfig.nr_cpus = 4;
+	setup_cpus(4);
+	before = nr_free_pages();
+	s = kmem_cache_create("d", 48, 8, 0);
+	for (int i = 0; i < 8; i++) {
+		machine_set_cpu(i % 4);
+		p[i] = kmem_cache_alloc(s, GFP_KERNEL);
+	}
+	/* every object freed from a CPU that does not own its slab, in an NMI:
+	 * deferred on CPUs 1, 2 and 3, their irq_work left pending */
+	for (int i = 0; i < 8; i++) {
+		machine_set_cpu(1 + i % 3);
+		CHECK(machine_enter(CTX_NMI));
+		kfree_nolock(p[i]);
+		machine_exit();
+	}
+	CHECK(machine_irq_work_pending(1) && machine_irq_work_pending(2) &&
+	      machine_irq_work_pending(3));
+	CHECK_VALID();
+	machine_set_cpu(0);
+	kmem_cache_destroy(s); /* from CPU 0, which has none of the work */
+	CHECK_EQ(machine_warnings(), 0);
+	CHECK(!s->live);
+	CHECK(!machine_irq_work_pending(1) && !machine_irq_work_pending(2) &&
+	      !machine_irq_work_pending(3));
+	CHECK_EQ(nr_free_pages(), before);
+	CHECK_VALID();
+	return true;
+}
