@@ -106,7 +106,6 @@ long kmem_object_index(const void *x);
 
 /* ---- validators: see core/validate.c for each precondition ---- */
 bool validate_all(void);	/* quiescent: no operation in flight on any context */
-bool validate_cache(struct kmem_cache *s); /* today: the same walk as validate_all */
 /* The reason the last validator returned false (one line). */
 const char *validate_error(void);
 

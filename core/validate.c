@@ -400,14 +400,6 @@ static bool validate_world(struct cache_census census[MAX_CACHES])
 	return true;
 }
 
-bool validate_cache(struct kmem_cache *s)
-{
-	struct cache_census census[MAX_CACHES];
-
-	(void)s;
-	return validate_world(census);
-}
-
 bool cache_census(struct kmem_cache *s, struct cache_census *out)
 {
 	struct cache_census census[MAX_CACHES];

@@ -94,6 +94,19 @@ static void indent(struct exec *x)
 	exec_tracef(x, "%*s", 6 + 2 * machine_depth(), "");
 }
 
+void exec_skip(struct exec *x, const char *fmt, ...)
+{
+	char why[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	x->st.skipped++;
+	indent(x);
+	exec_tracef(x, "skipped: %s\n", why);
+}
+
 /* The engine landed an event: log it, and run its handler if it fired. */
 static void event_fired(void *ctx, const struct engine_fired *f)
 {
@@ -165,9 +178,7 @@ static bool illegal(struct exec *x, const struct op *op)
 		why = "irq_work() is a top-level operation";
 	if (!why)
 		return false;
-	x->st.skipped++;
-	indent(x);
-	exec_tracef(x, "skipped: %s\n", why);
+	exec_skip(x, "%s", why);
 	return true;
 }
 
@@ -210,9 +221,7 @@ static void do_alloc(struct exec *x, const struct op *op)
 		break;
 	default: /* OP_CACHE_ALLOC */
 		if (!x->st.caches[op->cache]) {
-			x->st.skipped++;
-			indent(x);
-			exec_tracef(x, "skipped: c%d does not exist\n", op->cache);
+			exec_skip(x, "c%d does not exist", op->cache);
 			return;
 		}
 		engine_harness_leave();
@@ -263,9 +272,7 @@ static void do_cache_op(struct exec *x, const struct op *op)
 		char name[8];
 
 		if (*s) {
-			x->st.skipped++;
-			indent(x);
-			exec_tracef(x, "skipped: c%d exists\n", op->cache);
+			exec_skip(x, "c%d exists", op->cache);
 			return;
 		}
 		snprintf(name, sizeof(name), "c%d", op->cache);
@@ -278,16 +285,12 @@ static void do_cache_op(struct exec *x, const struct op *op)
 	}
 	for (int i = 0; i < x->st.nobjs; i++) {
 		if (x->st.objs[i].api == API_CACHE && x->st.objs[i].cache == op->cache) {
-			x->st.skipped++;
-			indent(x);
-			exec_tracef(x, "skipped: c%d still has live objects\n", op->cache);
+			exec_skip(x, "c%d still has live objects", op->cache);
 			return;
 		}
 	}
 	if (!*s) {
-		x->st.skipped++;
-		indent(x);
-		exec_tracef(x, "skipped: c%d does not exist\n", op->cache);
+		exec_skip(x, "c%d does not exist", op->cache);
 		return;
 	}
 	x->destroying = op->cache + 1;
@@ -305,9 +308,7 @@ static void do_write(struct exec *x, const struct op *op)
 	uint32_t off, len;
 
 	if (i < 0) {
-		x->st.skipped++;
-		indent(x);
-		exec_tracef(x, "skipped: %c is empty\n", 'a' + op->slot);
+		exec_skip(x, "%c is empty", 'a' + op->slot);
 		return;
 	}
 	o = &x->st.objs[i];

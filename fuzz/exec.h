@@ -91,6 +91,9 @@ void exec_free(struct exec *x);
 /* Printf into the trace (no-op unless tracing). */
 void exec_tracef(struct exec *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* An operation illegal where the program put it: counted, and said in the trace. */
+void exec_skip(struct exec *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* "design=cpu_slab cpus=2 smp !rt ..." for reports. */
 void exec_config_line(const struct program *p, char *buf, size_t size);
 

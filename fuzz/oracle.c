@@ -251,14 +251,12 @@ bool oracle_before_free(struct exec *x, const struct op *op, int *index)
 	const char *why;
 
 	if (i < 0) {
-		x->st.skipped++;
-		exec_tracef(x, "%*sskipped: %c is empty\n", 6 + 2 * machine_depth(), "", 'a' + op->slot);
+		exec_skip(x, "%c is empty", 'a' + op->slot);
 		return false;
 	}
 	why = contract(op, &x->st.objs[i]);
 	if (why) {
-		x->st.skipped++;
-		exec_tracef(x, "%*sskipped: %s\n", 6 + 2 * machine_depth(), "", why);
+		exec_skip(x, "%s", why);
 		return false;
 	}
 	check_pattern(x, &x->st.objs[i]);
