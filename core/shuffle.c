@@ -12,15 +12,7 @@
  */
 #include "bugs.h"
 #include "internal.h"
-
-static uint64_t mix(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
+#include "prandom.h"
 
 void shuffle_init(void)
 {
@@ -42,7 +34,7 @@ void init_cache_random_seq(struct kmem_cache *s)
 	for (unsigned int i = 0; i < s->objects; i++)
 		s->random_seq[i] = (uint16_t)i;
 	for (unsigned int i = s->objects - 1; i > 0; i--) { /* Fisher-Yates */
-		unsigned int j = (unsigned int)(mix(&state) % (i + 1));
+		unsigned int j = (unsigned int)(splitmix64(&state) % (i + 1));
 		uint16_t t = s->random_seq[i];
 
 		s->random_seq[i] = s->random_seq[j];
@@ -58,7 +50,7 @@ static unsigned int get_random_u32_below(unsigned int ceil)
 	unsigned int r;
 
 	local_lock_irqsave(&this_cpu_ptr(world->entropy)->lock, flags);
-	r = (unsigned int)(mix(&this_cpu_ptr(world->entropy)->state) % ceil);
+	r = (unsigned int)(splitmix64(&this_cpu_ptr(world->entropy)->state) % ceil);
 	local_unlock_irqrestore(&this_cpu_ptr(world->entropy)->lock, flags);
 	return r;
 }
@@ -69,7 +61,7 @@ static unsigned int prandom_below(unsigned int ceil)
 	unsigned int r;
 
 	preempt_disable();
-	r = (unsigned int)(mix(this_cpu_ptr(world->slab_rnd_state)) % ceil);
+	r = (unsigned int)(splitmix64(this_cpu_ptr(world->slab_rnd_state)) % ceil);
 	preempt_enable();
 	return r;
 }

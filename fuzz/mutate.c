@@ -11,7 +11,7 @@
  * the seed the fuzzing engine passes in.
  */
 #include "mutate.h"
-#include "rand.h"
+#include "../core/prandom.h"
 
 #include "../core/slab.h"
 

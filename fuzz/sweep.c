@@ -8,7 +8,7 @@
  * program and the end checks.
  */
 #include "sweep.h"
-#include "rand.h"
+#include "../core/prandom.h"
 
 #include "../core/bugs.h"
 #include "../inject/snapshot.h"

@@ -44,7 +44,7 @@ void test_register(const char *name, test_fn fn);
 
 /* The seed for randomized tests: $REENTRY_SEED or a fixed default; printed. */
 uint64_t test_seed(void);
-/* A small deterministic PRNG (fuzz/rand.h's splitmix64) for tests. */
+/* A small deterministic PRNG (core/prandom.h's splitmix64) for tests. */
 uint64_t test_rand(uint64_t *state);
 
 /* Is r a report of class cls? Says what it got otherwise (and prints r). */

@@ -1,7 +1,7 @@
 /* tests/test_main.c — runs one registered test by name, or lists them. */
 #include "test.h"
 
-#include "../fuzz/rand.h"
+#include "../core/prandom.h"
 #include "../inject/machine.h"
 
 #include <inttypes.h>
