@@ -22,8 +22,8 @@ __harness_query const char *nolock_fail_name(enum nolock_fail why)
 
 /*
  * models: mm/slub.c kmalloc_nolock_noprof()
- * 1. gfp may hold only ACCOUNT and ZERO; size 0 → ZERO_SIZE_PTR; RT in
- *    NMI/hardirq → NULL; too large → NULL.
+ * 1. gfp may hold only ACCOUNT and ZERO; size 0 → ZERO_SIZE_PTR; RT where
+ *    not preemptible → NULL; too large → NULL.
  * 2. A non-debug cache without the 16-byte cmpxchg → NULL.
  * 3. In NMI with this CPU's lock held by the interrupted context the bucket
  *    is busy; otherwise fast path, or slow path with trylocks only.
@@ -47,7 +47,9 @@ void *kmalloc_nolock_why(size_t size, gfp_t gfp_flags, int node, enum nolock_fai
 	WARN_ON_ONCE(gfp_flags & ~GFP_NOLOCK_ALLOWED);
 	if (!size)
 		return ZERO_SIZE_PTR;
-	if (kconfig.preempt_rt && (in_nmi() || in_hardirq())) {
+	/* RT: NMI and hardirq may not take the sleeping locks, and since the
+	 * 6.18 fix neither may any context that is not preemptible. */
+	if (kconfig.preempt_rt && !preemptible()) {
 		*why = NOLOCK_CONTEXT;
 		return NULL;
 	}

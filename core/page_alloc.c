@@ -165,8 +165,8 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 
 /*
  * models: mm/page_alloc.c alloc_pages_nolock()
- * Callable from any context: the zone lock is only tried, there is no
- * reclaim, and failure is final.
+ * Callable from any context (on RT not from NMI or hardirq): the zone lock
+ * is only tried, there is no reclaim, and failure is final.
  */
 struct page *alloc_pages_nolock(unsigned int order)
 {
@@ -174,6 +174,9 @@ struct page *alloc_pages_nolock(unsigned int order)
 	struct page *page = NULL;
 	unsigned long flags;
 
+	/* RT: the zone lock is a sleeping lock, not for hard interrupts. */
+	if (read_fixed_bool(&kconfig.preempt_rt) && (in_nmi() || in_hardirq()))
+		return NULL;
 	if (order <= MAX_PAGE_ORDER && !should_fail_alloc_page(order) &&
 	    spin_trylock_irqsave(&zone->lock, flags)) {
 		free_trylock_pages(zone);

@@ -28,6 +28,28 @@ static __always_inline bool use_lockless_fast_path(void)
 	return !kconfig.preempt_rt;
 }
 
+/*
+ * models: mm/slub.c slub_get_cpu_ptr() / slub_put_cpu_ptr() — pin the task
+ * to this CPU: preemption off on !RT, migration off on RT (where the slow
+ * path must stay preemptible: it takes sleeping locks). The RT test is a
+ * build-time option in the kernel, so it is no boundary here either.
+ */
+static __always_inline void slub_pin_cpu(void)
+{
+	if (read_fixed_bool(&kconfig.preempt_rt))
+		migrate_disable();
+	else
+		preempt_disable();
+}
+
+static __always_inline void slub_unpin_cpu(void)
+{
+	if (read_fixed_bool(&kconfig.preempt_rt))
+		migrate_enable();
+	else
+		preempt_enable();
+}
+
 /* ---- objects and slabs ---- */
 
 struct slab *virt_to_slab(const void *x)
@@ -385,10 +407,16 @@ static __always_inline void *freeze_slab(struct kmem_cache *s, struct slab *slab
  * earlier version of this function: corpus/regressions/local-lock-lookup-before-irqsave.txt).
  * With LOCKDEP on !RT the kernel takes the lock as an asserted trylock, so
  * that lockdep does not see an NMI's nested acquisition as recursion.
- * RT: migrate_disable() and a per-CPU sleeping lock instead (variants issue).
+ * On RT local_lock_irqsave() leaves irqs on: the lock is a per-CPU sleeping
+ * lock owned by the task (the environment's sleeping-lock semantics).
  */
 static __always_inline void local_lock_cpu_slab(struct kmem_cache *s, unsigned long *flags)
 {
+	if (read_fixed_bool(&kconfig.preempt_rt)) {
+		*flags = 0;
+		env_lock(&this_cpu_ptr(s->cpu_slab)->lock.l);
+		return;
+	}
 	local_irq_save(*flags);
 	if (kconfig.lockdep && !kconfig.preempt_rt) {
 		bool locked = env_trylock(&this_cpu_ptr(s->cpu_slab)->lock.l);
@@ -402,7 +430,8 @@ static __always_inline void local_lock_cpu_slab(struct kmem_cache *s, unsigned l
 static __always_inline void local_unlock_cpu_slab(struct kmem_cache *s, unsigned long flags)
 {
 	env_unlock(&this_cpu_ptr(s->cpu_slab)->lock.l);
-	local_irq_restore(flags);
+	if (!read_fixed_bool(&kconfig.preempt_rt))
+		local_irq_restore(flags);
 }
 
 /* ---- CPU partial list ---- */
@@ -776,9 +805,9 @@ new_objects:
 		goto retry_load_slab;
 	}
 
-	preempt_enable();
+	slub_unpin_cpu();
 	slab = new_slab(s, gfp, node);
-	preempt_disable();
+	slub_pin_cpu();
 	c = this_cpu_ptr(s->cpu_slab);
 	if (!slab)
 		return NULL;
@@ -844,7 +873,7 @@ static void *slab_alloc_inner(struct kmem_cache *s, gfp_t gfp, int node, size_t 
 	struct kmem_cache_cpu *c;
 	void *p;
 
-	preempt_disable();
+	slub_pin_cpu();
 	c = this_cpu_ptr(s->cpu_slab);
 	if (!gfpflags_allow_spinning(gfp) && local_lock_is_locked(&c->lock)) {
 		stat(s, ALLOC_NOLOCK_BUSY);
@@ -852,7 +881,7 @@ static void *slab_alloc_inner(struct kmem_cache *s, gfp_t gfp, int node, size_t 
 	} else {
 		p = slab_alloc_slow(s, gfp, node, c, orig_size);
 	}
-	preempt_enable();
+	slub_unpin_cpu();
 	return p;
 }
 
