@@ -111,7 +111,8 @@ void *kmalloc_nolock(size_t size, gfp_t gfp_flags, int node)
  * models: mm/slub.c kfree_nolock()
  * Frees an object from kmalloc_nolock() from any context. A pointer that is
  * not a slab object only warns (leaked by design: large kmalloc is not
- * supported). Anything that would need a lock is deferred.
+ * supported). Anything that would need a lock is deferred — on RT also
+ * anything that would need the local lock where the task may not sleep.
  */
 void kfree_nolock(const void *object)
 {
@@ -129,6 +130,12 @@ void kfree_nolock(const void *object)
 	s = slab->slab_cache;
 	slab_free_hook(s, x); /* KASAN, without quarantine */
 	if (kconfig.slub_tiny)
+		defer_free(s, x);
+	else if (read_fixed_bool(&kconfig.preempt_rt) && !preemptible() &&
+		 !bug_on(BUG_RT_FREE_NOLOCK_SLEEPS))
+		/* RT: do_slab_free() would take this CPU's local lock, a
+		 * sleeping lock, where the task may not sleep: defer (the
+		 * model's fix; see the bug's entry in core/bugs.c) */
 		defer_free(s, x);
 	else
 		do_slab_free(s, slab, x, x, 0);

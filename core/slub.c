@@ -1142,7 +1142,8 @@ slab_empty:
  * cnt == 0 means kfree_nolock(): such a caller may not spin, so anything
  * but a push onto this CPU's own slab is deferred; in NMI (or on RT) the
  * push is deferred too when this CPU's lock is held by the interrupted
- * context, whose plain accesses to the pair the push would corrupt.
+ * context, whose plain accesses to the pair the push would corrupt. (On RT
+ * kfree_nolock() defers before it gets here where the task may not sleep.)
  */
 void do_slab_free(struct kmem_cache *s, struct slab *slab, void *head, void *tail, int cnt)
 {

@@ -107,9 +107,10 @@ static void check_null(struct exec *x, const struct op *op, enum alloc_api api,
 				    op->size);
 		break;
 	case NOLOCK_CONTEXT:
-		if (!(kconfig.preempt_rt && (in_nmi() || in_hardirq())) && !(!kconfig.smp && in_nmi()))
+		if (!(kconfig.preempt_rt && !preemptible()) && !(!kconfig.smp && in_nmi()))
 			oracle_fail(x, "spurious-null",
-				    "kmalloc_nolock(%u) refused the context outside RT NMI/hardirq", op->size);
+				    "kmalloc_nolock(%u) refused the context: neither RT and not preemptible, nor UP in NMI",
+				    op->size);
 		break;
 	case NOLOCK_UNSUPPORTED:
 		if (kconfig.has_cmpxchg128)

@@ -798,6 +798,29 @@ struct blocked_task {
 
 static struct blocked_task blocked[CORO_MAX];
 
+static void (*sched_hook)(void *ctx, const char *what);
+static void *sched_ctx;
+
+void machine_set_sched_hook(void (*hook)(void *ctx, const char *what), void *ctx)
+{
+	sched_hook = hook;
+	sched_ctx = ctx;
+}
+
+static void sched_event(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void sched_event(const char *fmt, ...)
+{
+	char what[160];
+	va_list ap;
+
+	if (!sched_hook)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	sched_hook(sched_ctx, what);
+}
+
 static void rt_forget_blocked(void)
 {
 	memset(blocked, 0, sizeof(blocked));
@@ -823,6 +846,15 @@ static void rt_might_sleep(const struct env_lock *l)
 		       "BUG: sleeping function called from invalid context: rt_spin_lock(%s) in %s, in_atomic(): %d, irqs_disabled(): %d, preempt_count %#x",
 		       lock_name(l), where, (cur()->preempt_count & ~SOFTIRQ_MASK) != 0,
 		       cur()->irqs_off, cur()->preempt_count);
+}
+
+/* The task that runs once the frames from base up are lifted off. */
+static int task_of_frame_below(const struct cpu *c, int base)
+{
+	for (int d = base - 1; d > 0; d--)
+		if (c->frames[d].kind == CTX_TASK)
+			return c->frames[d].task;
+	return c->task;
 }
 
 /* Lift the running coroutine's frames and locks off the CPU and switch away
@@ -863,6 +895,8 @@ static void rt_block_on(struct env_lock *l)
 			c->held[n++] = c->held[i];
 	}
 	c->nheld = n;
+	sched_event("task %d blocks on %s (held by task %d); task %d runs on",
+		    me, lock_name(l), l->owner_task, task_of_frame_below(c, base));
 	c->preempt_count = c->frames[base].pc_before;
 	c->irqs_off = c->frames[base].irqs_off_before;
 	c->depth = base - 1;
@@ -953,6 +987,7 @@ static void rt_run_woken(void)
 		b->used = false;
 		b->woken = false;
 		nwoken--;
+		sched_event("task %d wakes (%s was released) and runs", task_of_coro(i), lock_name(b->on));
 		if (coro_resume(i) == CORO_ABORTED)
 			raise_report();
 		i = -1; /* the set changed: look again from the start */

@@ -100,6 +100,9 @@ bool machine_preempt(int to_cpu, void (*run)(void *arg), void *arg);
 /* At a quiescent point (a top-level operation ended): on RT, run tasks
  * whose lock was released; a task still blocked is reported (deadlock). */
 void machine_settle(void);
+/* Told of each RT task switch a sleeping lock causes ("task 9 blocks on
+ * &n->list_lock ..."), for traces. NULL: nobody listens. */
+void machine_set_sched_hook(void (*hook)(void *ctx, const char *what), void *ctx);
 
 /* Snapshots: the whole machine state as bytes (contexts, locks held, pending
  * irq_work, faults armed, warnings). restore also clears the report slot. */
