@@ -184,9 +184,11 @@ static bool illegal(struct exec *x, const struct op *op)
 	else if (allocates && (op->gfp & __GFP_DIRECT_RECLAIM) && !preemptible())
 		why = "a sleeping gfp in atomic context";
 	else if (kconfig.preempt_rt && spins && !preemptible() &&
-		 !(allocates && !(op->gfp & __GFP_RECLAIM)))
-		/* A gfp without any reclaim bit is left in: whether the
-		 * allocator then spins is its business (seed 001). */
+		 !(allocates && !(op->gfp & __GFP_RECLAIM) && kconfig.design == DESIGN_SHEAVES))
+		/* With sheaves, an allocation whose gfp has no reclaim bit is
+		 * left in: whether the allocator then spins depends on its
+		 * alloc_flags rule, and is its business (seed 001). The 6.18
+		 * per-CPU slab takes its local lock on every allocation. */
 		why = "RT: spinlock_t sleeps, a spinning call needs a preemptible context";
 	else if (op->kind == OP_IRQ_WORK && machine_depth() > 0)
 		why = "irq_work() is a top-level operation";

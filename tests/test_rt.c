@@ -7,6 +7,7 @@
 #include "test.h"
 
 #include "../core/internal.h"
+#include "../inject/engine.h"
 #include "../inject/machine.h"
 
 #include <string.h>
@@ -360,5 +361,16 @@ TEST(rt_kfree_nolock_defers_when_the_task_holds_the_cpu_lock)
 	machine_drain_irq_work();
 	CHECK(llist_empty(&this_cpu_ptr(world->defer_free_objects)->objects));
 	CHECK(validate_all());
+	return true;
+}
+
+TEST(rt_softirq_never_fires_as_an_interrupt)
+{
+	rt_setup(1);
+	CHECK(engine_may_fire(EV_SOFTIRQ) != NULL);
+	CHECK(engine_may_fire(EV_PREEMPT) == NULL);	/* ksoftirqd preempts instead */
+	kconfig.preempt_rt = false;
+	machine_reset();
+	CHECK(engine_may_fire(EV_SOFTIRQ) == NULL);
 	return true;
 }
