@@ -63,8 +63,11 @@ static void free_one_page_inner(struct zone *zone, struct page *page, unsigned i
 		unsigned long buddy_idx = idx ^ (1ul << order);
 		struct page *buddy = &world->memmap[buddy_idx];
 
+		/* The buddy may be another CPU's allocated page, whose owner
+		 * changes its flags without the zone lock: a racy read, as the
+		 * kernel's page_is_buddy(); PG_buddy is only ever set here. */
 		if (buddy_idx + (1ul << order) > world->nr_pages ||
-		    !(buddy->flags & PG_buddy) || buddy->order != order)
+		    !(plain_load(buddy->flags) & PG_buddy) || buddy->order != order)
 			break;
 		list_del(&buddy->buddy_list);
 		zone->nr_free[order]--;

@@ -176,7 +176,8 @@ static struct slab *allocate_slab(struct kmem_cache *s, gfp_t gfp)
 	page = allow_spin ? alloc_pages(gfp, s->order) : alloc_pages_nolock(s->order);
 	if (!page)
 		return NULL;
-	page->flags |= PG_slab;
+	/* The buddy allocator reads flags of pages it does not own: plain_store. */
+	plain_store(page->flags, page->flags | PG_slab);
 	slab = &world->slabs[page_index(page)];
 	memset(slab, 0, sizeof(*slab));
 	raw_spin_lock_init(&slab->slab_lock);
@@ -214,7 +215,7 @@ static void free_slab_inner(struct kmem_cache *s, struct slab *slab)
 {
 	struct page *page = slab_page(slab);
 
-	page->flags &= ~PG_slab;
+	plain_store(page->flags, page->flags & ~PG_slab);
 	slab->slab_cache = NULL;
 	free_pages_inner(page, s->order);
 }
@@ -244,7 +245,7 @@ void discard_slab(struct kmem_cache *s, struct slab *slab)
 static __always_inline void add_partial(struct kmem_cache_node *n, struct slab *slab, enum stat_item tail)
 {
 	lockdep_assert_held(&n->list_lock);
-	n->nr_partial++;
+	plain_store(n->nr_partial, n->nr_partial + 1);	/* read locklessly: get_partial_node() */
 	if (tail == DEACTIVATE_TO_TAIL)
 		list_add_tail(&slab->slab_list, &n->partial);
 	else
@@ -258,7 +259,7 @@ static __always_inline void remove_partial(struct kmem_cache_node *n, struct sla
 	lockdep_assert_held(&n->list_lock);
 	list_del(&slab->slab_list);
 	slab->flags &= ~SL_node_partial;
-	n->nr_partial--;
+	plain_store(n->nr_partial, n->nr_partial - 1);
 }
 
 /*
@@ -375,8 +376,9 @@ static __always_inline void *get_freelist(struct kmem_cache *s, struct slab *sla
 
 	lockdep_assert_held(&this_cpu_ptr(s->cpu_slab)->lock);
 	do {
-		freelist = slab->freelist;
-		counters = slab->counters;
+		/* Racy with remote frees: the cmpxchg re-checks the pair. */
+		freelist = plain_load(slab->freelist);
+		counters = plain_load(slab->counters);
 	} while (!slab_update_freelist_inner(s, slab, freelist, counters, NULL,
 					     counters_with(counters, slab->objects, freelist != NULL)));
 	return freelist;
@@ -389,8 +391,8 @@ static __always_inline void *freeze_slab(struct kmem_cache *s, struct slab *slab
 	void *freelist;
 
 	do {
-		freelist = slab->freelist;
-		counters = slab->counters;
+		freelist = plain_load(slab->freelist);
+		counters = plain_load(slab->counters);
 		VM_BUG_ON(counters_frozen(counters));
 	} while (!slab_update_freelist(s, slab, freelist, counters, NULL,
 				       counters_with(counters, slab->objects, 1)));
@@ -701,7 +703,8 @@ void deactivate_slab(struct kmem_cache *s, struct slab *slab, void *freelist)
 				       new_freelist, new_counters));
 
 	/* Stage three: list placement from the new state. */
-	if (!counters_inuse(new_counters) && n->nr_partial >= s->min_partial) {
+	/* Racy without list_lock, as the kernel's: at worst one slab too many kept or freed. */
+	if (!counters_inuse(new_counters) && plain_load(n->nr_partial) >= s->min_partial) {
 		stat(s, DEACTIVATE_EMPTY);
 		discard_slab(s, slab);
 		stat(s, FREE_SLAB);
@@ -1086,8 +1089,9 @@ void slab_free_inner(struct kmem_cache *s, struct slab *slab, void *head, void *
 			spin_unlock_irqrestore(&n->list_lock, flags);
 			n = NULL;
 		}
-		prior = slab->freelist;
-		counters = slab->counters;
+		/* Racy with other CPUs: the cmpxchg re-checks the pair. */
+		prior = plain_load(slab->freelist);
+		counters = plain_load(slab->counters);
 		set_freepointer(s, tail, prior);
 		was_frozen = counters_frozen(counters);
 		new_counters = counters_with(counters, counters_inuse(counters) - cnt, was_frozen);
