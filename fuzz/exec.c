@@ -230,6 +230,9 @@ static void do_alloc(struct exec *x, const struct op *op)
 		api = op->size > KMALLOC_MAX_CACHE_SIZE ? API_LARGE : API_KMALLOC;
 		break;
 	case OP_KMALLOC_NOLOCK:
+		if ((op->gfp & ~GFP_NOLOCK_ALLOWED) && x->prog->config.strict_api)
+			oracle_fail(x, "api-misuse", "kmalloc_nolock(%u) with gfp %#x: only __GFP_ACCOUNT and __GFP_ZERO are allowed",
+				    op->size, (unsigned int)op->gfp);
 		engine_harness_leave();
 		p = kmalloc_nolock_why(op->size, op->gfp, NUMA_NO_NODE, &why);
 		engine_harness_enter();
