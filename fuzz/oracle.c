@@ -107,9 +107,10 @@ static void check_null(struct exec *x, const struct op *op, enum alloc_api api,
 				    op->size);
 		break;
 	case NOLOCK_CONTEXT:
-		if (!(kconfig.preempt_rt && !preemptible()) && !(!kconfig.smp && in_nmi()))
+		if (!(kconfig.preempt_rt && !preemptible()) &&
+		    !(!kconfig.smp && (in_nmi() || irqs_disabled())))
 			oracle_fail(x, "spurious-null",
-				    "kmalloc_nolock(%u) refused the context: neither RT and not preemptible, nor UP in NMI",
+				    "kmalloc_nolock(%u) refused the context: neither RT and not preemptible, nor UP in NMI or with irqs off",
 				    op->size);
 		break;
 	case NOLOCK_UNSUPPORTED:
