@@ -479,6 +479,20 @@ bool heatmap_function(const struct heatmap *h, const char *fn, struct heatmap_co
 	return f != NULL;
 }
 
+void heatmap_total(const struct heatmap *h, struct heatmap_counts *c, unsigned long *runs)
+{
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < h->nfns; i++) {
+		c->sites += h->fns[i].c.sites;
+		c->locks |= h->fns[i].c.locks;
+		c->contexts |= h->fns[i].c.contexts;
+		for (int k = 0; k < EV_NR_INTERRUPTS; k++)
+			c->landed[k] += h->fns[i].c.landed[k];
+	}
+	if (runs)
+		*runs = h->runs;
+}
+
 const char *heatmap_lock_label(const struct heatmap *h, int i)
 {
 	return i >= 0 && i < h->nlabels ? h->labels[i] : NULL;

@@ -60,6 +60,8 @@ void heatmap_resolve(struct heatmap *h);
 bool heatmap_line(const struct heatmap *h, const char *file, unsigned int line,
 		  struct heatmap_counts *c);
 bool heatmap_function(const struct heatmap *h, const char *fn, struct heatmap_counts *c);
+/* Everything: the sum over every function (runs and sites, too). */
+void heatmap_total(const struct heatmap *h, struct heatmap_counts *c, unsigned long *runs);
 /* The label of lock bit i ("per-CPU lock"), NULL past the last. */
 const char *heatmap_lock_label(const struct heatmap *h, int i);
 /* Sites that did not symbolize (a build without the sanitizer symbolizer). */
