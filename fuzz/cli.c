@@ -468,6 +468,10 @@ static int cmd_heatmap(int argc, char **argv)
 	}
 	if (!npaths || !dir)
 		die("%s", usage);
+	snprintf(page, sizeof(page), "%s/core", source);
+	if (access(page, R_OK) != 0)
+		die("heatmap: %s: %s (--source names the project's source directory)", page,
+		    strerror(errno));
 	nfiles = heatmap_inputs(paths, npaths, &files, err, sizeof(err));
 	if (nfiles < 0)
 		die("heatmap: %s", err);

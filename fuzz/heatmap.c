@@ -557,7 +557,8 @@ int heatmap_inputs(char *const *paths, int npaths, char ***files, char *err, siz
 		}
 		closedir(dir);
 		/* readdir's order is the file system's: sort each directory's files */
-		qsort(*files + first, (size_t)(n - first), sizeof(**files), by_name);
+		if (n > first)
+			qsort(*files + first, (size_t)(n - first), sizeof(**files), by_name);
 	}
 	return n;
 fail:

@@ -84,6 +84,9 @@ TEST(heatmap_inputs_expand_directories_sorted)
 	snprintf(path, sizeof(path), "%s/c.bin", dir);
 	CHECK(strcmp(files[2], path) == 0);
 	heatmap_inputs_free(files, n);
+	paths[0] = sub;		/* an empty directory: no inputs, not an error */
+	CHECK_EQ(heatmap_inputs(paths, 1, &files, err, sizeof(err)), 0);
+	heatmap_inputs_free(files, 0);
 	paths[0] = "/nonexistent/reentry-corpus";
 	CHECK_EQ(heatmap_inputs(paths, 1, &files, err, sizeof(err)), -1);
 	CHECK(strstr(err, "/nonexistent/reentry-corpus"));
