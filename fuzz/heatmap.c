@@ -696,6 +696,70 @@ static bool defined_in(const struct source *srcs, int nsrcs, const char *fn)
 	return false;
 }
 
+/* A "models: mm/slub.c ___slab_alloc()" tag and the function defined next
+ * (as ci/mapping-table.sh reads them): the kernel name of a model function. */
+struct model_tag {
+	char fn[96];
+	char kernel[160];
+};
+
+#define MAX_TAGS 256
+
+static bool is_ident(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+static int read_tags(const struct source *srcs, int nsrcs, struct model_tag *tags)
+{
+	int n = 0;
+
+	for (int i = 0; i < nsrcs; i++) {
+		size_t len = strlen(srcs[i].path);
+		char pending[160] = "";
+
+		if (len < 2 || strcmp(srcs[i].path + len - 2, ".c") != 0)
+			continue;
+		for (unsigned int l = 0; l < srcs[i].nlines && n < MAX_TAGS; l++) {
+			const char *line = srcs[i].lines[l], *tag = strstr(line, "models:"), *paren;
+			char *cut;
+
+			if (tag) {
+				tag += strlen("models:");
+				while (*tag == ' ')
+					tag++;
+				tag += strcspn(tag, " ");	/* the kernel file */
+				while (*tag == ' ')
+					tag++;
+				snprintf(pending, sizeof(pending), "%s", tag);
+				if ((cut = strstr(pending, " \u2014 ")) || (cut = strstr(pending, " */")))
+					*cut = '\0';
+				continue;
+			}
+			paren = strchr(line, '(');
+			if (pending[0] && paren && is_ident(line[0]) && strncmp(line, "typedef", 7) != 0) {
+				const char *start = paren;
+
+				while (start > line && is_ident(start[-1]))
+					start--;
+				snprintf(tags[n].fn, sizeof(tags[n].fn), "%.*s", (int)(paren - start), start);
+				snprintf(tags[n].kernel, sizeof(tags[n].kernel), "%s", pending);
+				n++;
+				pending[0] = '\0';
+			}
+		}
+	}
+	return n;
+}
+
+static const char *kernel_name(const struct model_tag *tags, int ntags, const char *fn)
+{
+	for (int i = 0; i < ntags; i++)
+		if (strcmp(tags[i].fn, fn) == 0)
+			return tags[i].kernel;
+	return "";
+}
+
 static void put_escaped(FILE *out, const char *s)
 {
 	for (; *s; s++) {
@@ -775,6 +839,8 @@ static const char page_style[] =
 	"th{background:#eee;text-align:left;position:sticky;top:0}"
 	".n{text-align:right;font-variant-numeric:tabular-nums}.z{color:#bbb}"
 	".summary td,.summary th,.inputs td,.inputs th{border:1px solid #ddd}"
+	".summary td{white-space:nowrap}.summary td.ctx{font-size:12px;color:#444}"
+	".kernel{font:12px ui-monospace,monospace;color:#555}"
 	".summary tr.nolock td:first-child::after{content:\" \\2022\";color:#06c}"
 	".lock{display:inline-block;font-size:11px;background:#dde6ff;color:#123;"
 	"border-radius:3px;padding:0 4px;margin-right:3px;white-space:nowrap}"
@@ -910,17 +976,22 @@ static bool has_line(const struct heatmap *h, const struct total *f)
 	return f->line && heatmap_line(h, f->file, f->line, &c);
 }
 
-static void put_functions(FILE *out, const struct heatmap *h)
+static void put_functions(FILE *out, const struct heatmap *h, const struct source *srcs, int nsrcs)
 {
+	static struct model_tag tags[MAX_TAGS];
+	int ntags = read_tags(srcs, nsrcs, tags);
+
 	fputs("<h2 id=\"functions\">Functions</h2>\n<table class=\"summary sortable\" id=\"functions-table\">"
-	      "<thead><tr><th>function</th><th>where</th>", out);
+	      "<thead><tr><th>function</th><th>models (kernel)</th><th>where</th>", out);
 	put_kind_headers(out);
 	fputs("<th>reached in</th></tr></thead><tbody>\n", out);
 	for (size_t i = 0; i < h->nfns; i++) {
 		const struct total *f = &h->fns[i];
 
-		fprintf(out, "<tr data-fn=\"%s\"%s><td>%s</td>", f->fn,
+		fprintf(out, "<tr data-fn=\"%s\"%s><td>%s</td><td class=\"kernel\">", f->fn,
 			is_nolock(f->fn) ? " class=\"nolock\"" : "", f->fn);
+		put_escaped(out, kernel_name(tags, ntags, f->fn));
+		fputs("</td>", out);
 		if (has_line(h, f))
 			fprintf(out, "<td><a href=\"#%s:%u\">%s:%u</a></td>", f->file, f->line, f->file,
 				f->line);
@@ -1021,7 +1092,7 @@ bool heatmap_write_html(const struct heatmap *h, const char *source_dir, FILE *o
 		page_style);
 	put_header(out, h);
 	put_nolock(out, h, srcs, nsrcs);
-	put_functions(out, h);
+	put_functions(out, h, srcs, nsrcs);
 	put_inputs(out, h);
 	fputs("<h2 id=\"source\">Source</h2>\n<p>Files without any boundary reached: ", out);
 	for (int i = 0; i < nsrcs; i++)

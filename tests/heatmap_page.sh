@@ -45,12 +45,15 @@ chromium)
 	[ -n "$rows" ] && [ "$rows" -gt 0 ] || fail "the page's script did not run (no data-rendered on body)"
 	echo "rendered: $rows source rows"
 
-	# kmalloc_nolock_why's row in the function table: total interrupts > 0
-	total=$(grep -o '<tr data-fn="kmalloc_nolock_why"[^>]*>.*' "$dom" |
-		sed -n 's/.*<td class="n total">\([0-9]*\)<\/td>.*/\1/p')
+	# kmalloc_nolock_why's row in the function table: the kernel function it
+	# models, and total interrupts > 0
+	row=$(grep -o '<tr data-fn="kmalloc_nolock_why"[^>]*>.*' "$dom")
+	echo "$row" | grep -q '<td class="kernel">kmalloc_nolock_noprof()</td>' ||
+		fail "the kmalloc_nolock_why row does not say it models kmalloc_nolock_noprof()"
+	total=$(echo "$row" | sed -n 's/.*<td class="n total">\([0-9]*\)<\/td>.*/\1/p')
 	[ -n "$total" ] && [ "$total" -gt 0 ] ||
 		fail "the function table has no kmalloc_nolock_why row with interrupts landed"
-	echo "kmalloc_nolock_why: $total interrupts landed"
+	echo "kmalloc_nolock_why (kmalloc_nolock_noprof): $total interrupts landed"
 
 	# lines known to hold a lock: found by their text, so edits elsewhere do not matter
 	check_lock() { # check_lock FILE 'TEXT' LOCK
