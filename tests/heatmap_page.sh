@@ -2,6 +2,7 @@
 # The injection heatmap page of the seed corpus, checked two ways:
 #   heatmap_page.sh same REENTRY SOURCE_DIR
 #       two runs write byte-identical pages;
+# (both: every nolock-path function the page lists is still defined in core/)
 #   heatmap_page.sh chromium REENTRY SOURCE_DIR
 #       the page, rendered by headless Chromium (--dump-dom: the DOM after
 #       the page's script ran), shows what it must: its script ran, the
@@ -22,6 +23,9 @@ fail() {
 
 "$reentry" heatmap "$src/corpus/nolock" -o "$tmp/a" >"$tmp/summary" || fail "reentry heatmap exited $?"
 cat "$tmp/summary"
+# every function of heatmap_nolock_functions (fuzz/heatmap.c) is still in core/
+! grep -q 'id="not-in-source"' "$tmp/a/index.html" ||
+	fail "$(sed -n 's/.*<li id="not-in-source"[^>]*>\(.*\)<\/li>.*/\1/p' "$tmp/a/index.html")"
 
 case $mode in
 same)
