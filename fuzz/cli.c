@@ -485,6 +485,8 @@ static int cmd_heatmap(int argc, char **argv)
 	for (int i = 0; i < nfiles; i++) {
 		load_program(files[i], &p);
 		clean &= heatmap_add(h, &p, files[i]);
+		if (isatty(STDERR_FILENO))
+			fprintf(stderr, "\r%d/%d inputs%s", i + 1, nfiles, i + 1 == nfiles ? "\n" : "");
 	}
 	heatmap_resolve(h);
 	if (mkdir(dir, 0777) != 0 && errno != EEXIST)

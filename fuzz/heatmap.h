@@ -31,7 +31,6 @@ struct heatmap_options {
 	const struct op *handler;	/* sweep: the injected interrupts' handler program */
 	int nhandler;
 	const char *handler_text;	/* ... as written, for the page */
-	bool progress;			/* a progress line on stderr */
 };
 
 /* What a line or a function adds up to. */
