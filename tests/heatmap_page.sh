@@ -38,10 +38,16 @@ chromium)
 		echo "chromium is not installed (ci/deps.sh installs it): skipped"
 		exit 77
 	fi
-	# no user profile, no crash reporter, no network: a local file only
-	chromium --headless --no-sandbox --disable-gpu --no-first-run --user-data-dir="$tmp/profile" \
-		--dump-dom "file://$tmp/a/index.html" >"$tmp/dom.html" 2>"$tmp/chromium.log" ||
-		{ tail -5 "$tmp/chromium.log"; fail "chromium exited $?"; }
+	# a throwaway profile; root in a container needs --no-sandbox, and a
+	# container's /dev/shm may be too small for chromium's shared memory
+	status=0
+	chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run \
+		--user-data-dir="$tmp/profile" \
+		--dump-dom "file://$tmp/a/index.html" >"$tmp/dom.html" 2>"$tmp/chromium.log" || status=$?
+	if [ "$status" != 0 ]; then
+		tail -5 "$tmp/chromium.log"
+		fail "chromium exited $status"
+	fi
 	dom=$tmp/dom.html
 
 	# the script ran and counted the source rows
