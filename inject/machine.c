@@ -1318,6 +1318,17 @@ _Noreturn void machine_report(const char *cls, const char *fmt, ...)
 	raise_report();
 }
 
+int machine_held_locks(const char **names, int max)
+{
+	const struct cpu *c = cur();
+	int n = 0;
+
+	for (int i = 0; i < c->nheld && n < max; i++)
+		if (c->held[i].depth == c->depth)
+			names[n++] = lock_name(c->held[i].lock);
+	return n;
+}
+
 void machine_describe(char *buf, size_t size)
 {
 	const struct cpu *c = cur();
