@@ -18,7 +18,7 @@
 
 static struct program prog;
 
-static bool parse(const char *text)
+static __attribute__((unused)) bool parse(const char *text)
 {
 	char err[256];
 
@@ -30,7 +30,7 @@ static bool parse(const char *text)
 }
 
 /* The bit of a lock label in h, -1 if h never saw that lock. */
-static int lock_bit(const struct heatmap *h, const char *label)
+static __attribute__((unused)) int lock_bit(const struct heatmap *h, const char *label)
 {
 	for (int i = 0; heatmap_lock_label(h, i); i++)
 		if (strcmp(heatmap_lock_label(h, i), label) == 0)
