@@ -468,8 +468,8 @@ void preempt_enable(void)
 		rt_run_woken();
 }
 
-/* RT: spinlock_t and local locks will take migrate_disable() instead of
- * preempt_disable(), so this counter starts to matter for the scheduler. */
+/* Per task: RT's sleeping locks and SLUB's CPU pinning on RT take it
+ * instead of preempt_disable(); a task with it raised never migrates. */
 void migrate_disable(void)
 {
 	m.tasks[current_task()].migrate_disable++;
@@ -539,8 +539,8 @@ static void up_reentry_check(const struct env_lock *l)
 /*
  * spin_lock() is preempt_disable() then the atomic; local_lock_irqsave()
  * only disables irqs (the irqsave wrapper does that), so LOCK_LOCAL leaves
- * preempt_count alone. RT: spinlock_t and local locks become sleeping locks
- * and take migrate_disable() instead; the RT variants issue might_sleep().
+ * preempt_count alone. RT's sleeping locks (rt_lock() below) take
+ * migrate_disable() instead and check that the task may sleep.
  */
 static void lock_preempt_disable(const struct env_lock *l)
 {
@@ -768,7 +768,6 @@ void env_lockdep_assert(bool cond, const char *what, const char *file, int line)
 			       what, file, line, cur_kind_name(), m.cur);
 }
 
-
 /* ------------------------------------------------------------------ */
 /* PREEMPT_RT: sleeping locks, blocking tasks, the irq_work thread     */
 /* ------------------------------------------------------------------ */
@@ -779,8 +778,10 @@ void env_lockdep_assert(bool cond, const char *what, const char *file, int line)
  * the CPU and kept here; the task it preempted (or whoever resumed it) runs
  * on. The unlock marks it woken, and it runs again at the next point where
  * the CPU is preemptible in task context — at once if the unlocker is.
- * Invariants: a blocked task's `on` lock is held (by another task); its
- * frames are on no CPU's stack; its held locks name it as owner.
+ * Invariants: a blocked task that is not woken waits on a lock another
+ * task holds; its frames are on no CPU's stack; its held locks name it as
+ * owner. Waking at preempt_enable() or an irq restore is a real preemption
+ * point: the kernel reschedules there too.
  */
 struct blocked_task {
 	bool used;		/* blocked (woken or not) */
