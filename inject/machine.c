@@ -490,7 +490,9 @@ int machine_migrate_disabled(void)
 	return m.tasks[current_task()].migrate_disable;
 }
 
-void might_sleep(void)
+/* "BUG: sleeping function called from invalid context", naming what would
+ * sleep ("" for might_sleep() itself) unless the task may sleep here. */
+static void check_may_sleep(const char *what)
 {
 	char where[256];
 
@@ -498,9 +500,14 @@ void might_sleep(void)
 		return;
 	machine_describe(where, sizeof(where));
 	machine_report("sleep-in-atomic",
-		       "BUG: sleeping function called from invalid context: %s, in_atomic(): %d, irqs_disabled(): %d, preempt_count %#x",
-		       where, cur()->preempt_count != 0, cur()->irqs_off,
-		       cur()->preempt_count);
+		       "BUG: sleeping function called from invalid context: %s%s, in_atomic(): %d, irqs_disabled(): %d, preempt_count %#x",
+		       what, where, (cur()->preempt_count & ~(m.rt ? SOFTIRQ_MASK : 0u)) != 0,
+		       cur()->irqs_off, cur()->preempt_count);
+}
+
+void might_sleep(void)
+{
+	check_may_sleep("");
 }
 
 /* ------------------------------------------------------------------ */
@@ -834,19 +841,14 @@ static int task_of_coro(int slot)
 	return NR_CPUS + slot;
 }
 
-/* "BUG: sleeping function called from invalid context": a sleeping lock
- * where the task may not sleep (irqs off, preemption off, hard interrupt). */
+/* A sleeping lock where the task may not sleep (irqs off, preemption off,
+ * hard interrupt). */
 static void rt_might_sleep(const struct env_lock *l)
 {
-	char where[256];
+	char what[96];
 
-	if (preemptible())
-		return;
-	machine_describe(where, sizeof(where));
-	machine_report("sleep-in-atomic",
-		       "BUG: sleeping function called from invalid context: rt_spin_lock(%s) in %s, in_atomic(): %d, irqs_disabled(): %d, preempt_count %#x",
-		       lock_name(l), where, (cur()->preempt_count & ~SOFTIRQ_MASK) != 0,
-		       cur()->irqs_off, cur()->preempt_count);
+	snprintf(what, sizeof(what), "rt_spin_lock(%s) in ", lock_name(l));
+	check_may_sleep(what);
 }
 
 /* The task that runs once the frames from base up are lifted off. */
