@@ -17,8 +17,16 @@
 # links. $SANITIZER (address, undefined, coverage) only selects $CFLAGS,
 # which OSS-Fuzz sets. Exit 0 built, 2 usage or build error.
 set -euo pipefail
-src=$(cd "$(dirname "$0")/../.." && pwd)
 prog=ci/oss-fuzz/build.sh
+# The source tree: beside this script, or (OSS-Fuzz copies build.sh to $SRC/)
+# the working directory the Dockerfile sets, or $SRC/reentry.
+src=$(cd "$(dirname "$0")/../.." && pwd)
+for dir in "$src" "$PWD" "${SRC:-/src}/reentry"; do
+	if grep -qs '^project(reentry' "$dir/CMakeLists.txt"; then
+		src=$(cd "$dir" && pwd)
+		break
+	fi
+done
 
 case "${1:-}" in
 -h | --help)
