@@ -199,7 +199,7 @@ report_program() {
 
 handle_crash() {
 	local t=$1 dir=$2 crash=$3
-	local log key name saved text bugs_env="" how
+	local log key name saved text bugs_env="" how check
 	mkdir -p "$dir/reports"
 	log=$dir/reports/replay.log
 	key=$(dedup_key "$t" "$crash" "$log")
@@ -229,10 +229,23 @@ handle_crash() {
 		"$reentry" decode "$crash" >"$text" 2>/dev/null || true
 		how="binary input: the report printed no program (a sanitizer report); text below is 'reentry decode', without $t's configuration"
 	fi
+	# A report that does not need the historical bugs switched on: drop the
+	# "# bug:" lines, or the regression would demand clean with them off.
+	if [ "${saved%.txt}" != "$saved" ] && grep -q '^# bug:' "$saved" &&
+	   ! "$reentry" check "$saved" >/dev/null 2>&1; then
+		grep -v '^# bug:' "$saved" >"$dir/reports/$name.nobug.txt"
+		if "$reentry" check "$dir/reports/$name.nobug.txt" >/dev/null 2>&1; then
+			mv "$dir/reports/$name.nobug.txt" "$saved"
+			how+="; reproduces with REENTRY_BUGS off, so without its # bug: line"
+		fi
+	fi
+	check=""
+	[ "${saved%.txt}" != "$saved" ] && check=$("$reentry" check "$saved" 2>&1 | head -n 1)
 	[ -n "${REENTRY_BUGS:-}" ] && bugs_env="REENTRY_BUGS=$REENTRY_BUGS "
 	echo "  new report: $key"
 	echo "    input:     $crash"
 	echo "    saved:     $saved ($how)"
+	[ -z "$check" ] || echo "    check:     $check"
 	echo "    replay:    $reentry replay $saved"
 	local cls=${key%% in *}
 	details+=("$(
@@ -243,6 +256,7 @@ handle_crash() {
 		echo "- dedup key: \`$key\`"
 		echo "- input: \`$crash\`"
 		echo "- reproducer: \`$saved\` ($how)"
+		[ -z "$check" ] || echo "- as a regression: \`$check\`"
 		echo
 		echo '```'
 		if [ "${saved%.txt}" != "$saved" ]; then cat "$saved"; else cat "$text"; fi
