@@ -30,7 +30,8 @@ engine=libfuzzer corpus_root="" targets=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	-h | --help)
-		sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
+		# the comment block at the top of this file
+	awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
 		exit 0
 		;;
 	--engine | --target | --corpus)
