@@ -148,6 +148,12 @@ run_afl() {
 	[ -f "corpus/$t.dict" ] && opts+=(-x "corpus/$t.dict")
 	for ((i = 1; i < jobs; i++)); do names+=("sec$i"); done
 	mkdir -p "$sync"
+	# afl-fuzz skips a seed that crashes (and stops if all do): replay the
+	# seeds first so that such a report is not lost
+	local seed_crashes=()
+	for i in corpus/"$t"/*; do
+		"build/afl/${t}_fuzzer" "$i" >/dev/null 2>&1 || seed_crashes+=("$i")
+	done
 	touch "$dir/started"
 	for n in "${names[@]}"; do
 		local role=-S
@@ -173,7 +179,7 @@ run_afl() {
 		[ "$jobs" -gt 1 ] && synced+="${synced:+; }$n imported ${m:-0} inputs from ${peers:-no peer}"
 	done
 	size=$(afl_stat "$sync/main/fuzzer_stats" corpus_count)
-	crashes=()
+	crashes=("${seed_crashes[@]}")
 	while IFS= read -r c; do
 		crashes+=("$c")
 	done < <(find "$sync" -path '*/crashes/id:*' -newer "$dir/started" -type f | sort)
