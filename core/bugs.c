@@ -45,6 +45,29 @@ const struct slab_bug_info slab_bugs[NR_SLAB_BUGS] = {
 			     "(\"slab: Re-entrant kmalloc_nolock()\" review)",
 		.expect = "deadlock",
 	},
+	[BUG_RT_FREE_NOLOCK_SLEEPS] = {
+		.name = "rt_free_nolock_sleeps",
+		.summary = "on PREEMPT_RT, kfree_nolock() of an object of this CPU's slab, called "
+			   "where the task may not sleep (hardirq, NMI, under a raw spinlock), takes the "
+			   "per-CPU local lock, a sleeping lock there, unless the current task already "
+			   "holds it; the model's fix defers the free wherever the task is not "
+			   "preemptible, the rule the 6.18 fix applied to kmalloc_nolock()",
+		.reference = "found by this harness in the 6.18 do_slab_free() (allow_spin false, "
+			     "!USE_LOCKLESS_FAST_PATH()) as modelled; not confirmed upstream; the 7.0 "
+			     "sheaves rewrite (kfree_nolock() defers when free_to_pcs() fails) has no such path",
+		.expect = "sleep-in-atomic",
+	},
+	[BUG_UP_TRYLOCK_REENTERS] = {
+		.name = "up_trylock_reenters",
+		.summary = "on a UP kernel spin_trylock() always succeeds, and kmalloc_nolock() bails "
+			   "out only in NMI: a kprobe or tracepoint BPF program inside a "
+			   "spin_lock_irqsave() section (the zone lock while a new slab is allocated) "
+			   "\"takes\" the same lock and changes what the interrupted code is changing; "
+			   "the model's fix refuses on UP wherever irqs are disabled",
+		.reference = "found by this harness (nolock_up_fuzzer) in the 6.18 kmalloc_nolock() as "
+			     "modelled, whose UP rule covers NMI only; not confirmed upstream",
+		.expect = "invariant-6",
+	},
 };
 
 int bug_lookup(const char *name)

@@ -39,6 +39,7 @@ static struct {
 	bool busy;		/* the engine itself runs: model code it calls
 				   (e.g. the deny list) must not count */
 	int harness;		/* > 0: harness code runs (see engine_harness_enter) */
+	struct engine_observer observer;	/* see engine_observe(); zero: none */
 } e = { .op = -1 };
 
 const char *event_kind_name(enum event_kind kind)
@@ -61,7 +62,8 @@ const char *event_kind_name(enum event_kind kind)
 /*
  * The discipline of when each kind may fire:
  *   NMI      anywhere, except inside an NMI (x86 NMIs do not nest);
- *   hardirq  where irqs are enabled; softirq: also not inside an interrupt;
+ *   hardirq  where irqs are enabled; softirq: also not inside an interrupt,
+ *            and never on RT, where softirqs run in threads (a preemption);
  *   kprobe   anywhere irqs on or off, not inside a kprobe handler (kprobes
  *            do not nest: the kernel counts a miss), not in NMI (the spec's
  *            kprobe handler sees in_nmi() false; an NMI may still nest
@@ -80,6 +82,8 @@ const char *engine_may_fire(enum event_kind kind)
 	case EV_IRQ_WORK:
 		return irqs_disabled() ? "irqs disabled" : NULL;
 	case EV_SOFTIRQ:
+		if (kconfig.preempt_rt)
+			return "RT: softirqs run in task context (ksoftirqd), not as interrupts";
 		if (irqs_disabled())
 			return "irqs disabled";
 		return (in_nmi() || in_hardirq() || in_serving_softirq()) ? "in interrupt" : NULL;
@@ -118,10 +122,18 @@ static void compute_next_due(void)
 	}
 }
 
+/* An interrupt fired: its context is entered, its handler about to run. */
+static void landed(const struct engine_fired *f)
+{
+	if (e.observer.landed)
+		e.observer.landed(e.observer.ctx, f);
+}
+
 static void preempted_task_runs(void *arg)
 {
 	const struct engine_fired *f = arg;
 
+	landed(f);
 	e.driver.fired(e.driver.ctx, f);
 }
 
@@ -160,6 +172,7 @@ static void fire(const struct engine_event *ev, void *pc)
 			return;
 		}
 		e.kprobe_depth += ev->kind == EV_KPROBE;
+		landed(&f);
 		e.driver.fired(e.driver.ctx, &f);
 		e.kprobe_depth -= ev->kind == EV_KPROBE;
 		machine_exit();
@@ -172,6 +185,7 @@ static void fire(const struct engine_event *ev, void *pc)
 			e.driver.fired(e.driver.ctx, &f);
 			return;
 		}
+		landed(&f);
 		e.driver.fired(e.driver.ctx, &f);
 		machine_exit();
 		break;
@@ -253,6 +267,31 @@ static void boundary(void *pc)
 	}
 }
 
+/* The boundary hook while an observer watches: the observer sees the
+ * boundaries the engine counts (not the harness's, not the engine's own). */
+__attribute__((no_sanitize("address", "undefined")))
+static void observed_boundary(void *pc)
+{
+	if (e.op >= 0 && !e.busy && !e.harness)
+		e.observer.boundary(e.observer.ctx, pc);
+	boundary(pc);
+}
+
+static void install_boundary_hook(void)
+{
+	machine_boundary_hook = e.observer.boundary ? observed_boundary : boundary;
+}
+
+void engine_observe(const struct engine_observer *o)
+{
+	if (o)
+		e.observer = *o;
+	else
+		memset(&e.observer, 0, sizeof(e.observer));
+	if (machine_boundary_hook)	/* armed: switch hooks now */
+		install_boundary_hook();
+}
+
 static bool fault(enum machine_fault kind)
 {
 	static const enum event_kind kind_of[] = {
@@ -302,7 +341,7 @@ void engine_arm(const struct engine_event *events, int n, const struct engine_dr
 	e.busy = false;
 	e.harness = 0;
 	callstack_set_depth(0); /* a report may have unwound model frames */
-	machine_boundary_hook = boundary;
+	install_boundary_hook();
 	machine_fault_hook = fault;
 }
 
