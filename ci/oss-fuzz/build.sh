@@ -50,6 +50,9 @@ CC=${CC:-clang}
 CFLAGS=${CFLAGS:-}
 LIB_FUZZING_ENGINE=${LIB_FUZZING_ENGINE:--fsanitize=fuzzer}
 
+case ${SANITIZER:-} in
+memory) die "SANITIZER=memory is not supported (address, undefined, coverage)" ;;
+esac
 engine=${FUZZING_ENGINE:-}
 if [ -z "$engine" ]; then
 	case $(basename "${CC%% *}") in
