@@ -189,13 +189,16 @@ run_afl() {
 # (stderr) goes to $3. Prints the dedup key.
 dedup_key() {
 	local t=$1 crash=$2 log=$3 key
-	"build/$preset/${t}_fuzzer" "$crash" >"$log" 2>&1 || true
+	# (bounded: a timeout-* input may run long; the engine reports livelocks)
+	timeout 300 "build/$preset/${t}_fuzzer" "$crash" >"$log" 2>&1 || true
 	key=$(sed -n 's/^reentry: \(.* in .*\)$/\1/p' "$log" | head -n 1)
 	# a sanitizer's own report (no oracle verdict): its SUMMARY line
 	[ -n "$key" ] || key=$(sed -n 's/^SUMMARY: \([A-Za-z]*Sanitizer\): \([^ ]*\) \([^ ]*\) in \([^ ]*\).*/\2 in \4 \3/p' "$log" | head -n 1)
 	[ -n "$key" ] || key=$(sed -n 's/^SUMMARY: //p' "$log" | head -n 1)
 	[ -n "$key" ] || key="crash $(basename "$crash")"
-	echo "$key"
+	# source paths relative to the tree, one space between words
+	key=${key//$PWD\//}
+	echo "$key" | tr -s ' '
 }
 
 # The program of a report in text form: between "target ..." and the blank
@@ -234,7 +237,7 @@ handle_crash() {
 		saved=${saved%.txt}.bin
 		cp "$crash" "$saved"
 		"$reentry" decode "$crash" >"$text" 2>/dev/null || true
-		how="binary input: the report printed no program (a sanitizer report); text below is 'reentry decode', without $t's configuration"
+		how="binary input: the replay printed no program (a sanitizer's own report, or it did not reproduce); the text below is 'reentry decode', without $t's configuration"
 	fi
 	# A report that does not need the historical bugs switched on: drop the
 	# "# bug:" lines, or the regression would demand clean with them off.
@@ -253,7 +256,11 @@ handle_crash() {
 	echo "    input:     $crash"
 	echo "    saved:     $saved ($how)"
 	[ -z "$check" ] || echo "    check:     $check"
-	echo "    replay:    $reentry replay $saved"
+	if [ "${saved%.txt}" != "$saved" ]; then
+		echo "    replay:    $reentry replay $saved"
+	else
+		echo "    replay:    ${bugs_env}build/$preset/${t}_fuzzer $saved"
+	fi
 	local cls=${key%% in *}
 	details+=("$(
 		echo "### \`$key\` — ${t}_fuzzer"
