@@ -11,7 +11,7 @@ min_cmake=3.25
 
 usage() {
 	cat <<EOF
-usage: $prog [--afl] [--help]
+usage: $prog [--afl] [--coverage] [--help]
 
 Checks the tools the project needs and prints one line naming what is present:
   clang                      the compiler (package clang)
@@ -23,13 +23,16 @@ Checks the tools the project needs and prints one line naming what is present:
   afl-clang-fast             AFL++, only with --afl (package afl++)
   chromium                   headless browser: a ctest renders the injection
                              heatmap page in it (package chromium)
+  llvm-profdata, llvm-cov    of clang's version, only with --coverage
+                             (package llvm-<clang major>, e.g. llvm-14)
 
 For anything missing: as root, runs 'apt-get update' once and
 'DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends PKGS';
 otherwise prints the apt-get install line to run on stderr and exits 2.
 
 Options:
-  --afl     also require AFL++ (for the afl preset)
+  --afl       also require AFL++ (for the afl preset)
+  --coverage  also require llvm-profdata and llvm-cov (for ci/coverage.sh)
   --help    print this help and exit
 
 Exit status: 0 all present, 1 still missing after installing, 2 missing and
@@ -38,9 +41,11 @@ EOF
 }
 
 want_afl=0
+want_coverage=0
 for arg in "$@"; do
 	case $arg in
 	--afl) want_afl=1 ;;
+	--coverage) want_coverage=1 ;;
 	-h | --help) usage; exit 0 ;;
 	*) echo "$prog: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
 	esac
@@ -123,6 +128,17 @@ scan() {
 		present+=("chromium")
 	else
 		need chromium "chromium not found (the heatmap page is checked in it)"
+	fi
+
+	if [ "$want_coverage" = 1 ]; then
+		if [ -z "$clang_major" ]; then
+			need llvm "llvm-profdata, llvm-cov (clang not installed)"
+		elif command -v "llvm-profdata-$clang_major" >/dev/null 2>&1 &&
+		     command -v "llvm-cov-$clang_major" >/dev/null 2>&1; then
+			present+=("llvm-cov-$clang_major")
+		else
+			need "llvm-$clang_major" "llvm-profdata-$clang_major or llvm-cov-$clang_major not found"
+		fi
 	fi
 
 	if [ "$want_afl" = 1 ]; then

@@ -40,7 +40,8 @@ engine=libfuzzer budget=60 jobs=1 corpus_root="" targets=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	-h | --help)
-		sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'
+		# the comment block at the top of this file
+	awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
 		exit 0
 		;;
 	--engine | --target | --jobs | --corpus)
@@ -147,6 +148,12 @@ run_afl() {
 	[ -f "corpus/$t.dict" ] && opts+=(-x "corpus/$t.dict")
 	for ((i = 1; i < jobs; i++)); do names+=("sec$i"); done
 	mkdir -p "$sync"
+	# afl-fuzz skips a seed that crashes (and stops if all do): replay the
+	# seeds first so that such a report is not lost
+	local seed_crashes=()
+	for i in corpus/"$t"/*; do
+		"build/afl/${t}_fuzzer" "$i" >/dev/null 2>&1 || seed_crashes+=("$i")
+	done
 	touch "$dir/started"
 	for n in "${names[@]}"; do
 		local role=-S
@@ -172,7 +179,7 @@ run_afl() {
 		[ "$jobs" -gt 1 ] && synced+="${synced:+; }$n imported ${m:-0} inputs from ${peers:-no peer}"
 	done
 	size=$(afl_stat "$sync/main/fuzzer_stats" corpus_count)
-	crashes=()
+	crashes=("${seed_crashes[@]}")
 	while IFS= read -r c; do
 		crashes+=("$c")
 	done < <(find "$sync" -path '*/crashes/id:*' -newer "$dir/started" -type f | sort)
@@ -182,13 +189,16 @@ run_afl() {
 # (stderr) goes to $3. Prints the dedup key.
 dedup_key() {
 	local t=$1 crash=$2 log=$3 key
-	"build/$preset/${t}_fuzzer" "$crash" >"$log" 2>&1 || true
+	# (bounded: a timeout-* input may run long; the engine reports livelocks)
+	timeout 300 "build/$preset/${t}_fuzzer" "$crash" >"$log" 2>&1 || true
 	key=$(sed -n 's/^reentry: \(.* in .*\)$/\1/p' "$log" | head -n 1)
 	# a sanitizer's own report (no oracle verdict): its SUMMARY line
 	[ -n "$key" ] || key=$(sed -n 's/^SUMMARY: \([A-Za-z]*Sanitizer\): \([^ ]*\) \([^ ]*\) in \([^ ]*\).*/\2 in \4 \3/p' "$log" | head -n 1)
 	[ -n "$key" ] || key=$(sed -n 's/^SUMMARY: //p' "$log" | head -n 1)
 	[ -n "$key" ] || key="crash $(basename "$crash")"
-	echo "$key"
+	# source paths relative to the tree, one space between words
+	key=${key//$PWD\//}
+	echo "$key" | tr -s ' '
 }
 
 # The program of a report in text form: between "target ..." and the blank
@@ -199,7 +209,7 @@ report_program() {
 
 handle_crash() {
 	local t=$1 dir=$2 crash=$3
-	local log key name saved text bugs_env="" how
+	local log key name saved text bugs_env="" how check
 	mkdir -p "$dir/reports"
 	log=$dir/reports/replay.log
 	key=$(dedup_key "$t" "$crash" "$log")
@@ -227,13 +237,30 @@ handle_crash() {
 		saved=${saved%.txt}.bin
 		cp "$crash" "$saved"
 		"$reentry" decode "$crash" >"$text" 2>/dev/null || true
-		how="binary input: the report printed no program (a sanitizer report); text below is 'reentry decode', without $t's configuration"
+		how="binary input: the replay printed no program (a sanitizer's own report, or it did not reproduce); the text below is 'reentry decode', without $t's configuration"
 	fi
+	# A report that does not need the historical bugs switched on: drop the
+	# "# bug:" lines, or the regression would demand clean with them off.
+	if [ "${saved%.txt}" != "$saved" ] && grep -q '^# bug:' "$saved" &&
+	   ! "$reentry" check "$saved" >/dev/null 2>&1; then
+		grep -v '^# bug:' "$saved" >"$dir/reports/$name.nobug.txt"
+		if "$reentry" check "$dir/reports/$name.nobug.txt" >/dev/null 2>&1; then
+			mv "$dir/reports/$name.nobug.txt" "$saved"
+			how+="; reproduces with REENTRY_BUGS off, so without its # bug: line"
+		fi
+	fi
+	check=""
+	[ "${saved%.txt}" != "$saved" ] && check=$("$reentry" check "$saved" 2>&1 | head -n 1)
 	[ -n "${REENTRY_BUGS:-}" ] && bugs_env="REENTRY_BUGS=$REENTRY_BUGS "
 	echo "  new report: $key"
 	echo "    input:     $crash"
 	echo "    saved:     $saved ($how)"
-	echo "    replay:    $reentry replay $saved"
+	[ -z "$check" ] || echo "    check:     $check"
+	if [ "${saved%.txt}" != "$saved" ]; then
+		echo "    replay:    $reentry replay $saved"
+	else
+		echo "    replay:    ${bugs_env}build/$preset/${t}_fuzzer $saved"
+	fi
 	local cls=${key%% in *}
 	details+=("$(
 		echo "### \`$key\` — ${t}_fuzzer"
@@ -243,6 +270,7 @@ handle_crash() {
 		echo "- dedup key: \`$key\`"
 		echo "- input: \`$crash\`"
 		echo "- reproducer: \`$saved\` ($how)"
+		[ -z "$check" ] || echo "- as a regression: \`$check\`"
 		echo
 		echo '```'
 		if [ "${saved%.txt}" != "$saved" ]; then cat "$saved"; else cat "$text"; fi

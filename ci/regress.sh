@@ -18,7 +18,8 @@ prog=ci/regress.sh
 
 case "${1:-}" in
 -h | --help)
-	sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+	# the comment block at the top of this file
+	awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
 	exit 0
 	;;
 "") ;;

@@ -17,12 +17,21 @@
 # links. $SANITIZER (address, undefined, coverage) only selects $CFLAGS,
 # which OSS-Fuzz sets. Exit 0 built, 2 usage or build error.
 set -euo pipefail
-src=$(cd "$(dirname "$0")/../.." && pwd)
 prog=ci/oss-fuzz/build.sh
+# The source tree: beside this script, or (OSS-Fuzz copies build.sh to $SRC/)
+# the working directory the Dockerfile sets, or $SRC/reentry.
+src=$(cd "$(dirname "$0")/../.." && pwd)
+for dir in "$src" "$PWD" "${SRC:-/src}/reentry"; do
+	if grep -qs '^project(reentry' "$dir/CMakeLists.txt"; then
+		src=$(cd "$dir" && pwd)
+		break
+	fi
+done
 
 case "${1:-}" in
 -h | --help)
-	sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+	# the comment block at the top of this file
+	awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
 	exit 0
 	;;
 "") ;;
@@ -41,6 +50,9 @@ CC=${CC:-clang}
 CFLAGS=${CFLAGS:-}
 LIB_FUZZING_ENGINE=${LIB_FUZZING_ENGINE:--fsanitize=fuzzer}
 
+case ${SANITIZER:-} in
+memory) die "SANITIZER=memory is not supported (address, undefined, coverage)" ;;
+esac
 engine=${FUZZING_ENGINE:-}
 if [ -z "$engine" ]; then
 	case $(basename "${CC%% *}") in

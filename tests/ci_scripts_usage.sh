@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Every ci/ script answers --help (exit 0, a usage line) and rejects a bad
+# argument with one line on stderr and exit 2, before building anything.
+# Usage: ci_scripts_usage.sh SRC_DIR
+set -u
+src=$1 fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+expect() { # expect STATUS DESCRIPTION COMMAND...
+	local want=$1 what=$2 got lines
+	shift 2
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	lines=$(wc -l <"$tmp/err")
+	if [ "$got" != "$want" ]; then
+		echo "FAIL: $what: exit $got, expected $want"; cat "$tmp/err"; fail=1
+	elif [ "$want" = 0 ] && ! grep -qi 'usage' "$tmp/out"; then
+		echo "FAIL: $what: no usage line in --help"; fail=1
+	elif [ "$want" = 2 ] && [ "$lines" != 1 ]; then
+		echo "FAIL: $what: $lines lines on stderr, expected one"; cat "$tmp/err"; fail=1
+	else
+		echo "ok    $what"
+	fi
+}
+
+for s in fuzz.sh regress.sh merge.sh coverage.sh oss-fuzz/build.sh deps.sh; do
+	expect 0 "ci/$s --help" "$src/ci/$s" --help
+done
+expect 2 "ci/fuzz.sh --engine nope" "$src/ci/fuzz.sh" --engine nope
+expect 2 "ci/fuzz.sh --target nope" "$src/ci/fuzz.sh" --target nope
+expect 2 "ci/fuzz.sh --jobs 0" "$src/ci/fuzz.sh" --jobs 0
+expect 2 "ci/fuzz.sh 10s" "$src/ci/fuzz.sh" 10s
+expect 2 "ci/fuzz.sh --corpus (no value)" "$src/ci/fuzz.sh" --corpus
+expect 2 "ci/regress.sh --nope" "$src/ci/regress.sh" --nope
+expect 2 "ci/merge.sh --engine nope" "$src/ci/merge.sh" --engine nope
+expect 2 "ci/merge.sh --target nope" "$src/ci/merge.sh" --target nope
+expect 2 "ci/merge.sh --corpus /nonexistent" "$src/ci/merge.sh" --corpus /nonexistent
+expect 2 "ci/coverage.sh --target nope" "$src/ci/coverage.sh" --target nope
+expect 2 "ci/coverage.sh /nonexistent" "$src/ci/coverage.sh" /nonexistent
+expect 2 "ci/oss-fuzz/build.sh without OUT" env -u OUT "$src/ci/oss-fuzz/build.sh"
+expect 2 "ci/oss-fuzz/build.sh SANITIZER=memory" env OUT="$tmp/out-dir" SANITIZER=memory "$src/ci/oss-fuzz/build.sh"
+expect 2 "ci/oss-fuzz/build.sh FUZZING_ENGINE=honggfuzz" env OUT="$tmp/out-dir" FUZZING_ENGINE=honggfuzz "$src/ci/oss-fuzz/build.sh"
+exit $fail
