@@ -201,7 +201,10 @@ static void trace_result(struct exec *x, const void *p)
 
 static void do_alloc(struct exec *x, const struct op *op)
 {
-	unsigned long failures = page_alloc_failures() + slab_trylock_failures();
+	struct alloc_failures failures = {
+		.any = page_alloc_failures() + slab_trylock_failures(),
+		.real = page_alloc_failures() - page_alloc_contended(),
+	};
 	enum nolock_fail why = NOLOCK_OK;
 	enum alloc_api api;
 	void *p;
