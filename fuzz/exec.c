@@ -63,8 +63,9 @@ void exec_config_line(const struct program *p, char *buf, size_t size)
 	const struct program_config *c = &p->config;
 	size_t n;
 
-	n = (size_t)snprintf(buf, size, "design=%s cpus=%d %s %s%s%s%s%s%s%s",
+	n = (size_t)snprintf(buf, size, "design=%s%s cpus=%d %s %s%s%s%s%s%s%s",
 			     c->design == DESIGN_SHEAVES ? "sheaves" : "cpu_slab",
+			     c->alloc_flags_rule == RULE_ALLOC_TRYLOCK ? " rule=alloc_trylock" : "",
 			     kconfig.nr_cpus, c->up ? "up" : "smp", c->preempt_rt ? "rt" : "!rt",
 			     c->slub_tiny ? " tiny" : "", c->lockdep ? " lockdep" : "",
 			     c->no_cpu_partial ? " no_cpu_partial" : "",
