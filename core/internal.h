@@ -257,12 +257,14 @@ struct slub_percpu_sheaves {
  * by callers that may not spin).
  *   nr_full == |sheaves_full|, every sheaf on it has 0 < size;
  *   nr_empty == |sheaves_empty|, every sheaf on it has size == 0.
- * Callers that may spin keep nr_full ≤ MAX_FULL_SHEAVES and nr_empty ≤
- * MAX_EMPTY_SHEAVES; a nolock caller swapping a sheaf in may exceed them by
- * its one sheaf (it cannot free or flush: that needs locks it may not spin on).
+ * A full main is only swapped into the barn while nr_full < MAX_FULL_SHEAVES
+ * (else the spare is emptied into the slabs); a sheaf put back after a race
+ * (the per-CPU lock taken again failed or the state changed) ignores the
+ * limit, as the kernel does. The model does not limit empty sheaves (the
+ * kernel frees those beyond MAX_EMPTY_SHEAVES): they are freed at cache
+ * destruction.
  */
 #define MAX_FULL_SHEAVES 2
-#define MAX_EMPTY_SHEAVES 2
 struct node_barn {
 	spinlock_t lock;
 	struct list_head sheaves_full;
