@@ -3,11 +3,15 @@
 # from the seed corpus: RUNS runs (seeds 1..RUNS), each capped at CAP
 # seconds, on one core; prints each time, the median and the report found.
 # Usage: bench/time_to_bug.sh [BUG] [RUNS] [CAP]   (default kprobe_fastpath 5 60)
+# TARGET=sheaves picks another target (default nolock); SEEDS=none starts
+# from an empty corpus instead of corpus/TARGET.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bug=${1:-kprobe_fastpath} runs=${2:-5} cap=${3:-60}
+target=${TARGET:-nolock} seeds=corpus/${TARGET:-nolock}
+[ "${SEEDS:-}" = none ] && seeds=
 cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz --target nolock_fuzzer >/dev/null
+cmake --build --preset fuzz --target "${target}_fuzzer" >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 times=()
@@ -15,8 +19,9 @@ for seed in $(seq 1 "$runs"); do
 	rm -rf "$work/corpus" "$work/crash" && mkdir -p "$work/corpus" "$work/crash"
 	start=$(date +%s.%N)
 	set +e
-	REENTRY_BUGS=$bug timeout $((cap + 30)) build/fuzz/nolock_fuzzer -seed="$seed" \
-		-max_total_time="$cap" -artifact_prefix="$work/crash/" "$work/corpus" corpus/nolock \
+	# shellcheck disable=SC2086 # $seeds: one directory or none
+	REENTRY_BUGS=$bug timeout $((cap + 30)) "build/fuzz/${target}_fuzzer" -seed="$seed" \
+		-max_total_time="$cap" -artifact_prefix="$work/crash/" "$work/corpus" $seeds \
 		>"$work/log" 2>&1
 	set -e
 	end=$(date +%s.%N)
@@ -30,4 +35,4 @@ for seed in $(seq 1 "$runs"); do
 	times+=("$t")
 done
 median=$(printf '%s\n' "${times[@]}" | sort -g | sed -n "$(((runs + 1) / 2))p")
-echo "median time to find $bug with libFuzzer from the seed corpus: ${median} s (cap ${cap} s, ${runs} runs)"
+echo "median time to find $bug with ${target}_fuzzer from ${seeds:-an empty corpus}: ${median} s (cap ${cap} s, ${runs} runs)"

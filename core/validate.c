@@ -127,9 +127,16 @@ static bool for_each_sheaf(struct kmem_cache *s,
 				      void *arg),
 			   void *arg)
 {
+	static const char *const main_name[NR_CPUS] = {
+		"cpu0 main", "cpu1 main", "cpu2 main", "cpu3 main",
+		"cpu4 main", "cpu5 main", "cpu6 main", "cpu7 main",
+	};
+	static const char *const spare_name[NR_CPUS] = {
+		"cpu0 spare", "cpu1 spare", "cpu2 spare", "cpu3 spare",
+		"cpu4 spare", "cpu5 spare", "cpu6 spare", "cpu7 spare",
+	};
 	struct node_barn *barn = &s->barn[0];
 	struct slab_sheaf *sheaf;
-	char where[32];
 	unsigned long len = 0;
 
 	if (!s->sheaf_capacity)
@@ -137,11 +144,9 @@ static bool for_each_sheaf(struct kmem_cache *s,
 	for (int cpu = 0; cpu < kconfig.nr_cpus; cpu++) {
 		struct slub_percpu_sheaves *pcs = per_cpu_ptr(s->cpu_sheaves, cpu);
 
-		snprintf(where, sizeof(where), "cpu%d main", cpu);
-		if (pcs->main && !fn(s, pcs->main, where, arg))
+		if (pcs->main && !fn(s, pcs->main, main_name[cpu], arg))
 			return false;
-		snprintf(where, sizeof(where), "cpu%d spare", cpu);
-		if (pcs->spare && !fn(s, pcs->spare, where, arg))
+		if (pcs->spare && !fn(s, pcs->spare, spare_name[cpu], arg))
 			return false;
 	}
 	list_for_each_entry_safe(sheaf, &barn->sheaves_full, barn_list) {
@@ -290,6 +295,10 @@ static long walk_sheaves(struct kmem_cache *s, struct slab *slab)
 static long walk_sheaf_memory(struct slab *slab)
 {
 	struct sheaf_walk w = { .slab = slab };
+
+	/* sheaves come from one bucket only (alloc_empty_sheaf()) */
+	if (slab->slab_cache != kmalloc_slab(sizeof(struct slab_sheaf)))
+		return 0;
 
 	for (int i = 0; i < MAX_CACHES; i++)
 		if (world->caches[i].live && !for_each_sheaf(&world->caches[i], mark_sheaf_memory, &w))
