@@ -1,38 +1,116 @@
 #!/usr/bin/env bash
-# bench/time_to_bug.sh — how long libFuzzer takes to find a historical bug
-# from the seed corpus: RUNS runs (seeds 1..RUNS), each capped at CAP
-# seconds, on one core; prints each time, the median and the report found.
-# Usage: bench/time_to_bug.sh [BUG] [RUNS] [CAP]   (default kprobe_fastpath 5 60)
-# TARGET=sheaves picks another target (default nolock); SEEDS=none starts
-# from an empty corpus instead of corpus/TARGET.
+# bench/time_to_bug.sh — how long one way of testing takes to find a
+# historical bug: RUNS runs (seeds 1..RUNS), each capped at CAP seconds;
+# prints each time, the report found, and the median ("not found in CAP"
+# counts as infinite).
+# Usage: bench/time_to_bug.sh [BUG] [RUNS] [CAP] [HOW]
+#        (default kprobe_fastpath 5 60 libfuzzer)
+# HOW:
+#   libfuzzer  nolock_fuzzer (fuzz preset, ASan+UBSan, one process) from the
+#              seed corpus corpus/nolock, -seed=N
+#   afl        AFL++ on the afl preset's nolock_fuzzer from corpus/nolock,
+#              -s N, stopping at the first crash (needs ci/deps.sh --afl)
+#   sweep      `reentry sweep` of the bug's sweep regression
+#              (corpus/regressions/*.txt with "# bug: BUG" and "# sweep: KINDS
+#              handler OPS"), with the bug on: the whole sweep (the first
+#              report comes earlier), deterministic, so runs differ by noise
+#   stress     the signal-storm stress (`reentry stress`, test preset, ASan,
+#              4 CPU threads, hardirq+NMI+kprobe signals) with the sweep
+#              regression's "# config:" line, --seed N
+#   stress-irq the same with hardirq and NMI signals only (--kinds hardirq,nmi):
+#              the storm a user would write without a kprobe-like interrupt
+# TARGET=NAME fuzzes NAME_fuzzer from corpus/NAME instead of nolock (libfuzzer,
+# afl), e.g. TARGET=sheaves for the Design B bugs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bug=${1:-kprobe_fastpath} runs=${2:-5} cap=${3:-60}
-target=${TARGET:-nolock} seeds=corpus/${TARGET:-nolock}
-[ "${SEEDS:-}" = none ] && seeds=
-cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz --target "${target}_fuzzer" >/dev/null
+bug=${1:-kprobe_fastpath} runs=${2:-5} cap=${3:-60} how=${4:-libfuzzer}
+target=${TARGET:-nolock}
+
+regression=$(grep -l "^# bug: $bug\$" corpus/regressions/*.txt | xargs grep -l '^# sweep:' | head -1 || true)
+config=""
+if [ -n "$regression" ]; then
+	config=$(sed -n 's/^# config: *//p' "$regression" | head -1)
+fi
+
+case $how in
+libfuzzer)
+	cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz --target "${target}_fuzzer" >/dev/null ;;
+afl)
+	command -v afl-fuzz >/dev/null || { echo "afl-fuzz not found: run ci/deps.sh --afl" >&2; exit 2; }
+	cmake --preset afl >/dev/null
+	cmake --build --preset afl --target "${target}_fuzzer" >/dev/null ;;
+sweep | stress | stress-irq)
+	[ "$how" != sweep ] || [ -n "$regression" ] || { echo "no sweep regression for $bug" >&2; exit 2; } ;;
+*)
+	echo "unknown HOW '$how' (libfuzzer, afl, sweep, stress, stress-irq)" >&2; exit 2 ;;
+esac
+# Crashes are named by replaying them on the plain driver (test preset).
+cmake --preset test >/dev/null
+cmake --build --preset test --target reentry "${target}_fuzzer" >/dev/null
+
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-times=()
-for seed in $(seq 1 "$runs"); do
-	rm -rf "$work/corpus" "$work/crash" && mkdir -p "$work/corpus" "$work/crash"
+
+# One run: prints "SECONDS REPORT" or "inf".
+run_once() {
+	local seed=$1 start end found="" report=""
+	rm -rf "$work/out" && mkdir -p "$work/out/corpus" "$work/out/crash"
 	start=$(date +%s.%N)
 	set +e
-	# shellcheck disable=SC2086 # $seeds: one directory or none
-	REENTRY_BUGS=$bug timeout $((cap + 30)) "build/fuzz/${target}_fuzzer" -seed="$seed" \
-		-max_total_time="$cap" -artifact_prefix="$work/crash/" "$work/corpus" $seeds \
-		>"$work/log" 2>&1
+	case $how in
+	libfuzzer)
+		REENTRY_BUGS=$bug timeout $((cap + 30)) "build/fuzz/${target}_fuzzer" -seed="$seed" \
+			-max_total_time="$cap" -artifact_prefix="$work/out/crash/" "$work/out/corpus" \
+			"corpus/${target}" >"$work/log" 2>&1
+		found=$(ls "$work"/out/crash/crash-* 2>/dev/null | head -1) ;;
+	afl)
+		REENTRY_BUGS=$bug AFL_BENCH_UNTIL_CRASH=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 \
+			AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1 \
+			timeout $((cap + 30)) afl-fuzz -s "$seed" -V "$cap" -i "corpus/${target}" \
+			-o "$work/out/afl" -- "build/afl/${target}_fuzzer" >"$work/log" 2>&1
+		found=$(ls "$work"/out/afl/default/crashes/id:* 2>/dev/null | head -1) ;;
+	sweep)
+		local kinds handler
+		kinds=$(sed -n 's/^# sweep: *\([^ ]*\).*/\1/p' "$regression")
+		handler=$(sed -n 's/^# sweep: *[^ ]* *handler *//p' "$regression")
+		timeout $((cap + 30)) build/test/reentry sweep "$regression" --bug "$bug" \
+			--kinds "$kinds" ${handler:+--handler "$handler"} >"$work/log" 2>&1
+		[ $? -eq 1 ] && found=yes && report="$(sed -n 's/^first report: //p' "$work/log" | head -1)" ;;
+	stress | stress-irq)
+		local kinds=hardirq,nmi,kprobe
+		[ "$how" = stress ] || kinds=hardirq,nmi
+		timeout $((cap + 30)) build/test/reentry stress --cpus 4 --seconds "$cap" \
+			--seed "$seed" --kinds "$kinds" --bug "$bug" ${config:+--config "$config"} \
+			>"$work/log" 2>&1
+		[ $? -eq 1 ] && found=yes && report="$(sed -n 's/^reentry: //p' "$work/log" | head -1)" ;;
+	esac
 	set -e
 	end=$(date +%s.%N)
-	if ls "$work"/crash/crash-* >/dev/null 2>&1; then
-		t=$(awk "BEGIN { printf \"%.1f\", $end - $start }")
-		printf 'run %d (seed %d): %6.1f s  %s\n' "$seed" "$seed" "$t" "$(sed -n 's/^reentry: //p' "$work/log" | head -1)"
-	else
-		t=inf
+	if [ -z "$found" ]; then
+		echo inf
+		return
+	fi
+	if [ -z "$report" ]; then
+		report=$(REENTRY_BUGS=$bug "build/test/${target}_fuzzer" "$found" 2>&1 | sed -n 's/^reentry: //p' | head -1 || true)
+	fi
+	echo "$(awk "BEGIN { printf \"%.2f\", $end - $start }") $report"
+}
+
+times=()
+for seed in $(seq 1 "$runs"); do
+	r=$(run_once "$seed")
+	t=${r%% *}
+	if [ "$t" = inf ]; then
 		printf 'run %d (seed %d): not found in %d s\n' "$seed" "$seed" "$cap"
+	else
+		printf 'run %d (seed %d): %7.2f s  %s\n' "$seed" "$seed" "$t" "${r#* }"
 	fi
 	times+=("$t")
 done
 median=$(printf '%s\n' "${times[@]}" | sort -g | sed -n "$(((runs + 1) / 2))p")
-echo "median time to find $bug with ${target}_fuzzer from ${seeds:-an empty corpus}: ${median} s (cap ${cap} s, ${runs} runs)"
+if [ "$median" = inf ]; then
+	echo "median time to find $bug with $how: not found in $cap s ($runs runs)"
+else
+	echo "median time to find $bug with $how: ${median} s (cap ${cap} s, ${runs} runs)"
+fi

@@ -2,7 +2,8 @@
 # ci/mapping-table.sh — print README.md's mapping table (kernel function →
 # model function → file) from the "models:" tags in core/*.c: for each tag,
 # the function defined next. `--check` compares it with README.md instead
-# (exit 1 and a diff if they differ; ctest runs this).
+# (exit 1 and a diff if they differ; ctest runs this); `--write` replaces
+# the table in README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,11 +35,21 @@ case "${1:-}" in
 	want=$(table)
 	have=$(sed -n '/^| kernel function | model function/,/^$/p' README.md | sed '/^$/d')
 	if [ "$want" != "$have" ]; then
-		echo "README.md's mapping table is out of date; regenerate it with ci/mapping-table.sh:"
+		echo "README.md's mapping table is out of date; regenerate it with ci/mapping-table.sh --write:"
 		diff <(echo "$have") <(echo "$want") || true
 		exit 1
 	fi
 	echo "README.md's mapping table matches the models: tags ($(echo "$want" | wc -l) lines)"
+	;;
+--write)
+	# Replace the table in README.md in place.
+	table >README.md.table
+	awk 'FNR == NR { t = t $0 "\n"; next }
+	     /^\| kernel function \| model function/ { printf "%s", t; skip = 1; next }
+	     skip && /^\|/ { next }
+	     { skip = 0; print }' README.md.table README.md >README.md.new
+	mv README.md.new README.md
+	rm -f README.md.table
 	;;
 --help | -h)
 	sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'
@@ -47,7 +58,7 @@ case "${1:-}" in
 	table
 	;;
 *)
-	echo "usage: ci/mapping-table.sh [--check]" >&2
+	echo "usage: ci/mapping-table.sh [--check | --write]" >&2
 	exit 2
 	;;
 esac

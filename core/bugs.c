@@ -55,6 +55,18 @@ const struct slab_bug_info slab_bugs[NR_SLAB_BUGS] = {
 			     "trylocks the per-CPU lock (alloc_from_pcs(), free_to_pcs()) for this reason",
 		.expect = "deadlock",
 	},
+	[BUG_RT_FREE_NOLOCK_SLEEPS] = {
+		.name = "rt_free_nolock_sleeps",
+		.summary = "on PREEMPT_RT, kfree_nolock() of an object of this CPU's slab, called "
+			   "where the task may not sleep (hardirq, NMI, under a raw spinlock), takes the "
+			   "per-CPU local lock, a sleeping lock there, unless the current task already "
+			   "holds it; the model's fix defers the free wherever the task is not "
+			   "preemptible, the rule the 6.18 fix applied to kmalloc_nolock()",
+		.reference = "found by this harness in the 6.18 do_slab_free() (allow_spin false, "
+			     "!USE_LOCKLESS_FAST_PATH()) as modelled; not confirmed upstream; the 7.0 "
+			     "sheaves rewrite (kfree_nolock() defers when free_to_pcs() fails) has no such path",
+		.expect = "sleep-in-atomic",
+	},
 };
 
 int bug_lookup(const char *name)

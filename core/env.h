@@ -29,6 +29,14 @@
 #if defined(__SANITIZE_ADDRESS__)
 #define REENTRY_ASAN 1
 #endif
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define REENTRY_TSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define REENTRY_TSAN 1
+#endif
 #ifdef REENTRY_ASAN
 #include <sanitizer/asan_interface.h>
 #endif
@@ -278,8 +286,37 @@ void *env_arena_map(size_t bytes);
 /* Atomics. Each calls env_boundary() before and after the atomic.     */
 /* ------------------------------------------------------------------ */
 
+/*
+ * Under ThreadSanitizer (the real-thread backend's tsan build) the marked
+ * accesses are relaxed atomics, which is what the kernel's are on x86, so
+ * TSan tells a marked racy access from a real race. Elsewhere they stay
+ * volatile accesses: the builds with boundaries keep their memory accesses.
+ */
+#ifdef REENTRY_TSAN
+#define READ_ONCE(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define WRITE_ONCE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#else
 #define READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
 #define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
+#endif
+
+/*
+ * KCSAN assumes plain aligned word stores atomic
+ * (CONFIG_KCSAN_ASSUME_PLAIN_WRITES_ATOMIC) and the kernel leans on it: a
+ * field written plainly under a lock is read with READ_ONCE without it, and
+ * a pair read plainly is re-checked by the cmpxchg that consumes it.
+ * ThreadSanitizer assumes nothing, so the model marks those accesses:
+ * plain_load(x) / plain_store(x, v) are the plain access in every build but
+ * the TSan one — the same memory accesses, so the boundaries (and the
+ * regressions' @N ordinals) do not move — and relaxed atomics under TSan.
+ */
+#ifdef REENTRY_TSAN
+#define plain_load(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define plain_store(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#else
+#define plain_load(x) (x)
+#define plain_store(x, v) ((x) = (v))
+#endif
 #define barrier() __asm__ __volatile__("" ::: "memory")
 
 /* Returns the value found at ptr (equal to old when the exchange happened). */

@@ -22,8 +22,8 @@ __harness_query const char *nolock_fail_name(enum nolock_fail why)
 
 /*
  * models: mm/slub.c kmalloc_nolock_noprof()
- * 1. gfp may hold only ACCOUNT and ZERO; size 0 → ZERO_SIZE_PTR; RT in
- *    NMI/hardirq → NULL; too large → NULL.
+ * 1. gfp may hold only ACCOUNT and ZERO; size 0 → ZERO_SIZE_PTR; RT where
+ *    not preemptible → NULL; too large → NULL.
  * 2. A non-debug cache without the 16-byte cmpxchg → NULL.
  * 3. In NMI with this CPU's lock held by the interrupted context the bucket
  *    is busy; otherwise fast path, or slow path with trylocks only.
@@ -51,7 +51,9 @@ void *kmalloc_nolock_why(size_t size, gfp_t gfp_flags, int node, enum nolock_fai
 	WARN_ON_ONCE(gfp_flags & ~GFP_NOLOCK_ALLOWED);
 	if (!size)
 		return ZERO_SIZE_PTR;
-	if (kconfig.preempt_rt && (in_nmi() || in_hardirq())) {
+	/* RT: NMI and hardirq may not take the sleeping locks, and since the
+	 * 6.18 fix neither may any context that is not preemptible. */
+	if (kconfig.preempt_rt && !preemptible()) {
 		*why = NOLOCK_CONTEXT;
 		return NULL;
 	}
@@ -113,7 +115,8 @@ void *kmalloc_nolock(size_t size, gfp_t gfp_flags, int node)
  * models: mm/slub.c kfree_nolock()
  * Frees an object from kmalloc_nolock() from any context. A pointer that is
  * not a slab object only warns (leaked by design: large kmalloc is not
- * supported). Anything that would need a lock is deferred.
+ * supported). Anything that would need a lock is deferred — on RT also
+ * anything that would need the local lock where the task may not sleep.
  */
 void kfree_nolock(const void *object)
 {
@@ -135,6 +138,12 @@ void kfree_nolock(const void *object)
 		return;
 	}
 	if (kconfig.slub_tiny)
+		defer_free(s, x);
+	else if (read_fixed_bool(&kconfig.preempt_rt) && !preemptible() &&
+		 !bug_on(BUG_RT_FREE_NOLOCK_SLEEPS))
+		/* RT: do_slab_free() would take this CPU's local lock, a
+		 * sleeping lock, where the task may not sleep: defer (the
+		 * model's fix; see the bug's entry in core/bugs.c) */
 		defer_free(s, x);
 	else
 		do_slab_free(s, slab, x, x, 0);

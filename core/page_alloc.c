@@ -68,8 +68,11 @@ static void free_one_page_inner(struct zone *zone, struct page *page, unsigned i
 		unsigned long buddy_idx = idx ^ (1ul << order);
 		struct page *buddy = &world->memmap[buddy_idx];
 
+		/* The buddy may be another CPU's allocated page, whose owner
+		 * changes its flags without the zone lock: a racy read, as the
+		 * kernel's page_is_buddy(); PG_buddy is only ever set here. */
 		if (buddy_idx + (1ul << order) > world->nr_pages ||
-		    !(buddy->flags & PG_buddy) || buddy->order != order)
+		    !(plain_load(buddy->flags) & PG_buddy) || buddy->order != order)
 			break;
 		list_del(&buddy->buddy_list);
 		zone->nr_free[order]--;
@@ -170,8 +173,8 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 
 /*
  * models: mm/page_alloc.c alloc_pages_nolock()
- * Callable from any context: the zone lock is only tried, there is no
- * reclaim, and failure is final.
+ * Callable from any context (on RT not from NMI or hardirq): the zone lock
+ * is only tried, there is no reclaim, and failure is final.
  */
 struct page *alloc_pages_nolock(unsigned int order)
 {
@@ -179,6 +182,9 @@ struct page *alloc_pages_nolock(unsigned int order)
 	struct page *page = NULL;
 	unsigned long flags;
 
+	/* RT: the zone lock is a sleeping lock, not for hard interrupts. */
+	if (read_fixed_bool(&kconfig.preempt_rt) && (in_nmi() || in_hardirq()))
+		return NULL;
 	if (order <= MAX_PAGE_ORDER && !should_fail_alloc_page(order)) {
 		if (spin_trylock_irqsave(&zone->lock, flags)) {
 			free_trylock_pages(zone);

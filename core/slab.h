@@ -120,6 +120,8 @@ long kmem_object_index(const void *x);
 bool validate_all(void);	/* quiescent: no operation in flight on any context */
 /* The reason the last validator returned false (one line). */
 const char *validate_error(void);
+/* The SLUB-SPEC.md invariant number the last failure broke (0: none fits). */
+int validate_invariant(void);
 
 /* Object census of a cache, quiescent only (invariant 1). */
 struct cache_census {

@@ -28,6 +28,28 @@ static __always_inline bool use_lockless_fast_path(void)
 	return !kconfig.preempt_rt;
 }
 
+/*
+ * models: mm/slub.c slub_get_cpu_ptr() / slub_put_cpu_ptr() — pin the task
+ * to this CPU: preemption off on !RT, migration off on RT (where the slow
+ * path must stay preemptible: it takes sleeping locks). The RT test is a
+ * build-time option in the kernel, so it is no boundary here either.
+ */
+static __always_inline void slub_pin_cpu(void)
+{
+	if (read_fixed_bool(&kconfig.preempt_rt))
+		migrate_disable();
+	else
+		preempt_disable();
+}
+
+static __always_inline void slub_unpin_cpu(void)
+{
+	if (read_fixed_bool(&kconfig.preempt_rt))
+		migrate_enable();
+	else
+		preempt_enable();
+}
+
 /* ---- objects and slabs ---- */
 
 struct slab *virt_to_slab(const void *x)
@@ -154,7 +176,8 @@ static struct slab *allocate_slab(struct kmem_cache *s, gfp_t gfp)
 	page = allow_spin ? alloc_pages(gfp, s->order) : alloc_pages_nolock(s->order);
 	if (!page)
 		return NULL;
-	page->flags |= PG_slab;
+	/* The buddy allocator reads flags of pages it does not own: plain_store. */
+	plain_store(page->flags, page->flags | PG_slab);
 	slab = &world->slabs[page_index(page)];
 	memset(slab, 0, sizeof(*slab));
 	raw_spin_lock_init(&slab->slab_lock);
@@ -192,7 +215,7 @@ static void free_slab_inner(struct kmem_cache *s, struct slab *slab)
 {
 	struct page *page = slab_page(slab);
 
-	page->flags &= ~PG_slab;
+	plain_store(page->flags, page->flags & ~PG_slab);
 	slab->slab_cache = NULL;
 	free_pages_inner(page, s->order);
 }
@@ -222,7 +245,7 @@ void discard_slab(struct kmem_cache *s, struct slab *slab)
 static __always_inline void add_partial(struct kmem_cache_node *n, struct slab *slab, enum stat_item tail)
 {
 	lockdep_assert_held(&n->list_lock);
-	n->nr_partial++;
+	plain_store(n->nr_partial, n->nr_partial + 1);	/* read locklessly: get_partial_node() */
 	if (tail == DEACTIVATE_TO_TAIL)
 		list_add_tail(&slab->slab_list, &n->partial);
 	else
@@ -236,7 +259,7 @@ static __always_inline void remove_partial(struct kmem_cache_node *n, struct sla
 	lockdep_assert_held(&n->list_lock);
 	list_del(&slab->slab_list);
 	slab->flags &= ~SL_node_partial;
-	n->nr_partial--;
+	plain_store(n->nr_partial, n->nr_partial - 1);
 }
 
 /*
@@ -353,8 +376,9 @@ static __always_inline void *get_freelist(struct kmem_cache *s, struct slab *sla
 
 	lockdep_assert_held(&this_cpu_ptr(s->cpu_slab)->lock);
 	do {
-		freelist = slab->freelist;
-		counters = slab->counters;
+		/* Racy with remote frees: the cmpxchg re-checks the pair. */
+		freelist = plain_load(slab->freelist);
+		counters = plain_load(slab->counters);
 	} while (!slab_update_freelist_inner(s, slab, freelist, counters, NULL,
 					     counters_with(counters, slab->objects, freelist != NULL)));
 	return freelist;
@@ -367,8 +391,8 @@ static __always_inline void *freeze_slab(struct kmem_cache *s, struct slab *slab
 	void *freelist;
 
 	do {
-		freelist = slab->freelist;
-		counters = slab->counters;
+		freelist = plain_load(slab->freelist);
+		counters = plain_load(slab->counters);
 		VM_BUG_ON(counters_frozen(counters));
 	} while (!slab_update_freelist(s, slab, freelist, counters, NULL,
 				       counters_with(counters, slab->objects, 1)));
@@ -385,10 +409,16 @@ static __always_inline void *freeze_slab(struct kmem_cache *s, struct slab *slab
  * earlier version of this function: corpus/regressions/local-lock-lookup-before-irqsave.txt).
  * With LOCKDEP on !RT the kernel takes the lock as an asserted trylock, so
  * that lockdep does not see an NMI's nested acquisition as recursion.
- * RT: migrate_disable() and a per-CPU sleeping lock instead (variants issue).
+ * On RT local_lock_irqsave() leaves irqs on: the lock is a per-CPU sleeping
+ * lock owned by the task (the environment's sleeping-lock semantics).
  */
 static __always_inline void local_lock_cpu_slab(struct kmem_cache *s, unsigned long *flags)
 {
+	if (read_fixed_bool(&kconfig.preempt_rt)) {
+		*flags = 0;
+		env_lock(&this_cpu_ptr(s->cpu_slab)->lock.l);
+		return;
+	}
 	local_irq_save(*flags);
 	if (kconfig.lockdep && !kconfig.preempt_rt) {
 		bool locked = env_trylock(&this_cpu_ptr(s->cpu_slab)->lock.l);
@@ -402,7 +432,8 @@ static __always_inline void local_lock_cpu_slab(struct kmem_cache *s, unsigned l
 static __always_inline void local_unlock_cpu_slab(struct kmem_cache *s, unsigned long flags)
 {
 	env_unlock(&this_cpu_ptr(s->cpu_slab)->lock.l);
-	local_irq_restore(flags);
+	if (!read_fixed_bool(&kconfig.preempt_rt))
+		local_irq_restore(flags);
 }
 
 /* ---- CPU partial list ---- */
@@ -673,7 +704,8 @@ void deactivate_slab(struct kmem_cache *s, struct slab *slab, void *freelist)
 				       new_freelist, new_counters));
 
 	/* Stage three: list placement from the new state. */
-	if (!counters_inuse(new_counters) && n->nr_partial >= s->min_partial) {
+	/* Racy without list_lock, as the kernel's: at worst one slab too many kept or freed. */
+	if (!counters_inuse(new_counters) && plain_load(n->nr_partial) >= s->min_partial) {
 		stat(s, DEACTIVATE_EMPTY);
 		discard_slab(s, slab);
 		stat(s, FREE_SLAB);
@@ -777,9 +809,9 @@ new_objects:
 		goto retry_load_slab;
 	}
 
-	preempt_enable();
+	slub_unpin_cpu();
 	slab = new_slab(s, gfp, node);
-	preempt_disable();
+	slub_pin_cpu();
 	c = this_cpu_ptr(s->cpu_slab);
 	if (!slab)
 		return NULL;
@@ -845,7 +877,7 @@ static void *slab_alloc_inner(struct kmem_cache *s, gfp_t gfp, int node, size_t 
 	struct kmem_cache_cpu *c;
 	void *p;
 
-	preempt_disable();
+	slub_pin_cpu();
 	c = this_cpu_ptr(s->cpu_slab);
 	if (!slab_allow_spin(gfp) && local_lock_is_locked(&c->lock)) {
 		stat(s, ALLOC_NOLOCK_BUSY);
@@ -853,7 +885,7 @@ static void *slab_alloc_inner(struct kmem_cache *s, gfp_t gfp, int node, size_t 
 	} else {
 		p = slab_alloc_slow(s, gfp, node, c, orig_size);
 	}
-	preempt_enable();
+	slub_unpin_cpu();
 	return p;
 }
 
@@ -1061,8 +1093,9 @@ void slab_free_inner(struct kmem_cache *s, struct slab *slab, void *head, void *
 			spin_unlock_irqrestore(&n->list_lock, flags);
 			n = NULL;
 		}
-		prior = slab->freelist;
-		counters = slab->counters;
+		/* Racy with other CPUs: the cmpxchg re-checks the pair. */
+		prior = plain_load(slab->freelist);
+		counters = plain_load(slab->counters);
 		set_freepointer(s, tail, prior);
 		was_frozen = counters_frozen(counters);
 		new_counters = counters_with(counters, counters_inuse(counters) - cnt, was_frozen);
@@ -1117,7 +1150,8 @@ slab_empty:
  * cnt == 0 means kfree_nolock(): such a caller may not spin, so anything
  * but a push onto this CPU's own slab is deferred; in NMI (or on RT) the
  * push is deferred too when this CPU's lock is held by the interrupted
- * context, whose plain accesses to the pair the push would corrupt.
+ * context, whose plain accesses to the pair the push would corrupt. (On RT
+ * kfree_nolock() defers before it gets here where the task may not sleep.)
  */
 void do_slab_free(struct kmem_cache *s, struct slab *slab, void *head, void *tail, int cnt)
 {

@@ -16,21 +16,49 @@
 #pragma clang attribute push(__harness_query, apply_to = function)
 
 static char error[256];
+static int error_invariant;	/* SLUB-SPEC.md's number of what broke, 0 if none fits */
 
 const char *validate_error(void)
 {
 	return error;
 }
 
+int validate_invariant(void)
+{
+	return error_invariant;
+}
+
+static bool vfail(int invariant, const char *fmt, va_list ap)
+{
+	error_invariant = invariant;
+	vsnprintf(error, sizeof(error), fmt, ap);
+	return false;
+}
+
+/* A broken invariant numbered as in SLUB-SPEC.md ("Invariants"). */
+static bool fail_inv(int invariant, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static bool fail_inv(int invariant, const char *fmt, ...)
+{
+	va_list ap;
+	bool r;
+
+	va_start(ap, fmt);
+	r = vfail(invariant, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* A broken rule with no number of its own (debug checks, locks at rest). */
 static bool fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static bool fail(const char *fmt, ...)
 {
 	va_list ap;
+	bool r;
 
 	va_start(ap, fmt);
-	vsnprintf(error, sizeof(error), fmt, ap);
+	r = vfail(0, fmt, ap);
 	va_end(ap);
-	return false;
+	return r;
 }
 
 /* The index of object p in slab, or -1 if p is not the start of one of its objects. */
@@ -61,10 +89,10 @@ static long walk_freelist(struct kmem_cache *s, struct slab *slab, void *head, c
 		long i = object_index(s, slab, p);
 
 		if (i < 0)
-			return fail("%s: %s of slab %lu holds a pointer off its objects",
+			return fail_inv(1, "%s: %s of slab %lu holds a pointer off its objects",
 				    s->name, what, slab_index(slab)), -1;
 		if (seen[i])
-			return fail("%s: slab %lu object #%ld is free twice (%s)",
+			return fail_inv(1, "%s: slab %lu object #%ld is free twice (%s)",
 				    s->name, slab_index(slab), i, what), -1;
 		seen[i] = SEEN_FREE;
 		n++;
@@ -86,17 +114,17 @@ static long walk_deferred(struct kmem_cache *s, struct slab *slab)
 			long i;
 
 			if (++steps > world->nr_pages * PAGE_SIZE / KMALLOC_MIN_SIZE)
-				return fail("cpu%d deferred list does not end", cpu), -1;
+				return fail_inv(8, "cpu%d deferred list does not end", cpu), -1;
 			if (!owner || !owner->slab_cache)
-				return fail("cpu%d deferred list holds a non-slab pointer", cpu), -1;
+				return fail_inv(8, "cpu%d deferred list holds a non-slab pointer", cpu), -1;
 			if (owner != slab)
 				continue;
 			i = object_index(s, slab, (char *)pos - s->offset);
 			if (i < 0)
-				return fail("%s: deferred entry off the objects of slab %lu",
+				return fail_inv(8, "%s: deferred entry off the objects of slab %lu",
 					    s->name, slab_index(slab)), -1;
 			if (seen[i])
-				return fail("%s: slab %lu object #%ld deferred and free at once",
+				return fail_inv(8, "%s: slab %lu object #%ld deferred and free at once",
 					    s->name, slab_index(slab), i), -1;
 			seen[i] = SEEN_DEFERRED;
 			n++;
@@ -404,16 +432,16 @@ static bool validate_single_object_slab(struct kmem_cache *s, struct slab *slab,
 
 	if (slab->frozen) {
 		if (!deferred_slab || slab->inuse || slab->flush_freelist)
-			return fail("%s: frozen slab %lu of a %s cache is not an untouched deferred new slab (inuse %u)",
+			return fail_inv(2, "%s: frozen slab %lu of a %s cache is not an untouched deferred new slab (inuse %u)",
 				    s->name, slab_index(slab), kconfig.slub_tiny ? "TINY" : "debug",
 				    slab->inuse);
 		return true;
 	}
 	if (free && !(slab->flags & SL_node_partial))
-		return fail("%s: slab %lu has %ld free objects but is not on the node partial list",
+		return fail_inv(2, "%s: slab %lu has %ld free objects but is not on the node partial list",
 			    s->name, slab_index(slab), free);
 	if (!free && (s->flags & SLAB_STORE_USER) && !full)
-		return fail("%s: full slab %lu is not on the full list (SLAB_STORE_USER)",
+		return fail_inv(2, "%s: full slab %lu is not on the full list (SLAB_STORE_USER)",
 			    s->name, slab_index(slab));
 	return true;
 }
@@ -426,7 +454,7 @@ static bool validate_slab(struct kmem_cache *s, struct slab *slab, struct cache_
 	bool deferred_slab = on_deferred_slabs(slab);
 
 	if (slab->objects != s->objects || slab->inuse > slab->objects)
-		return fail("%s: slab %lu has objects %u inuse %u (cache: %u objects)",
+		return fail_inv(2, "%s: slab %lu has objects %u inuse %u (cache: %u objects)",
 			    s->name, slab_index(slab), slab->objects, slab->inuse, s->objects);
 	memset(seen, 0, slab->objects);
 	free = walk_freelist(s, slab, slab->freelist, "slab freelist");
@@ -434,7 +462,7 @@ static bool validate_slab(struct kmem_cache *s, struct slab *slab, struct cache_
 		return false;
 	/* remote frees decrement inuse whether or not the slab is frozen */
 	if (slab->inuse + free != slab->objects)
-		return fail("%s: slab %lu: inuse %u + free %ld != objects %u",
+		return fail_inv(2, "%s: slab %lu: inuse %u + free %ld != objects %u",
 			    s->name, slab_index(slab), slab->inuse, free, slab->objects);
 	if (cpu >= 0) {
 		cpu_free = walk_freelist(s, slab, per_cpu_ptr(s->cpu_slab, cpu)->freelist,
@@ -460,31 +488,31 @@ static bool validate_slab(struct kmem_cache *s, struct slab *slab, struct cache_
 	/* where the slab is */
 	if (slab->frozen) {
 		if (slab->flags & SL_node_partial)
-			return fail("%s: frozen slab %lu is on the node partial list",
+			return fail_inv(2, "%s: frozen slab %lu is on the node partial list",
 				    s->name, slab_index(slab));
 		if ((cpu >= 0) + deferred_slab != 1)
-			return fail("%s: frozen slab %lu is %s", s->name, slab_index(slab),
+			return fail_inv(2, "%s: frozen slab %lu is %s", s->name, slab_index(slab),
 				    cpu >= 0 ? "a CPU slab and deferred" : "neither a CPU slab nor deferred");
 	} else {
 		bool cpu_partial = on_cpu_partial(s, slab);
 		bool node_partial = slab->flags & SL_node_partial;
 
 		if (cpu >= 0 || deferred_slab)
-			return fail("%s: slab %lu is not frozen but is %s", s->name, slab_index(slab),
+			return fail_inv(2, "%s: slab %lu is not frozen but is %s", s->name, slab_index(slab),
 				    cpu >= 0 ? "a CPU slab" : "deferred for deactivation");
 		if (cpu_partial && node_partial)
-			return fail("%s: slab %lu is on a CPU and the node partial list",
+			return fail_inv(2, "%s: slab %lu is on a CPU and the node partial list",
 				    s->name, slab_index(slab));
 		if (free && !cpu_partial && !node_partial)
-			return fail("%s: slab %lu has %ld free objects but is on no list",
+			return fail_inv(2, "%s: slab %lu has %ld free objects but is on no list",
 				    s->name, slab_index(slab), free);
 		if (!free && node_partial)
-			return fail("%s: slab %lu is on the node partial list without a free object",
+			return fail_inv(2, "%s: slab %lu is on the node partial list without a free object",
 				    s->name, slab_index(slab));
 	}
 	if (slab->flags & SL_node_full) {
 		if (slab->frozen || free || (slab->flags & SL_node_partial))
-			return fail("%s: slab %lu on the full list is %s", s->name, slab_index(slab),
+			return fail_inv(2, "%s: slab %lu on the full list is %s", s->name, slab_index(slab),
 				    slab->frozen ? "frozen" : free ? "not full" : "on the partial list too");
 	}
 	if (single_object(s)) {
@@ -518,27 +546,27 @@ static bool validate_cache_lists(struct kmem_cache *s)
 		unsigned long len = 0;
 
 		if (single_object(s) && (c->slab || c->freelist || c->partial))
-			return fail("%s: cpu%d has a CPU %s, but a %s cache never uses per-CPU slabs",
+			return fail_inv(2, "%s: cpu%d has a CPU %s, but a %s cache never uses per-CPU slabs",
 				    s->name, cpu, c->slab ? "slab" : c->freelist ? "freelist" : "partial list",
 				    kconfig.slub_tiny ? "TINY" : "debug");
 		if (c->tid % TID_STEP != (unsigned long)cpu)
-			return fail("%s: cpu%d tid %lu is not ≡ %d (mod %lu)",
+			return fail_inv(3, "%s: cpu%d tid %lu is not ≡ %d (mod %lu)",
 				    s->name, cpu, c->tid, cpu, TID_STEP);
 		if (c->freelist && !c->slab)
-			return fail("%s: cpu%d has a freelist but no slab", s->name, cpu);
+			return fail_inv(2, "%s: cpu%d has a freelist but no slab", s->name, cpu);
 		if (c->slab && c->slab->slab_cache != s)
-			return fail("%s: cpu%d slab belongs to another cache", s->name, cpu);
+			return fail_inv(2, "%s: cpu%d slab belongs to another cache", s->name, cpu);
 		if (c->lock.l.owner_cpu >= 0)
 			return fail("%s: cpu%d lock is held while quiescent", s->name, cpu);
 		for (struct slab *p = c->partial; p; p = p->next) {
 			if (++len > world->nr_pages)
-				return fail("%s: cpu%d partial list does not end", s->name, cpu);
+				return fail_inv(2, "%s: cpu%d partial list does not end", s->name, cpu);
 			if (p->slab_cache != s || p->frozen)
-				return fail("%s: cpu%d partial slab %lu is %s", s->name, cpu,
+				return fail_inv(2, "%s: cpu%d partial slab %lu is %s", s->name, cpu,
 					    slab_index(p), p->frozen ? "frozen" : "of another cache");
 		}
 		if (c->partial && (unsigned long)c->partial->slabs != len)
-			return fail("%s: cpu%d partial list says %d slabs, holds %lu",
+			return fail_inv(2, "%s: cpu%d partial list says %d slabs, holds %lu",
 				    s->name, cpu, c->partial->slabs, len);
 	}
 
@@ -547,24 +575,24 @@ static bool validate_cache_lists(struct kmem_cache *s)
 
 		list_for_each_entry_safe(slab, &n->full, slab_list) {
 			if (++full > world->nr_pages)
-				return fail("%s: node full list does not end", s->name);
+				return fail_inv(2, "%s: node full list does not end", s->name);
 			if (slab->slab_cache != s || !(slab->flags & SL_node_full))
-				return fail("%s: node full slab %lu is unmarked or foreign",
+				return fail_inv(2, "%s: node full slab %lu is unmarked or foreign",
 					    s->name, slab_index(slab));
 		}
 		if (full && !(s->flags & SLAB_STORE_USER))
-			return fail("%s: %lu slabs on the full list without SLAB_STORE_USER", s->name, full);
+			return fail_inv(2, "%s: %lu slabs on the full list without SLAB_STORE_USER", s->name, full);
 	}
 
 	list_for_each_entry_safe(slab, &n->partial, slab_list) {
 		if (++partial > world->nr_pages)
-			return fail("%s: node partial list does not end", s->name);
+			return fail_inv(2, "%s: node partial list does not end", s->name);
 		if (slab->slab_cache != s || slab->frozen || !(slab->flags & SL_node_partial))
-			return fail("%s: node partial slab %lu is frozen, unmarked or foreign",
+			return fail_inv(2, "%s: node partial slab %lu is frozen, unmarked or foreign",
 				    s->name, slab_index(slab));
 	}
 	if (partial != n->nr_partial)
-		return fail("%s: nr_partial %lu but the list holds %lu", s->name, n->nr_partial, partial);
+		return fail_inv(2, "%s: nr_partial %lu but the list holds %lu", s->name, n->nr_partial, partial);
 	if (n->list_lock.l.owner_cpu >= 0)
 		return fail("%s: list_lock held while quiescent", s->name);
 
@@ -590,7 +618,7 @@ static bool validate_world(struct cache_census census[MAX_CACHES])
 		if ((page->flags & (PG_head | PG_slab)) != (PG_head | PG_slab))
 			continue;
 		if (!s || s < world->caches || s >= world->caches + MAX_CACHES || !s->live)
-			return fail("slab %lu belongs to no live cache", i);
+			return fail_inv(1, "slab %lu belongs to no live cache", i);
 		if (!validate_slab(s, slab, &census[s - world->caches]))
 			return false;
 	}
@@ -603,7 +631,7 @@ static bool validate_world(struct cache_census census[MAX_CACHES])
 			continue;
 		if ((long)c->slabs != atomic_long_read(&n->nr_slabs) ||
 		    (long)c->objects != atomic_long_read(&n->total_objects))
-			return fail("%s: node counts %ld slabs %ld objects, found %lu slabs %lu objects (deferred slabs are counted too)",
+			return fail_inv(2, "%s: node counts %ld slabs %ld objects, found %lu slabs %lu objects (deferred slabs are counted too)",
 				    s->name, atomic_long_read(&n->nr_slabs),
 				    atomic_long_read(&n->total_objects), c->slabs, c->objects);
 		c->allocated = c->objects - c->free - c->deferred - c->sheaves - c->metadata;
@@ -633,31 +661,31 @@ static bool validate_zone(void)
 
 		list_for_each_entry_safe(page, &zone->free_area[o], buddy_list) {
 			if (++len > world->nr_pages)
-				return fail("zone: free_area[%d] does not end", o);
+				return fail_inv(2, "zone: free_area[%d] does not end", o);
 			if (!(page->flags & PG_buddy) || page->order != (unsigned int)o)
-				return fail("zone: page %lu on free_area[%d] is not a free block of that order",
+				return fail_inv(2, "zone: page %lu on free_area[%d] is not a free block of that order",
 					    page_index(page), o);
 		}
 		if (len != zone->nr_free[o])
-			return fail("zone: nr_free[%d] %lu but the list holds %lu", o, zone->nr_free[o], len);
+			return fail_inv(2, "zone: nr_free[%d] %lu but the list holds %lu", o, zone->nr_free[o], len);
 		free += len << o;
 	}
 	if (free != zone->free_pages)
-		return fail("zone: free_pages %lu but the lists hold %lu", zone->free_pages, free);
+		return fail_inv(2, "zone: free_pages %lu but the lists hold %lu", zone->free_pages, free);
 
 	for (unsigned long i = 0; i < world->nr_pages;) {
 		struct page *page = &world->memmap[i];
 
 		if (!(page->flags & (PG_buddy | PG_head)) || page->order > MAX_PAGE_ORDER ||
 		    i + (1ul << page->order) > world->nr_pages)
-			return fail("zone: page %lu starts no block", i);
+			return fail_inv(2, "zone: page %lu starts no block", i);
 		for (unsigned long t = 1; t < (1ul << page->order); t++) {
 			struct page *tail = &world->memmap[i + t];
 
 			if ((page->flags & PG_head) && (!(tail->flags & PG_tail) || tail->head != i))
-				return fail("zone: page %lu is not a tail of block %lu", i + t, i);
+				return fail_inv(2, "zone: page %lu is not a tail of block %lu", i + t, i);
 			if ((page->flags & PG_buddy) && tail->flags)
-				return fail("zone: page %lu inside free block %lu has flags", i + t, i);
+				return fail_inv(2, "zone: page %lu inside free block %lu has flags", i + t, i);
 		}
 		i += 1ul << page->order;
 	}
@@ -683,10 +711,10 @@ bool validate_all_census(void (*each)(struct kmem_cache *s, const struct cache_c
 
 			if (++steps > world->nr_pages || i < 0 || (unsigned long)i >= world->nr_pages ||
 			    !slab->slab_cache || !slab->frozen)
-				return fail("cpu%d deferred slab list holds a bad slab", cpu);
+				return fail_inv(8, "cpu%d deferred slab list holds a bad slab", cpu);
 		}
 		if ((df->objects.first || df->slabs.first) && !df->work.pending)
-			return fail("cpu%d has deferred frees but no irq_work pending", cpu);
+			return fail_inv(8, "cpu%d has deferred frees but no irq_work pending", cpu);
 	}
 	error[0] = '\0';
 	for (int i = 0; each && i < MAX_CACHES; i++)

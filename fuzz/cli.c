@@ -9,6 +9,8 @@
  *   reentry random FILE [--seed S] [--trials N] [--depth 2] [--kinds K,...] [--handler OPS] [--bug NAME]
  *   reentry minimize FILE [-o OUT] [--bug NAME]   shrink a failing program, same report
  *   reentry check FILE...                  regressions: the verdict is what "# expect:" says
+ *   reentry stress [--cpus N] [--seconds S] [--signal-rate HZ] ...   the signal-storm stress
+ *                                          on real threads (runs reentry-stress, see fuzz/stress.c)
  *
  * Exit codes: 0 clean, 1 a report, 2 usage or input error (one line on stderr).
  */
@@ -425,6 +427,31 @@ static int cmd_encode(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * The real-thread backend defines the same environment symbols as the
+ * simulated machine, so it lives in its own executable, built beside this
+ * one: run it with the same arguments.
+ */
+static int cmd_stress(int argc, char **argv)
+{
+	char self[4096], path[4200];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+	char **args = calloc((size_t)argc + 2, sizeof(char *));
+
+	if (n <= 0 || !args)
+		die("stress: cannot find the reentry executable");
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	*slash = '\0';
+	snprintf(path, sizeof(path), "%s/reentry-stress", self);
+	args[0] = path;
+	for (int i = 0; i < argc; i++)
+		args[i + 1] = argv[i];
+	execv(path, args);
+	die("stress: cannot run %s: %s (built with the reentry target)", path, strerror(errno));
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -433,13 +460,13 @@ int main(int argc, char **argv)
 	} cmds[] = {
 		{ "replay", cmd_replay }, { "sweep", cmd_sweep }, { "decode", cmd_decode },
 		{ "encode", cmd_encode }, { "bugs", cmd_bugs }, { "check", cmd_check },
-		{ "random", cmd_random }, { "minimize", cmd_minimize },
+		{ "random", cmd_random }, { "minimize", cmd_minimize }, { "stress", cmd_stress },
 	};
 
 	if (argc < 2)
-		die("usage: reentry replay|sweep|random|minimize|check|decode|encode|bugs ... (see README.md)");
+		die("usage: reentry replay|sweep|random|minimize|check|decode|encode|bugs|stress ... (see README.md)");
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (strcmp(argv[1], cmds[i].name) == 0)
 			return cmds[i].fn(argc - 2, argv + 2);
-	die("unknown command '%s' (replay, sweep, random, minimize, check, decode, encode, bugs)", argv[1]);
+	die("unknown command '%s' (replay, sweep, random, minimize, check, decode, encode, bugs, stress)", argv[1]);
 }

@@ -108,6 +108,15 @@ void exec_skip(struct exec *x, const char *fmt, ...)
 	exec_tracef(x, "skipped: %s\n", why);
 }
 
+/* An RT task blocked on a sleeping lock or woke up: say so in the trace. */
+static void sched_traced(void *ctx, const char *what)
+{
+	struct exec *x = ctx;
+
+	indent(x);
+	exec_tracef(x, "%s\n", what);
+}
+
 /* The engine landed an event: log it, and run its handler if it fired. */
 static void event_fired(void *ctx, const struct engine_fired *f)
 {
@@ -175,6 +184,13 @@ static bool illegal(struct exec *x, const struct op *op)
 		why = "the cache is being destroyed (using it now is the caller's bug)";
 	else if (allocates && (op->gfp & __GFP_DIRECT_RECLAIM) && !preemptible())
 		why = "a sleeping gfp in atomic context";
+	else if (kconfig.preempt_rt && spins && !preemptible() &&
+		 !(allocates && !(op->gfp & __GFP_RECLAIM) && kconfig.design == DESIGN_SHEAVES))
+		/* With sheaves, an allocation whose gfp has no reclaim bit is
+		 * left in: whether the allocator then spins depends on its
+		 * alloc_flags rule, and is its business (seed 001). The 6.18
+		 * per-CPU slab takes its local lock on every allocation. */
+		why = "RT: spinlock_t sleeps, a spinning call needs a preemptible context";
 	else if (op->kind == OP_IRQ_WORK && machine_depth() > 0)
 		why = "irq_work() is a top-level operation";
 	if (!why)
@@ -218,6 +234,9 @@ static void do_alloc(struct exec *x, const struct op *op)
 		api = op->size > KMALLOC_MAX_CACHE_SIZE ? API_LARGE : API_KMALLOC;
 		break;
 	case OP_KMALLOC_NOLOCK:
+		if ((op->gfp & ~GFP_NOLOCK_ALLOWED) && x->prog->config.strict_api)
+			oracle_fail(x, "api-misuse", "kmalloc_nolock(%u) with gfp %#x: only __GFP_ACCOUNT and __GFP_ZERO are allowed",
+				    op->size, (unsigned int)op->gfp);
 		engine_harness_leave();
 		p = kmalloc_nolock_why(op->size, op->gfp, NUMA_NO_NODE, &why);
 		engine_harness_enter();
@@ -404,6 +423,7 @@ static void run_top_level(struct exec *x, int i)
 		raw_spin_unlock(&harness_lock);
 		break;
 	}
+	machine_settle(); /* RT: no task may stay blocked past its operation */
 }
 
 /* ---- runs, reports ---- */
@@ -460,6 +480,7 @@ static void arm(struct exec *x)
 		ev[n++].id = -1;
 	}
 	engine_arm(ev, n, &(struct engine_driver){ .fired = event_fired, .ctx = x });
+	machine_set_sched_hook(x->tracing ? sched_traced : NULL, x);
 }
 
 /*

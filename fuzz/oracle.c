@@ -131,9 +131,10 @@ static void check_null(struct exec *x, const struct op *op, enum alloc_api api,
 				    op->size);
 		break;
 	case NOLOCK_CONTEXT:
-		if (!(kconfig.preempt_rt && (in_nmi() || in_hardirq())) && !(!kconfig.smp && in_nmi()))
+		if (!(kconfig.preempt_rt && !preemptible()) && !(!kconfig.smp && in_nmi()))
 			oracle_fail(x, "spurious-null",
-				    "kmalloc_nolock(%u) refused the context outside RT NMI/hardirq", op->size);
+				    "kmalloc_nolock(%u) refused the context: neither RT and not preemptible, nor UP in NMI",
+				    op->size);
 		break;
 	case NOLOCK_UNSUPPORTED:
 		if (kconfig.has_cmpxchg128)
@@ -279,6 +280,8 @@ bool oracle_before_free(struct exec *x, const struct op *op, int *index)
 		return false;
 	}
 	why = contract(op, &x->st.objs[i]);
+	if (why && x->prog->config.strict_api)
+		oracle_fail(x, "api-misuse", "%s", why);
 	if (why) {
 		exec_skip(x, "%s", why);
 		return false;
@@ -326,6 +329,17 @@ static void free_everything(struct exec *x)
 	}
 }
 
+/* A validator failed: class invariant-N after SLUB-SPEC.md's numbering, or
+ * "invariant" for a rule without a number. */
+static _Noreturn void oracle_fail_invariant(struct exec *x)
+{
+	char cls[24] = "invariant";
+
+	if (validate_invariant() > 0)
+		snprintf(cls, sizeof(cls), "invariant-%d", validate_invariant());
+	oracle_fail(x, cls, "%s", validate_error());
+}
+
 static void check_lost(struct kmem_cache *s, const struct cache_census *c, void *arg)
 {
 	if (c->allocated)
@@ -344,5 +358,5 @@ void oracle_final(struct exec *x)
 	machine_drain_irq_work();
 	/* with nothing live, anything a cache still counts as allocated is lost */
 	if (!validate_all_census(check_lost, x))
-		oracle_fail(x, "invariant", "%s", validate_error());
+		oracle_fail_invariant(x);
 }

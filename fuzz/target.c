@@ -4,6 +4,7 @@
 #include "mutate.h"
 
 #include "../core/bugs.h"
+#include "../inject/engine.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,13 +82,46 @@ static void report(const struct target *t, const struct program *p)
 	exec_free(&x);
 }
 
+/*
+ * REENTRY_PRINT_BOUNDARIES=1: run operation by operation and print how many
+ * boundaries the program's operations crossed. It proves that a build's
+ * core/ really calls the boundary callbacks: a compiler that dropped the
+ * load/store instrumentation (afl-cc strips -fsanitize-coverage=) gives 0.
+ * ci/oss-fuzz/build.sh's ctest checks it on every engine's output.
+ */
+static bool print_boundaries(void)
+{
+	static int on = -1;
+
+	if (on < 0) {
+		const char *v = getenv("REENTRY_PRINT_BOUNDARIES");
+
+		on = v && *v && strcmp(v, "0") != 0;
+	}
+	return on;
+}
+
+static bool run_counting(struct exec *x, const struct program *p)
+{
+	unsigned long boundaries = 0;
+	bool ok = true;
+
+	exec_begin(x, p);
+	for (int i = 0; ok && i < p->nops; i++) {
+		ok = exec_ops(x, i, i + 1);
+		boundaries += engine_ordinal();
+	}
+	fprintf(stderr, "reentry: %lu boundaries in %d operations\n", boundaries, p->nops);
+	return ok && exec_finish(x);
+}
+
 int target_run(const struct target *t, const uint8_t *data, size_t size)
 {
 	static struct program p;
 	static struct exec x;
 
 	target_program(t, data, size, &p);
-	if (!exec_run(&x, &p)) {
+	if (!(print_boundaries() ? run_counting(&x, &p) : exec_run(&x, &p))) {
 		report(t, &p);
 		abort();
 	}

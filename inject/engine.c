@@ -61,7 +61,8 @@ const char *event_kind_name(enum event_kind kind)
 /*
  * The discipline of when each kind may fire:
  *   NMI      anywhere, except inside an NMI (x86 NMIs do not nest);
- *   hardirq  where irqs are enabled; softirq: also not inside an interrupt;
+ *   hardirq  where irqs are enabled; softirq: also not inside an interrupt,
+ *            and never on RT, where softirqs run in threads (a preemption);
  *   kprobe   anywhere irqs on or off, not inside a kprobe handler (kprobes
  *            do not nest: the kernel counts a miss), not in NMI (the spec's
  *            kprobe handler sees in_nmi() false; an NMI may still nest
@@ -80,6 +81,8 @@ const char *engine_may_fire(enum event_kind kind)
 	case EV_IRQ_WORK:
 		return irqs_disabled() ? "irqs disabled" : NULL;
 	case EV_SOFTIRQ:
+		if (kconfig.preempt_rt)
+			return "RT: softirqs run in task context (ksoftirqd), not as interrupts";
 		if (irqs_disabled())
 			return "irqs disabled";
 		return (in_nmi() || in_hardirq() || in_serving_softirq()) ? "in interrupt" : NULL;

@@ -7,10 +7,14 @@
  * the current context waits: every would-be spin is a deadlock of the
  * simulation and is reported at once (see the comment in machine.h).
  *
- * Semantics are the kernel's for !PREEMPT_RT. Places where PREEMPT_RT will
- * differ carry an "RT:" note; RT is not implemented yet.
+ * Semantics are the kernel's, with PREEMPT_RT (kconfig.preempt_rt) as the
+ * kernel has it: spinlock_t and local locks become sleeping locks owned by a
+ * task, and a task that blocks on one really stops while the holder runs —
+ * preempting tasks run as coroutines for that (inject/coro.c; see "PREEMPT_RT"
+ * below).
  */
 #include "machine.h"
+#include "coro.h"
 
 #include <setjmp.h>
 #include <stdio.h>
@@ -20,6 +24,7 @@
 /* What a context entry pushed, so that its exit can check and undo it. */
 struct frame {
 	enum ctx_kind kind;
+	int task;			/* CTX_TASK frames: the task that runs in it */
 	bool irqs_off_before;		/* the interrupted context's state */
 	unsigned int pc_before;
 	bool irqs_off_entry;		/* the state entry produced: exit expects it back */
@@ -53,16 +58,20 @@ struct cpu {
 	int task;			/* the task this CPU runs (changes on migration) */
 };
 
-/* One task per CPU; task i starts on CPU i and moves only by migration. */
+/* One task per CPU; task i starts on CPU i and moves only by migration.
+ * On RT a preempting task is a coroutine: task NR_CPUS + its slot. */
 struct task {
 	int migrate_disable;
 };
 
+#define MACHINE_TASKS (NR_CPUS + CORO_MAX)
+
 static struct {
 	struct cpu cpus[NR_CPUS];
-	struct task tasks[NR_CPUS];
+	struct task tasks[MACHINE_TASKS];
 	int ncpus;
 	bool up;		/* !kconfig.smp: zero-initialised state means SMP */
+	bool rt;		/* kconfig.preempt_rt */
 	int cur;		/* the CPU that runs */
 	int fail_trylocks;	/* faults still armed */
 	int fail_page_allocs;
@@ -88,6 +97,7 @@ static bool injected_fault(enum machine_fault fault, int *armed)
 	return failed;
 }
 static sigjmp_buf *try_env;	/* innermost machine_try(), NULL if none */
+static int try_stack = -1;	/* the coroutine (or -1, the host stack) try_env is on */
 
 static void *arena;
 static size_t arena_size;
@@ -96,6 +106,29 @@ static struct cpu *cur(void)
 {
 	return &m.cpus[m.cur];
 }
+
+/* The task running on this CPU: the innermost task frame's (interrupt
+ * contexts run on behalf of the task they interrupted, as `current` does). */
+static int current_task(void)
+{
+	const struct cpu *c = cur();
+
+	for (int d = c->depth; d > 0; d--)
+		if (c->frames[d].kind == CTX_TASK)
+			return c->frames[d].task;
+	return c->task;
+}
+
+static void rt_forget_blocked(void);
+static int nwoken;		/* RT: blocked tasks whose lock was released */
+static void migrate_after_preemption(int to_cpu);
+static bool rt_preempt(int to_cpu, void (*run)(void *arg), void *arg);
+static void rt_run_woken(void);
+static void rt_lock(struct env_lock *l, void *pc);
+static bool run_irq_work_batches(bool hardirq);
+static bool rt_trylock(struct env_lock *l, void *pc);
+static void rt_wake_waiters(struct env_lock *l);
+_Noreturn static void raise_report(void);
 
 static const char *cur_kind_name(void)
 {
@@ -140,8 +173,9 @@ void machine_reset(void)
 		m.cpus[i].task = i;
 	}
 	m.ncpus = n;
-	/* RT: kconfig.preempt_rt will select the RT lock and irq_work variants. */
 	m.up = !kconfig.smp;
+	m.rt = kconfig.preempt_rt;
+	rt_forget_blocked();
 	m.cur = 0;
 	m.fail_trylocks = 0;
 	m.fail_page_allocs = 0;
@@ -213,8 +247,10 @@ bool machine_enter(enum ctx_kind kind)
 		break;
 	case CTX_KPROBE:
 		/* Synchronous: the interrupted NMI/hardirq bits stay, so
-		 * in_nmi() is whatever the probed code had. */
-		add = PREEMPT_OFFSET;
+		 * in_nmi() is whatever the probed code had. On RT the kind
+		 * stands for a BPF program at an fentry or tracepoint, which
+		 * runs with migration disabled but stays preemptible. */
+		add = m.rt ? 0 : PREEMPT_OFFSET;
 		break;
 	default:
 		return false;
@@ -229,6 +265,8 @@ bool machine_enter(enum ctx_kind kind)
 	};
 	c->preempt_count += add;
 	c->irqs_off = irqs_off;
+	if (kind == CTX_KPROBE && m.rt)
+		migrate_disable();
 	return true;
 }
 
@@ -239,6 +277,8 @@ void machine_exit(void)
 
 	if (c->depth == 0)
 		machine_report("bug", "machine_exit() in task context on cpu%d", m.cur);
+	if (f->kind == CTX_KPROBE && m.rt)
+		migrate_enable();
 	for (int i = 0; i < c->nheld; i++)
 		if (c->held[i].depth == c->depth)
 			machine_report("lockdep", "%s on cpu%d returns holding %s",
@@ -298,9 +338,12 @@ bool irqs_disabled(void)
 	return cur()->irqs_off;
 }
 
+/* RT runs softirqs in task context: serving one does not count as atomic. */
 bool preemptible(void)
 {
-	return cur()->preempt_count == 0 && !cur()->irqs_off;
+	unsigned int atomic = cur()->preempt_count & ~(m.rt ? SOFTIRQ_MASK : 0u);
+
+	return atomic == 0 && !cur()->irqs_off;
 }
 
 /*
@@ -315,9 +358,12 @@ bool machine_preempt(int to_cpu, void (*run)(void *arg), void *arg)
 	if (c->frames[c->depth].kind != CTX_TASK || !preemptible() ||
 	    c->depth + 1 >= MACHINE_MAX_DEPTH)
 		return false;
+	if (m.rt)
+		return rt_preempt(to_cpu, run, arg);
 	c->depth++;
 	c->frames[c->depth] = (struct frame){
 		.kind = CTX_TASK,
+		.task = c->task,
 		.irqs_off_before = false,
 		.pc_before = 0,
 		.irqs_off_entry = false,
@@ -326,6 +372,14 @@ bool machine_preempt(int to_cpu, void (*run)(void *arg), void *arg)
 	if (run)
 		run(arg);
 	machine_exit();
+	migrate_after_preemption(to_cpu);
+	return true;
+}
+
+/* The preempted task resumes — on to_cpu if it may migrate and to_cpu is idle. */
+static void migrate_after_preemption(int to_cpu)
+{
+	struct cpu *c = cur();
 
 	if (to_cpu >= 0 && to_cpu < m.ncpus && to_cpu != m.cur && c->depth == 0 &&
 	    m.tasks[c->task].migrate_disable == 0) {
@@ -340,7 +394,6 @@ bool machine_preempt(int to_cpu, void (*run)(void *arg), void *arg)
 			m.cur = to_cpu;
 		}
 	}
-	return true;
 }
 
 /* The whole machine state, for snapshots (see machine.h). */
@@ -357,6 +410,7 @@ void machine_save(void *buf)
 void machine_restore(const void *buf)
 {
 	memcpy(&m, buf, sizeof(m));
+	rt_forget_blocked();
 	memset(&report, 0, sizeof(report));
 }
 
@@ -386,6 +440,8 @@ void arch_local_irq_restore(unsigned long flags)
 		env_warn("raw_local_irq_restore() called with IRQs enabled",
 			 "inject/machine.c", __LINE__);
 	cur()->irqs_off = flags != 0;
+	if (nwoken)
+		rt_run_woken();
 }
 
 void preempt_disable(void)
@@ -408,18 +464,20 @@ void preempt_enable(void)
 		machine_report("lockdep", "preempt_count underflow: preempt_enable() in %s on cpu%d (preempt_count %#x)",
 			       cur_kind_name(), m.cur, c->preempt_count);
 	c->preempt_count -= PREEMPT_OFFSET;
+	if (nwoken)
+		rt_run_woken();
 }
 
 /* RT: spinlock_t and local locks will take migrate_disable() instead of
  * preempt_disable(), so this counter starts to matter for the scheduler. */
 void migrate_disable(void)
 {
-	m.tasks[cur()->task].migrate_disable++;
+	m.tasks[current_task()].migrate_disable++;
 }
 
 void migrate_enable(void)
 {
-	struct task *t = &m.tasks[cur()->task];
+	struct task *t = &m.tasks[current_task()];
 
 	if (t->migrate_disable == 0)
 		machine_report("lockdep", "migrate_enable() underflow in %s on cpu%d",
@@ -429,7 +487,7 @@ void migrate_enable(void)
 
 int machine_migrate_disabled(void)
 {
-	return m.tasks[cur()->task].migrate_disable;
+	return m.tasks[current_task()].migrate_disable;
 }
 
 void might_sleep(void)
@@ -496,6 +554,12 @@ static void lock_preempt_enable(const struct env_lock *l)
 		preempt_enable();
 }
 
+/* RT: spinlock_t and local locks are sleeping locks (rtmutex underneath). */
+static bool sleeping_lock(const struct env_lock *l)
+{
+	return m.rt && l->kind != LOCK_RAW_SPIN;
+}
+
 /* Like DEBUG_SPINLOCK's magic check: a lock in zeroed or corrupted memory
  * would otherwise look owned by cpu0, or index past the CPUs. */
 static void check_lock(const struct env_lock *l)
@@ -519,7 +583,7 @@ static void take(struct env_lock *l)
 			       cur_kind_name(), m.cur, lock_name(l), c->nheld);
 	l->owner_cpu = (int8_t)m.cur;
 	l->owner_depth = (int8_t)c->depth;
-	l->owner_task = (int16_t)c->task;
+	l->owner_task = (int16_t)current_task();
 	c->held[c->nheld++] = (struct held_lock){ .lock = l, .depth = c->depth };
 }
 
@@ -547,6 +611,10 @@ _Noreturn static void report_spin(const struct env_lock *l)
 static void lock_at(struct env_lock *l, void *pc)
 {
 	check_lock(l);
+	if (sleeping_lock(l)) {
+		rt_lock(l, pc);
+		return;
+	}
 	lock_preempt_disable(l);
 	boundary_at(pc);
 	if (lock_is_noop(l))
@@ -559,6 +627,8 @@ static void lock_at(struct env_lock *l, void *pc)
 static bool trylock_at(struct env_lock *l, void *pc)
 {
 	check_lock(l);
+	if (sleeping_lock(l))
+		return rt_trylock(l, pc);
 	lock_preempt_disable(l);
 	boundary_at(pc);
 	if (lock_is_noop(l)) {
@@ -592,7 +662,8 @@ static void unlock_at(struct env_lock *l, void *pc)
 	if (l->owner_cpu < 0)
 		machine_report("lockdep", "bad unlock balance: %s on cpu%d releases %s, which is not held",
 			       cur_kind_name(), m.cur, lock_name(l));
-	if (l->owner_cpu != m.cur || l->owner_depth != c->depth)
+	if (l->owner_cpu != m.cur || l->owner_depth != c->depth ||
+	    (sleeping_lock(l) && l->owner_task != current_task()))
 		machine_report("lockdep", "bad unlock balance: %s on cpu%d (depth %d) releases %s held by depth %d on cpu%d",
 			       cur_kind_name(), m.cur, c->depth, lock_name(l),
 			       l->owner_depth, l->owner_cpu);
@@ -607,6 +678,11 @@ static void unlock_at(struct env_lock *l, void *pc)
 	l->owner_cpu = -1;
 	l->owner_depth = -1;
 	l->owner_task = -1;
+	if (sleeping_lock(l)) {
+		migrate_enable();
+		rt_wake_waiters(l);
+		return;
+	}
 	lock_preempt_enable(l);
 }
 
@@ -634,16 +710,26 @@ void env_unlock(struct env_lock *l)
 	unlock_at(l, __builtin_return_address(0));
 }
 
+/* On RT the irqsave forms of sleeping locks leave irqs alone (flags 0). */
 unsigned long env_lock_irqsave(struct env_lock *l)
 {
-	unsigned long flags = arch_local_irq_save();
+	unsigned long flags;
 
+	if (sleeping_lock(l)) {
+		lock_at(l, __builtin_return_address(0));
+		return 0;
+	}
+	flags = arch_local_irq_save();
 	lock_at(l, __builtin_return_address(0));
 	return flags;
 }
 
 bool env_trylock_irqsave(struct env_lock *l, unsigned long *flags)
 {
+	if (sleeping_lock(l)) {
+		*flags = 0;
+		return trylock_at(l, __builtin_return_address(0));
+	}
 	*flags = arch_local_irq_save();
 	if (trylock_at(l, __builtin_return_address(0)))
 		return true;
@@ -654,17 +740,24 @@ bool env_trylock_irqsave(struct env_lock *l, unsigned long *flags)
 void env_unlock_irqrestore(struct env_lock *l, unsigned long flags)
 {
 	unlock_at(l, __builtin_return_address(0));
-	arch_local_irq_restore(flags);
+	if (!sleeping_lock(l))
+		arch_local_irq_restore(flags);
 }
 
-/* RT: "locked" will mean owned by the current task, not by this CPU. */
+/* local_lock_is_locked(): on !RT acquired on this CPU (irqs were off, so
+ * only a context this one interrupted can hold it); on RT owned by the
+ * current task. */
 bool env_lock_is_locked(struct env_lock *l)
 {
+	if (sleeping_lock(l))
+		return l->owner_cpu >= 0 && l->owner_task == current_task();
 	return l->owner_cpu == m.cur;
 }
 
 bool env_lock_held_by_current(struct env_lock *l)
 {
+	if (sleeping_lock(l))
+		return l->owner_cpu >= 0 && l->owner_task == current_task();
 	return l->owner_cpu == m.cur && l->owner_depth == cur()->depth;
 }
 
@@ -673,6 +766,295 @@ void env_lockdep_assert(bool cond, const char *what, const char *file, int line)
 	if (kconfig.lockdep && !cond)
 		machine_report("lockdep", "lockdep assertion failed: %s at %s:%d (%s on cpu%d)",
 			       what, file, line, cur_kind_name(), m.cur);
+}
+
+
+/* ------------------------------------------------------------------ */
+/* PREEMPT_RT: sleeping locks, blocking tasks, the irq_work thread     */
+/* ------------------------------------------------------------------ */
+
+/*
+ * On RT a preempting task runs as a coroutine (task NR_CPUS + slot). When
+ * it blocks on a sleeping lock, its frames and held locks are lifted off
+ * the CPU and kept here; the task it preempted (or whoever resumed it) runs
+ * on. The unlock marks it woken, and it runs again at the next point where
+ * the CPU is preemptible in task context — at once if the unlocker is.
+ * Invariants: a blocked task's `on` lock is held (by another task); its
+ * frames are on no CPU's stack; its held locks name it as owner.
+ */
+struct blocked_task {
+	bool used;		/* blocked (woken or not) */
+	bool woken;		/* its lock was released: it may run again */
+	int cpu;
+	struct env_lock *on;
+	unsigned int preempt_count;	/* the CPU's state in the task when it blocked */
+	bool irqs_off;
+	int base;		/* depth of its task frame when it blocked */
+	int nframes;
+	struct frame frames[MACHINE_MAX_DEPTH];
+	int nheld;
+	struct held_lock held[MACHINE_MAX_HELD];
+};
+
+static struct blocked_task blocked[CORO_MAX];
+
+static void (*sched_hook)(void *ctx, const char *what);
+static void *sched_ctx;
+
+void machine_set_sched_hook(void (*hook)(void *ctx, const char *what), void *ctx)
+{
+	sched_hook = hook;
+	sched_ctx = ctx;
+}
+
+static void sched_event(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void sched_event(const char *fmt, ...)
+{
+	char what[160];
+	va_list ap;
+
+	if (!sched_hook)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	sched_hook(sched_ctx, what);
+}
+
+static void rt_forget_blocked(void)
+{
+	memset(blocked, 0, sizeof(blocked));
+	nwoken = 0;
+	coro_reset();
+}
+
+static int task_of_coro(int slot)
+{
+	return NR_CPUS + slot;
+}
+
+/* "BUG: sleeping function called from invalid context": a sleeping lock
+ * where the task may not sleep (irqs off, preemption off, hard interrupt). */
+static void rt_might_sleep(const struct env_lock *l)
+{
+	char where[256];
+
+	if (preemptible())
+		return;
+	machine_describe(where, sizeof(where));
+	machine_report("sleep-in-atomic",
+		       "BUG: sleeping function called from invalid context: rt_spin_lock(%s) in %s, in_atomic(): %d, irqs_disabled(): %d, preempt_count %#x",
+		       lock_name(l), where, (cur()->preempt_count & ~SOFTIRQ_MASK) != 0,
+		       cur()->irqs_off, cur()->preempt_count);
+}
+
+/* The task that runs once the frames from base up are lifted off. */
+static int task_of_frame_below(const struct cpu *c, int base)
+{
+	for (int d = base - 1; d > 0; d--)
+		if (c->frames[d].kind == CTX_TASK)
+			return c->frames[d].task;
+	return c->task;
+}
+
+/* Lift the running coroutine's frames and locks off the CPU and switch away
+ * until a waker puts them back (rt_run_woken). */
+static void rt_block_on(struct env_lock *l)
+{
+	struct cpu *c = cur();
+	int self = coro_current(), me = current_task(), base, n = 0;
+	struct blocked_task *b;
+
+	/* Who would have to run for the lock to be released? */
+	for (int owner = l->owner_task, hops = 0; ; hops++) {
+		struct blocked_task *ob = owner >= NR_CPUS ? &blocked[owner - NR_CPUS] : NULL;
+
+		if (owner == me || hops > CORO_MAX)
+			machine_report("deadlock",
+				       "deadlock: task %d on cpu%d blocks on %s, whose owner waits (through %d tasks) for task %d itself",
+				       me, m.cur, lock_name(l), hops, me);
+		if (!ob || !ob->used)
+			break;
+		owner = ob->on->owner_task;
+	}
+	if (self < 0 || me != task_of_coro(self))
+		machine_report("deadlock",
+			       "deadlock: task %d on cpu%d blocks on %s held by task %d, which cannot run before this task does",
+			       me, m.cur, lock_name(l), l->owner_task);
+	for (base = c->depth; base > 0 && !(c->frames[base].kind == CTX_TASK && c->frames[base].task == me); base--)
+		;
+	b = &blocked[self];
+	*b = (struct blocked_task){ .used = true, .cpu = m.cur, .on = l, .base = base,
+				    .preempt_count = c->preempt_count, .irqs_off = c->irqs_off };
+	for (int d = base; d <= c->depth; d++)
+		b->frames[b->nframes++] = c->frames[d];
+	for (int i = 0; i < c->nheld; i++) {
+		if (c->held[i].depth >= base)
+			b->held[b->nheld++] = c->held[i];
+		else
+			c->held[n++] = c->held[i];
+	}
+	c->nheld = n;
+	sched_event("task %d blocks on %s (held by task %d); task %d runs on",
+		    me, lock_name(l), l->owner_task, task_of_frame_below(c, base));
+	c->preempt_count = c->frames[base].pc_before;
+	c->irqs_off = c->frames[base].irqs_off_before;
+	c->depth = base - 1;
+	coro_yield();
+	/* rt_run_woken() put us back, on the same CPU, possibly higher up */
+}
+
+static void rt_lock(struct env_lock *l, void *pc)
+{
+	rt_might_sleep(l);
+	migrate_disable();
+	boundary_at(pc);
+	while (l->owner_cpu >= 0) {
+		if (l->owner_task == current_task())
+			machine_report("deadlock",
+				       "recursive rt_spin_lock: task %d in %s on cpu%d takes %s, which it already holds",
+				       current_task(), cur_kind_name(), m.cur, lock_name(l));
+		rt_block_on(l);
+	}
+	take(l);
+}
+
+/* RT's local_trylock() refuses in NMI and hardirq; a spinlock_t trylock
+ * there would be a bug of the caller (the rtmutex is not NMI-safe). */
+static bool rt_trylock(struct env_lock *l, void *pc)
+{
+	if (in_nmi() || in_hardirq()) {
+		if (l->kind == LOCK_LOCAL)
+			return false;
+		machine_report("lockdep", "rt_spin_trylock(%s) in %s on cpu%d: a sleeping lock in hard interrupt context",
+			       lock_name(l), cur_kind_name(), m.cur);
+	}
+	migrate_disable();
+	boundary_at(pc);
+	if ((l->kind != LOCK_LOCAL && injected_fault(FAULT_TRYLOCK, &m.fail_trylocks)) ||
+	    l->owner_cpu >= 0) {
+		migrate_enable();
+		return false;
+	}
+	take(l);
+	return true;
+}
+
+static void rt_wake_waiters(struct env_lock *l)
+{
+	for (int i = 0; i < CORO_MAX; i++) {
+		if (blocked[i].used && !blocked[i].woken && blocked[i].on == l) {
+			blocked[i].woken = true;
+			nwoken++;
+		}
+	}
+	rt_run_woken();
+}
+
+/* Put a woken task back on top of this CPU's stack and let it run until it
+ * finishes or blocks again. Only where the CPU could switch tasks. */
+static void rt_run_woken(void)
+{
+	struct cpu *c;
+
+	if (!nwoken)
+		return;
+	c = cur();
+	for (int i = 0; i < CORO_MAX; i++) {
+		struct blocked_task *b = &blocked[i];
+		int base = c->depth + 1, shift;
+
+		if (!b->used || !b->woken || b->cpu != m.cur)
+			continue;
+		if (c->frames[c->depth].kind != CTX_TASK || !preemptible() ||
+		    base + b->nframes > MACHINE_MAX_DEPTH || c->nheld + b->nheld > MACHINE_MAX_HELD)
+			return;
+		shift = base - b->base;
+		for (int k = 0; k < b->nframes; k++)
+			c->frames[base + k] = b->frames[k];
+		c->frames[base].pc_before = c->preempt_count;
+		c->frames[base].irqs_off_before = c->irqs_off;
+		for (int k = 0; k < b->nheld; k++) {
+			struct held_lock h = b->held[k];
+
+			h.depth += shift;
+			h.lock->owner_depth = (int8_t)h.depth;
+			c->held[c->nheld++] = h;
+		}
+		c->depth = base + b->nframes - 1;
+		c->preempt_count = b->preempt_count;
+		c->irqs_off = b->irqs_off;
+		b->used = false;
+		b->woken = false;
+		nwoken--;
+		sched_event("task %d wakes (%s was released) and runs", task_of_coro(i), lock_name(b->on));
+		if (coro_resume(i) == CORO_ABORTED)
+			raise_report();
+		i = -1; /* the set changed: look again from the start */
+	}
+}
+
+struct rt_task_start {
+	void (*run)(void *arg);
+	void *arg;
+};
+
+/* A preempting task's body, on its own stack. */
+static void rt_task_main(void *p)
+{
+	struct rt_task_start start = *(struct rt_task_start *)p;
+	struct cpu *c = cur();
+	int me = task_of_coro(coro_current());
+
+	m.tasks[me].migrate_disable = 0;
+	c->depth++;
+	c->frames[c->depth] = (struct frame){
+		.kind = CTX_TASK,
+		.task = me,
+		.irqs_off_before = c->irqs_off,
+		.pc_before = c->preempt_count,
+		.irqs_off_entry = c->irqs_off,
+		.pc_entry = c->preempt_count,
+	};
+	if (start.run)
+		start.run(start.arg);
+	machine_exit();
+}
+
+static bool rt_preempt(int to_cpu, void (*run)(void *arg), void *arg)
+{
+	struct rt_task_start start = { run, arg };
+	int slot, status;
+
+	status = coro_start(rt_task_main, &start, &slot);
+	if (status < 0)
+		return false;	/* every coroutine busy: no more tasks to run */
+	if (status == CORO_ABORTED)
+		raise_report();
+	if (status == CORO_DONE)
+		migrate_after_preemption(to_cpu);
+	/* CORO_YIELDED: it blocked on a lock this task holds; we run on */
+	return true;
+}
+
+/* The RT irq_work thread's body: the pending batches of this CPU. */
+static void rt_irq_work_thread(void *arg)
+{
+	(void)arg;
+	run_irq_work_batches(false);
+}
+
+/* Blocked tasks left at a quiescent point are lost wakeups or deadlocks;
+ * woken ones run now. */
+void machine_settle(void)
+{
+	rt_run_woken();
+	for (int i = 0; i < CORO_MAX; i++)
+		if (blocked[i].used)
+			machine_report("deadlock",
+				       "task %d on cpu%d is still blocked on %s (held by task %d) when the operation ends",
+				       task_of_coro(i), blocked[i].cpu, lock_name(blocked[i].on),
+				       blocked[i].on->owner_task);
 }
 
 /* ------------------------------------------------------------------ */
@@ -699,19 +1081,18 @@ bool irq_work_queue(struct irq_work *work)
 	return true;
 }
 
-bool machine_run_irq_work(void)
+/* Run this CPU's pending irq_work. Each round is one irq_work interrupt
+ * (with hardirq, its own hardirq context) running the batch queued before
+ * it; work queued by the batch raises the next one. */
+static bool run_irq_work_batches(bool hardirq)
 {
 	struct cpu *c = cur();
 	int cpu = m.cur;
 
-	if (c->irqs_off)
-		return false;
-	/* Each round is one irq_work interrupt running the batch queued
-	 * before it; work queued by the batch raises the next interrupt. */
 	while (c->work_head) {
 		struct irq_work *batch = c->work_head;
 
-		if (!machine_enter(CTX_HARDIRQ))
+		if (hardirq && !machine_enter(CTX_HARDIRQ))
 			return false;
 		c->work_head = c->work_tail = NULL;
 		while (batch) {
@@ -727,9 +1108,32 @@ bool machine_run_irq_work(void)
 				machine_report("bug", "irq_work function switched from cpu%d to cpu%d",
 					       cpu, m.cur);
 		}
-		machine_exit();
+		if (hardirq)
+			machine_exit();
 	}
 	return true;
+}
+
+/*
+ * !RT: the irq_work interrupt, where irqs are on. RT: irq_work without
+ * IRQ_WORK_HARD_IRQ runs in the per-CPU irq_work thread, a task that gets
+ * the CPU where the current one is preemptible (and may block on the
+ * sleeping locks the work takes).
+ */
+bool machine_run_irq_work(void)
+{
+	struct cpu *c = cur();
+
+	if (m.rt) {
+		if (!c->work_head)
+			return !c->irqs_off;
+		if (c->frames[c->depth].kind != CTX_TASK || !preemptible())
+			return false;
+		return rt_preempt(-1, rt_irq_work_thread, NULL);
+	}
+	if (c->irqs_off)
+		return false;
+	return run_irq_work_batches(true);
 }
 
 void machine_drain_irq_work(void)
@@ -757,12 +1161,14 @@ bool machine_irq_work_pending(int cpu)
 	return cpu >= 0 && cpu < m.ncpus && m.cpus[cpu].work_head != NULL;
 }
 
-/* RT: irq_work_sync() may sleep (rcuwait) and will call might_sleep(). */
+/* On RT irq_work_sync() sleeps (rcuwait) until the thread ran the work. */
 void irq_work_sync(struct irq_work *work)
 {
 	int orig = m.cur;
 	bool ran;
 
+	if (m.rt)
+		might_sleep();
 	if (!work->pending)
 		return;
 	if (work->cpu == m.cur && cur()->irqs_off)
@@ -869,16 +1275,34 @@ const struct machine_report *machine_try(void (*fn)(void *arg), void *arg)
 {
 	sigjmp_buf env;
 	sigjmp_buf *prev = try_env;
+	int prev_stack = try_stack;
 
 	/* savemask 0: the machine never touches the host signal mask. */
 	if (sigsetjmp(env, 0)) {
 		try_env = prev;
+		try_stack = prev_stack;
 		return &report;
 	}
 	try_env = &env;
+	try_stack = coro_current();
 	fn(arg);
 	try_env = prev;
+	try_stack = prev_stack;
 	return NULL;
+}
+
+/* Unwind to the innermost machine_try(). A jump never crosses stacks: from
+ * a coroutine whose stack does not hold that try, leave the coroutine, and
+ * whoever resumed it raises again (rt_preempt, rt_run_woken). */
+_Noreturn static void raise_report(void)
+{
+	if (!try_env) {
+		fprintf(stderr, "reentry: %s: %s\n", report.cls, report.text);
+		abort();
+	}
+	if (try_stack != coro_current())
+		coro_abort();
+	siglongjmp(*try_env, 1);
 }
 
 _Noreturn void machine_report(const char *cls, const char *fmt, ...)
@@ -891,11 +1315,7 @@ _Noreturn void machine_report(const char *cls, const char *fmt, ...)
 	va_end(ap);
 	report.cpu = m.cur;
 	report.depth = cur()->depth;
-	if (!try_env) {
-		fprintf(stderr, "reentry: %s: %s\n", report.cls, report.text);
-		abort();
-	}
-	siglongjmp(*try_env, 1);
+	raise_report();
 }
 
 void machine_describe(char *buf, size_t size)

@@ -91,8 +91,18 @@ extern bool (*machine_fault_hook)(enum machine_fault fault);
 /* Preempt the current task where it is preemptible (task context, preempt
  * count 0, irqs on): another task runs run(arg) on this CPU, then the task
  * resumes, migrated to to_cpu if it may migrate and to_cpu is idle. Returns
- * false (nothing ran) if the task is not preemptible here. */
+ * false (nothing ran) if the task is not preemptible here. On RT the other
+ * task runs on its own stack (inject/coro.c): if it blocks on a sleeping
+ * lock the preempted task holds, this returns early and the preempted task
+ * runs on; its unlock lets the blocked task finish. */
 bool machine_preempt(int to_cpu, void (*run)(void *arg), void *arg);
+
+/* At a quiescent point (a top-level operation ended): on RT, run tasks
+ * whose lock was released; a task still blocked is reported (deadlock). */
+void machine_settle(void);
+/* Told of each RT task switch a sleeping lock causes ("task 9 blocks on
+ * &n->list_lock ..."), for traces. NULL: nobody listens. */
+void machine_set_sched_hook(void (*hook)(void *ctx, const char *what), void *ctx);
 
 /* Snapshots: the whole machine state as bytes (contexts, locks held, pending
  * irq_work, faults armed, warnings). restore also clears the report slot. */
