@@ -36,8 +36,8 @@
  * the kernel, so no cache needs an allocation to be created.
  *
  * Not modelled: NUMA (one node: can_free_to_pcs() is about the cache), the
- * RCU sheaf (kfree_rcu), prefilled sheaves (kmem_cache_prefill_sheaf), PREEMPT_RT
- * (the variants branch), statistics.
+ * RCU sheaf (kfree_rcu), prefilled sheaves (kmem_cache_prefill_sheaf),
+ * statistics.
  */
 #include "bugs.h"
 #include "internal.h"
@@ -55,13 +55,32 @@ static __always_inline bool sheaf_is_bootstrap(const struct slab_sheaf *sheaf)
 /*
  * The per-CPU lock, tried: irqs go off before this CPU's sheaves are looked
  * up (as local_trylock_irqsave() does; see local_lock_cpu_slab() for what a
- * lookup first would do). NULL, irqs restored, if it is taken.
+ * lookup first would do). NULL, irqs restored, if it is taken. On RT the
+ * lock is a per-CPU sleeping lock that leaves irqs alone: the task is pinned
+ * with migrate_disable() instead, and a hard interrupt never gets it (RT's
+ * local_trylock() fails in NMI and hardirq context).
  */
 static __always_inline struct slub_percpu_sheaves *pcs_trylock(struct kmem_cache *s, bool allow_spin,
 							       unsigned long *flags)
 {
 	struct slub_percpu_sheaves *pcs;
 
+	if (read_fixed_bool(&kconfig.preempt_rt)) {
+		if (in_nmi() || in_hardirq())
+			return NULL;
+		*flags = 0;
+		migrate_disable();
+		pcs = this_cpu_ptr(s->cpu_sheaves);
+		if (!allow_spin && bug_on(BUG_SHEAVES_NMI_NO_TRYLOCK)) {
+			env_lock(&pcs->lock.l);
+			return pcs;
+		}
+		if (!env_trylock(&pcs->lock.l)) {
+			migrate_enable();
+			return NULL;
+		}
+		return pcs;
+	}
 	local_irq_save(*flags);
 	pcs = this_cpu_ptr(s->cpu_sheaves);
 	if (!allow_spin && bug_on(BUG_SHEAVES_NMI_NO_TRYLOCK)) {
@@ -78,7 +97,10 @@ static __always_inline struct slub_percpu_sheaves *pcs_trylock(struct kmem_cache
 static __always_inline void pcs_unlock(struct slub_percpu_sheaves *pcs, unsigned long flags)
 {
 	env_unlock(&pcs->lock.l);
-	local_irq_restore(flags);
+	if (read_fixed_bool(&kconfig.preempt_rt))
+		migrate_enable();
+	else
+		local_irq_restore(flags);
 }
 
 /* ---- sheaves ---- */
@@ -553,7 +575,8 @@ void *kmalloc_nolock_sheaves(size_t size, gfp_t gfp_flags, int node, enum nolock
 	WARN_ON_ONCE(gfp_flags & ~GFP_NOLOCK_ALLOWED);
 	if (!size)
 		return ZERO_SIZE_PTR;
-	if (kconfig.preempt_rt && (in_nmi() || in_hardirq())) {
+	/* RT: as Design A since the 6.18 fix, nowhere the task may not sleep */
+	if (kconfig.preempt_rt && !preemptible()) {
 		*why = NOLOCK_CONTEXT;
 		return NULL;
 	}
