@@ -709,3 +709,82 @@ TEST(alloc_flags_caller_cannot_forge_slab_alloc_flags)
 	CHECK_VALID();
 	return true;
 }
+
+/* ---- PREEMPT_RT ---- */
+
+static void setup_rt(void)
+{
+	kconfig.preempt_rt = true;
+	setup_rule(RULE_ALLOC_TRYLOCK, DESIGN_SHEAVES);
+	kconfig.preempt_rt = true;
+	machine_reset();
+	kmem_init();
+}
+
+TEST(sheaves_rt_nolock_refuses_where_not_preemptible)
+{
+	enum nolock_fail why;
+	void *p;
+
+	setup_rt();
+	p = kmalloc_nolock_why(128, 0, NUMA_NO_NODE, &why);
+	CHECK(p && why == NOLOCK_OK);
+	kfree_nolock(p);
+	preempt_disable();
+	CHECK(kmalloc_nolock_why(128, 0, NUMA_NO_NODE, &why) == NULL);
+	CHECK_EQ(why, NOLOCK_CONTEXT);
+	preempt_enable();
+	CHECK(machine_enter(CTX_HARDIRQ));
+	CHECK(kmalloc_nolock_why(128, 0, NUMA_NO_NODE, &why) == NULL);
+	CHECK_EQ(why, NOLOCK_CONTEXT);
+	machine_exit();
+	machine_drain_irq_work();
+	CHECK_VALID();
+	kconfig.preempt_rt = false;
+	return true;
+}
+
+TEST(sheaves_rt_bpf_in_task_holding_sheaves_lock_uses_slab_level)
+{
+	unsigned int main_size;
+	void *p, *q;
+
+	setup_rt();
+	p = kmalloc(128, GFP_KERNEL); /* a real main with 3 objects */
+	main_size = pcs(k128(), 0)->main->size;
+	migrate_disable();
+	CHECK(env_trylock(&pcs(k128(), 0)->lock.l)); /* the task is inside alloc_from_pcs() */
+	CHECK(machine_enter(CTX_KPROBE));             /* RT: a BPF program in the same task */
+	q = kmalloc_nolock(128, 0, NUMA_NO_NODE);
+	CHECK(q && virt_to_cache(q) == k128());
+	CHECK_EQ(pcs(k128(), 0)->main->size, main_size); /* the lock is ours: not retaken */
+	kfree_nolock(q);                                  /* deferred, not pushed */
+	machine_exit();
+	CHECK(!llist_empty(&this_cpu_ptr(world->defer_free_objects)->objects));
+	env_unlock(&pcs(k128(), 0)->lock.l);
+	migrate_enable();
+	machine_drain_irq_work();
+	kfree(p);
+	CHECK_VALID();
+	kconfig.preempt_rt = false;
+	return true;
+}
+
+TEST(sheaves_rt_kfree_nolock_in_hardirq_defers)
+{
+	void *p, *q;
+
+	setup_rt();
+	q = kmalloc(128, GFP_KERNEL); /* main has room */
+	p = kmalloc_nolock(128, 0, NUMA_NO_NODE);
+	CHECK(p && q);
+	CHECK(machine_enter(CTX_HARDIRQ));
+	kfree_nolock(p); /* RT's local_trylock() fails in hardirq: deferred */
+	machine_exit();
+	CHECK_EQ(census(k128()).deferred, 1);
+	machine_drain_irq_work();
+	kfree(q);
+	CHECK_VALID();
+	kconfig.preempt_rt = false;
+	return true;
+}
