@@ -206,8 +206,7 @@ TEST(sheaves_empty_main_swaps_with_nonempty_spare)
 	setup();
 	CHECK(alloc_n(p, SHEAF_CAPACITY + 1)); /* main has 3, spare is empty */
 	/* fill main, then one more free: main full → swapped with the empty spare */
-	for (int i = 0; i < 1; i++)
-		kfree(p[i]);
+	kfree(p[0]);
 	CHECK_EQ(pcs(k128(), 0)->main->size, SHEAF_CAPACITY);
 	main = pcs(k128(), 0)->main;
 	spare = pcs(k128(), 0)->spare;
