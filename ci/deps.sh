@@ -21,6 +21,8 @@ Checks the tools the project needs and prints one line naming what is present:
                              (package libclang-rt-<clang major>-dev, e.g.
                              libclang-rt-14-dev on Debian bookworm)
   afl-clang-fast             AFL++, only with --afl (package afl++)
+  chromium                   headless browser: a ctest renders the injection
+                             heatmap page in it (package chromium)
 
 For anything missing: as root, runs 'apt-get update' once and
 'DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends PKGS';
@@ -114,6 +116,13 @@ scan() {
 		# Without clang its major version is unknown: the metapackage follows
 		# the distribution's default clang, as the clang package does.
 		need libclang-rt-dev "clang's runtimes (clang not installed)"
+	fi
+
+	# The heatmap_renders_in_chromium ctest (skipped without it).
+	if command -v chromium >/dev/null 2>&1; then
+		present+=("chromium")
+	else
+		need chromium "chromium not found (the heatmap page is checked in it)"
 	fi
 
 	if [ "$want_afl" = 1 ]; then

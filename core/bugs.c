@@ -67,6 +67,17 @@ const struct slab_bug_info slab_bugs[NR_SLAB_BUGS] = {
 			     "sheaves rewrite (kfree_nolock() defers when free_to_pcs() fails) has no such path",
 		.expect = "sleep-in-atomic",
 	},
+	[BUG_UP_TRYLOCK_REENTERS] = {
+		.name = "up_trylock_reenters",
+		.summary = "on a UP kernel spin_trylock() always succeeds, and kmalloc_nolock() bails "
+			   "out only in NMI: a kprobe or tracepoint BPF program inside a "
+			   "spin_lock_irqsave() section (the zone lock while a new slab is allocated) "
+			   "\"takes\" the same lock and changes what the interrupted code is changing; "
+			   "the model's fix refuses on UP wherever irqs are disabled",
+		.reference = "found by this harness (nolock_up_fuzzer) in the 6.18 kmalloc_nolock() as "
+			     "modelled, whose UP rule covers NMI only; not confirmed upstream",
+		.expect = "invariant-6",
+	},
 };
 
 int bug_lookup(const char *name)

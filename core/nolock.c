@@ -58,8 +58,10 @@ void *kmalloc_nolock_why(size_t size, gfp_t gfp_flags, int node, enum nolock_fai
 		return NULL;
 	}
 	/* UP: spinlocks are no-ops, so a trylock "succeeds" on a lock the
-	 * interrupted context holds; an NMI cannot tell, so it must not try. */
-	if (!kconfig.smp && in_nmi()) {
+	 * interrupted context holds; an NMI cannot tell, so it must not try.
+	 * Nor can a kprobe or tracepoint inside a spin_lock_irqsave() section:
+	 * the model's fix refuses wherever irqs are off (bug up_trylock_reenters). */
+	if (!kconfig.smp && (in_nmi() || (irqs_disabled() && !bug_on(BUG_UP_TRYLOCK_REENTERS)))) {
 		*why = NOLOCK_CONTEXT;
 		return NULL;
 	}

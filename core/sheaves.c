@@ -180,12 +180,19 @@ static void sheaf_flush_unused(struct kmem_cache *s, struct slab_sheaf *sheaf)
 
 /* ---- the barn ---- */
 
+/*
+ * On UP a spin_trylock() always "succeeds", even on a lock the interrupted
+ * context holds, and kfree_nolock() may run inside a barn->lock section (a
+ * kprobe there): a caller that may not spin leaves the barn alone on UP.
+ */
 static __always_inline bool barn_lock(struct node_barn *barn, bool allow_spin, unsigned long *flags)
 {
 	if (allow_spin) {
 		spin_lock_irqsave(&barn->lock, *flags);
 		return true;
 	}
+	if (!read_fixed_bool(&kconfig.smp))
+		return false;
 	return spin_trylock_irqsave(&barn->lock, *flags);
 }
 
@@ -580,7 +587,8 @@ void *kmalloc_nolock_sheaves(size_t size, gfp_t gfp_flags, int node, enum nolock
 		*why = NOLOCK_CONTEXT;
 		return NULL;
 	}
-	if (!kconfig.smp && in_nmi()) {
+	/* UP: as Design A (core/nolock.c), nowhere irqs are off */
+	if (!kconfig.smp && (in_nmi() || (irqs_disabled() && !bug_on(BUG_UP_TRYLOCK_REENTERS)))) {
 		*why = NOLOCK_CONTEXT;
 		return NULL;
 	}

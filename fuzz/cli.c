@@ -11,10 +11,13 @@
  *   reentry check FILE...                  regressions: the verdict is what "# expect:" says
  *   reentry stress [--cpus N] [--seconds S] [--signal-rate HZ] ...   the signal-storm stress
  *                                          on real threads (runs reentry-stress, see fuzz/stress.c)
+ *   reentry heatmap CORPUS... -o DIR [--replay] [--kinds K,...] [--handler OPS] [--source DIR]
+ *                                          DIR/index.html: where interrupts land in core/
  *
  * Exit codes: 0 clean, 1 a report, 2 usage or input error (one line on stderr).
  */
 #include "exec.h"
+#include "heatmap.h"
 #include "minimize.h"
 #include "sweep.h"
 
@@ -25,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAX_INPUT (1 << 20)
@@ -452,6 +456,83 @@ static int cmd_stress(int argc, char **argv)
 	die("stress: cannot run %s: %s (built with the reentry target)", path, strerror(errno));
 }
 
+#ifndef REENTRY_SOURCE_DIR
+#define REENTRY_SOURCE_DIR "."	/* CMake passes the project's source directory */
+#endif
+
+/* The injection heatmap of a corpus (fuzz/heatmap.h): swept by default, so
+ * the page shows where interrupts can land, not only where the inputs put them. */
+static int cmd_heatmap(int argc, char **argv)
+{
+	static const char usage[] = "usage: reentry heatmap CORPUS_DIR|FILE... -o DIR [--replay] "
+				    "[--kinds nmi,kprobe,...] [--handler OPS] [--source DIR]";
+	static struct program p, holder;
+	struct heatmap_options o = { .sweep = true, .kinds = SWEEP_INTERRUPTS };
+	const char *dir = NULL, *source = REENTRY_SOURCE_DIR, *handler = "p = kmalloc_nolock(64, 0)";
+	char *paths[64], **files, page[4096], err[512];
+	int npaths = 0, nfiles;
+	struct heatmap *h;
+	bool clean = true;
+	FILE *f;
+
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+			dir = argv[++i];
+		else if (strcmp(argv[i], "--replay") == 0)
+			o.sweep = false;
+		else if (strcmp(argv[i], "--kinds") == 0 && i + 1 < argc)
+			o.kinds = parse_kinds(argv[++i]);
+		else if (strcmp(argv[i], "--handler") == 0 && i + 1 < argc)
+			handler = argv[++i];
+		else if (strcmp(argv[i], "--source") == 0 && i + 1 < argc)
+			source = argv[++i];
+		else if (argv[i][0] == '-' && argv[i][1])
+			die("heatmap: unknown option '%s' (%s)", argv[i], usage);
+		else if (npaths < 64)
+			paths[npaths++] = argv[i];
+		else
+			die("heatmap: at most 64 corpus paths");
+	}
+	if (!npaths || !dir)
+		die("%s", usage);
+	snprintf(page, sizeof(page), "%s/core", source);
+	if (access(page, R_OK) != 0)
+		die("heatmap: %s: %s (--source names the project's source directory)", page,
+		    strerror(errno));
+	nfiles = heatmap_inputs(paths, npaths, &files, err, sizeof(err));
+	if (nfiles < 0)
+		die("heatmap: %s", err);
+	if (nfiles == 0)
+		die("heatmap: no inputs in %s", paths[0]);
+	parse_handler(handler, &holder);
+	o.handler = holder.events[0].ops;
+	o.nhandler = holder.events[0].nops;
+	o.handler_text = handler;
+	h = heatmap_new(&o);
+	for (int i = 0; i < nfiles; i++) {
+		load_program(files[i], &p);
+		clean &= heatmap_add(h, &p, files[i]);
+		if (isatty(STDERR_FILENO))
+			fprintf(stderr, "\r%d/%d inputs%s", i + 1, nfiles, i + 1 == nfiles ? "\n" : "");
+	}
+	heatmap_resolve(h);
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+		die("%s: %s", dir, strerror(errno));
+	snprintf(page, sizeof(page), "%s/index.html", dir);
+	f = fopen(page, "w");
+	if (!f)
+		die("%s: %s", page, strerror(errno));
+	if (!heatmap_write_html(h, source, f, err, sizeof(err)))
+		die("heatmap: %s", err);
+	if (fclose(f) != 0)
+		die("%s: write error", page);
+	heatmap_print_summary(h, stdout);
+	printf("page     %s\n", page);
+	heatmap_inputs_free(files, nfiles);
+	heatmap_free(h);
+	return clean ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -461,12 +542,14 @@ int main(int argc, char **argv)
 		{ "replay", cmd_replay }, { "sweep", cmd_sweep }, { "decode", cmd_decode },
 		{ "encode", cmd_encode }, { "bugs", cmd_bugs }, { "check", cmd_check },
 		{ "random", cmd_random }, { "minimize", cmd_minimize }, { "stress", cmd_stress },
+		{ "heatmap", cmd_heatmap },
 	};
 
 	if (argc < 2)
-		die("usage: reentry replay|sweep|random|minimize|check|decode|encode|bugs|stress ... (see README.md)");
+		die("usage: reentry replay|sweep|random|minimize|check|decode|encode|bugs|stress|heatmap ... (see README.md)");
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (strcmp(argv[1], cmds[i].name) == 0)
 			return cmds[i].fn(argc - 2, argv + 2);
-	die("unknown command '%s' (replay, sweep, random, minimize, check, decode, encode, bugs, stress)", argv[1]);
+	die("unknown command '%s' (replay, sweep, random, minimize, check, decode, encode, bugs, stress, heatmap)",
+	    argv[1]);
 }

@@ -42,6 +42,11 @@ const void *callstack_innermost(void)
 	return stack[(depth <= CALLSTACK_MAX ? depth : CALLSTACK_MAX) - 1];
 }
 
+const void *callstack_frame(int i)
+{
+	return i >= 0 && i < depth && i < CALLSTACK_MAX ? stack[i] : NULL;
+}
+
 int callstack_depth(void)
 {
 	return depth;

@@ -39,6 +39,7 @@ static struct {
 	bool busy;		/* the engine itself runs: model code it calls
 				   (e.g. the deny list) must not count */
 	int harness;		/* > 0: harness code runs (see engine_harness_enter) */
+	struct engine_observer observer;	/* see engine_observe(); zero: none */
 } e = { .op = -1 };
 
 const char *event_kind_name(enum event_kind kind)
@@ -121,10 +122,18 @@ static void compute_next_due(void)
 	}
 }
 
+/* An interrupt fired: its context is entered, its handler about to run. */
+static void landed(const struct engine_fired *f)
+{
+	if (e.observer.landed)
+		e.observer.landed(e.observer.ctx, f);
+}
+
 static void preempted_task_runs(void *arg)
 {
 	const struct engine_fired *f = arg;
 
+	landed(f);
 	e.driver.fired(e.driver.ctx, f);
 }
 
@@ -163,6 +172,7 @@ static void fire(const struct engine_event *ev, void *pc)
 			return;
 		}
 		e.kprobe_depth += ev->kind == EV_KPROBE;
+		landed(&f);
 		e.driver.fired(e.driver.ctx, &f);
 		e.kprobe_depth -= ev->kind == EV_KPROBE;
 		machine_exit();
@@ -175,6 +185,7 @@ static void fire(const struct engine_event *ev, void *pc)
 			e.driver.fired(e.driver.ctx, &f);
 			return;
 		}
+		landed(&f);
 		e.driver.fired(e.driver.ctx, &f);
 		machine_exit();
 		break;
@@ -256,6 +267,31 @@ static void boundary(void *pc)
 	}
 }
 
+/* The boundary hook while an observer watches: the observer sees the
+ * boundaries the engine counts (not the harness's, not the engine's own). */
+__attribute__((no_sanitize("address", "undefined")))
+static void observed_boundary(void *pc)
+{
+	if (e.op >= 0 && !e.busy && !e.harness)
+		e.observer.boundary(e.observer.ctx, pc);
+	boundary(pc);
+}
+
+static void install_boundary_hook(void)
+{
+	machine_boundary_hook = e.observer.boundary ? observed_boundary : boundary;
+}
+
+void engine_observe(const struct engine_observer *o)
+{
+	if (o)
+		e.observer = *o;
+	else
+		memset(&e.observer, 0, sizeof(e.observer));
+	if (machine_boundary_hook)	/* armed: switch hooks now */
+		install_boundary_hook();
+}
+
 static bool fault(enum machine_fault kind)
 {
 	static const enum event_kind kind_of[] = {
@@ -305,7 +341,7 @@ void engine_arm(const struct engine_event *events, int n, const struct engine_dr
 	e.busy = false;
 	e.harness = 0;
 	callstack_set_depth(0); /* a report may have unwound model frames */
-	machine_boundary_hook = boundary;
+	install_boundary_hook();
 	machine_fault_hook = fault;
 }
 

@@ -95,6 +95,20 @@ uint32_t engine_ordinal(void);
  * is per operation: engine_begin_op() restarts it. NULL stops recording. */
 void engine_record(uint16_t *masks, uint32_t cap);
 
+/*
+ * Watch a run (the heatmap, fuzz/heatmap.c): boundary() sees every counted
+ * boundary, before any event due there fires; landed() sees every interrupt
+ * that fired, once its context is entered and before its handler runs.
+ * engine_observe(NULL) stops. Without an observer the boundary hook is the
+ * plain one, so watching costs nothing when nobody watches.
+ */
+struct engine_observer {
+	void (*boundary)(void *ctx, void *pc);
+	void (*landed)(void *ctx, const struct engine_fired *f);
+	void *ctx;
+};
+void engine_observe(const struct engine_observer *o);
+
 /* May an event of this kind fire here, now? NULL if yes, else the reason. */
 const char *engine_may_fire(enum event_kind kind);
 

@@ -468,8 +468,8 @@ void preempt_enable(void)
 		rt_run_woken();
 }
 
-/* RT: spinlock_t and local locks will take migrate_disable() instead of
- * preempt_disable(), so this counter starts to matter for the scheduler. */
+/* Per task: RT's sleeping locks and SLUB's CPU pinning on RT take it
+ * instead of preempt_disable(); a task with it raised never migrates. */
 void migrate_disable(void)
 {
 	m.tasks[current_task()].migrate_disable++;
@@ -490,7 +490,9 @@ int machine_migrate_disabled(void)
 	return m.tasks[current_task()].migrate_disable;
 }
 
-void might_sleep(void)
+/* "BUG: sleeping function called from invalid context", naming what would
+ * sleep ("" for might_sleep() itself) unless the task may sleep here. */
+static void check_may_sleep(const char *what)
 {
 	char where[256];
 
@@ -498,9 +500,14 @@ void might_sleep(void)
 		return;
 	machine_describe(where, sizeof(where));
 	machine_report("sleep-in-atomic",
-		       "BUG: sleeping function called from invalid context: %s, in_atomic(): %d, irqs_disabled(): %d, preempt_count %#x",
-		       where, cur()->preempt_count != 0, cur()->irqs_off,
-		       cur()->preempt_count);
+		       "BUG: sleeping function called from invalid context: %s%s, in_atomic(): %d, irqs_disabled(): %d, preempt_count %#x",
+		       what, where, (cur()->preempt_count & ~(m.rt ? SOFTIRQ_MASK : 0u)) != 0,
+		       cur()->irqs_off, cur()->preempt_count);
+}
+
+void might_sleep(void)
+{
+	check_may_sleep("");
 }
 
 /* ------------------------------------------------------------------ */
@@ -539,8 +546,8 @@ static void up_reentry_check(const struct env_lock *l)
 /*
  * spin_lock() is preempt_disable() then the atomic; local_lock_irqsave()
  * only disables irqs (the irqsave wrapper does that), so LOCK_LOCAL leaves
- * preempt_count alone. RT: spinlock_t and local locks become sleeping locks
- * and take migrate_disable() instead; the RT variants issue might_sleep().
+ * preempt_count alone. RT's sleeping locks (rt_lock() below) take
+ * migrate_disable() instead and check that the task may sleep.
  */
 static void lock_preempt_disable(const struct env_lock *l)
 {
@@ -768,7 +775,6 @@ void env_lockdep_assert(bool cond, const char *what, const char *file, int line)
 			       what, file, line, cur_kind_name(), m.cur);
 }
 
-
 /* ------------------------------------------------------------------ */
 /* PREEMPT_RT: sleeping locks, blocking tasks, the irq_work thread     */
 /* ------------------------------------------------------------------ */
@@ -779,8 +785,10 @@ void env_lockdep_assert(bool cond, const char *what, const char *file, int line)
  * the CPU and kept here; the task it preempted (or whoever resumed it) runs
  * on. The unlock marks it woken, and it runs again at the next point where
  * the CPU is preemptible in task context — at once if the unlocker is.
- * Invariants: a blocked task's `on` lock is held (by another task); its
- * frames are on no CPU's stack; its held locks name it as owner.
+ * Invariants: a blocked task that is not woken waits on a lock another
+ * task holds; its frames are on no CPU's stack; its held locks name it as
+ * owner. Waking at preempt_enable() or an irq restore is a real preemption
+ * point: the kernel reschedules there too.
  */
 struct blocked_task {
 	bool used;		/* blocked (woken or not) */
@@ -833,19 +841,14 @@ static int task_of_coro(int slot)
 	return NR_CPUS + slot;
 }
 
-/* "BUG: sleeping function called from invalid context": a sleeping lock
- * where the task may not sleep (irqs off, preemption off, hard interrupt). */
+/* A sleeping lock where the task may not sleep (irqs off, preemption off,
+ * hard interrupt). */
 static void rt_might_sleep(const struct env_lock *l)
 {
-	char where[256];
+	char what[96];
 
-	if (preemptible())
-		return;
-	machine_describe(where, sizeof(where));
-	machine_report("sleep-in-atomic",
-		       "BUG: sleeping function called from invalid context: rt_spin_lock(%s) in %s, in_atomic(): %d, irqs_disabled(): %d, preempt_count %#x",
-		       lock_name(l), where, (cur()->preempt_count & ~SOFTIRQ_MASK) != 0,
-		       cur()->irqs_off, cur()->preempt_count);
+	snprintf(what, sizeof(what), "rt_spin_lock(%s) in ", lock_name(l));
+	check_may_sleep(what);
 }
 
 /* The task that runs once the frames from base up are lifted off. */
@@ -1316,6 +1319,17 @@ _Noreturn void machine_report(const char *cls, const char *fmt, ...)
 	report.cpu = m.cur;
 	report.depth = cur()->depth;
 	raise_report();
+}
+
+int machine_held_locks(const char **names, int max)
+{
+	const struct cpu *c = cur();
+	int n = 0;
+
+	for (int i = 0; i < c->nheld && n < max; i++)
+		if (c->held[i].depth == c->depth)
+			names[n++] = lock_name(c->held[i].lock);
+	return n;
 }
 
 void machine_describe(char *buf, size_t size)

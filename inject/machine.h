@@ -125,6 +125,11 @@ const struct machine_report *machine_try(void (*fn)(void *arg), void *arg);
 _Noreturn void machine_report(const char *cls, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* The names of the locks the running context took and still holds (not
+ * those of the contexts it interrupted), as written at init ("&c->lock");
+ * at most max of them. Returns how many. */
+int machine_held_locks(const char **names, int max);
+
 /* Describe the current CPU's state for traces: "cpu0 NMI [&n->list_lock held, irqs off]". */
 void machine_describe(char *buf, size_t size);
 

@@ -25,6 +25,11 @@ void test_register(const char *name, test_fn fn);
  * CMake registers TEST_ASAN lines only in sanitized builds. */
 #define TEST_ASAN(name) TEST(name)
 
+/* A test of where boundaries land (ordinals, sweeps, masks): CMake registers
+ * TEST_INJECT lines only in builds with the load/store boundaries (not in
+ * the release preset, which compiles injection out). */
+#define TEST_INJECT(name) TEST(name)
+
 #define CHECK(cond) do {						\
 	if (!(cond)) {							\
 		fprintf(stderr, "%s:%d: %s: CHECK failed: %s\n",	\

@@ -384,7 +384,7 @@ TEST(engine_recording_and_refused_events_do_not_shift_ordinals)
  * Events at their anchor
  * ===================================================================== */
 
-TEST(engine_event_fires_once_at_its_ordinal_and_op)
+TEST_INJECT(engine_event_fires_once_at_its_ordinal_and_op)
 {
 	struct engine_event ev[3];
 	uint32_t n1;
@@ -513,7 +513,7 @@ TEST(engine_hardirq_refused_with_irqs_disabled_nmi_fires)
  * bits consistent with each other, and with what an event armed at that
  * boundary really does.
  */
-TEST(engine_record_masks_match_firing_in_slow_path)
+TEST_INJECT(engine_record_masks_match_firing_in_slow_path)
 {
 	const uint16_t faults = KBIT(EV_FAIL_TRYLOCK) | KBIT(EV_FAIL_PAGE_ALLOC) | KBIT(EV_FAIL_MEMCG);
 	uint32_t n, irqs_off = 0, nokprobe = 0, not_preemptible_irqs_on = 0;
@@ -602,7 +602,7 @@ TEST(engine_record_masks_match_firing_in_slow_path)
 }
 
 /* Inside an NMI handler: NMI, hardirq, softirq, irq_work and preempt may not fire. */
-TEST(engine_record_masks_inside_nmi_handler)
+TEST_INJECT(engine_record_masks_inside_nmi_handler)
 {
 	const uint16_t never = KBIT(EV_NMI) | KBIT(EV_HARDIRQ) | KBIT(EV_SOFTIRQ) |
 			       KBIT(EV_IRQ_WORK) | KBIT(EV_PREEMPT);
@@ -637,7 +637,7 @@ TEST(engine_record_masks_inside_nmi_handler)
  * The handler's own boundaries follow the landing one: ordinal k + d is the
  * d-th boundary inside a handler that landed at k. An event there nests.
  */
-TEST(engine_nmi_inside_nmi_refused_kprobe_inside_kprobe_refused)
+TEST_INJECT(engine_nmi_inside_nmi_refused_kprobe_inside_kprobe_refused)
 {
 	struct engine_event ev[3];
 
@@ -685,7 +685,7 @@ TEST(engine_nmi_inside_nmi_refused_kprobe_inside_kprobe_refused)
 	return true;
 }
 
-TEST(engine_softirq_refused_in_interrupt_preempt_refused_outside_task)
+TEST_INJECT(engine_softirq_refused_in_interrupt_preempt_refused_outside_task)
 {
 	struct engine_event ev[3];
 
@@ -728,7 +728,7 @@ TEST(engine_softirq_refused_in_interrupt_preempt_refused_outside_task)
  * Seed 000's fix: kprobes stay out of slab_alloc_slow() (NOKPROBE_SYMBOL).
  * The same boundary with the historical bug switched on: the kprobe fires.
  */
-TEST(engine_kprobe_nokprobe_slow_path_unless_bug)
+TEST_INJECT(engine_kprobe_nokprobe_slow_path_unless_bug)
 {
 	struct engine_event ev;
 	uint32_t n, k = 0, n_bug;
@@ -833,7 +833,7 @@ TEST_ASAN(engine_symbolize_names_model_functions)
 
 /* The driver hears of every event that reaches its anchor, fired or not
  * (engine.h, struct engine_driver) — also at the context depth limit. */
-TEST(engine_depth_limit_is_reported_to_the_driver)
+TEST_INJECT(engine_depth_limit_is_reported_to_the_driver)
 {
 	enum { P = MACHINE_MAX_DEPTH };	/* preemptions: the last one at the limit */
 	struct engine_event ev[P + 2];
@@ -882,7 +882,7 @@ TEST(engine_depth_limit_is_reported_to_the_driver)
  * irq_work, preemption and migration
  * ===================================================================== */
 
-TEST(engine_irq_work_event_drains_pending_work_first)
+TEST_INJECT(engine_irq_work_event_drains_pending_work_first)
 {
 	struct kmem_cache *s;
 	struct engine_event ev;
@@ -912,7 +912,7 @@ TEST(engine_irq_work_event_drains_pending_work_first)
 	return true;
 }
 
-TEST(engine_preempt_migrates_task_to_target_cpu)
+TEST_INJECT(engine_preempt_migrates_task_to_target_cpu)
 {
 	struct engine_event ev = at(EV_PREEMPT, 0, 1, 0);
 
@@ -944,7 +944,7 @@ TEST(engine_preempt_migrates_task_to_target_cpu)
  * cmpxchg on the new CPU's pair fails on the tid (which encodes the CPU),
  * the path retries (CMPXCHG_DOUBLE_CPU_FAIL), and the result is right.
  */
-TEST(engine_preempt_in_fast_path_retries_on_new_cpu)
+TEST_INJECT(engine_preempt_in_fast_path_retries_on_new_cpu)
 {
 	struct kmem_cache *s;
 	uint32_t n;
@@ -1160,7 +1160,7 @@ TEST(engine_fail_page_alloc_nolock_null_reason_is_nomem)
 
 /* "#N: the N-th page allocation of op `op`" — counting every page
  * allocation of the op, including one an armed `@K fail` countdown failed. */
-TEST(engine_occurrence_counts_include_countdown_failures)
+TEST_INJECT(engine_occurrence_counts_include_countdown_failures)
 {
 	static const bool first_second[4] = { true, true, false, false };
 	struct engine_event ev[2];
@@ -1381,7 +1381,7 @@ static const char nested_text[] =
 	"cpu1 task: b = kmalloc(64, GFP_KERNEL)  @3 hardirq { kfree_nolock(a) }\n"
 	"cpu0 task: kfree(b)\n";
 
-TEST(engine_exec_nested_event_lands_in_earlier_handler)
+TEST_INJECT(engine_exec_nested_event_lands_in_earlier_handler)
 {
 	int x, y, a;
 
@@ -1437,7 +1437,7 @@ TEST(engine_exec_trace_is_deterministic)
 	return true;
 }
 
-TEST(engine_exec_trace_shows_refused_events_and_why)
+TEST_INJECT(engine_exec_trace_shows_refused_events_and_why)
 {
 	static const char text[] =
 		"cpu0 irqs_off: a = kmalloc_nolock(64, 0)  @2 hardirq { x = kmalloc_nolock(64, 0) }"
@@ -1565,7 +1565,7 @@ static const char kprobe_sweep_text[] =
 	"cpu0 task: e = kmalloc(64, GFP_KERNEL)  @5 hardirq { kfree_nolock(a) }\n"
 	"cpu0 task: f = kmalloc(64, GFP_KERNEL)\n";
 
-TEST(engine_sweep_finds_seed_000_kprobe_fastpath)
+TEST_INJECT(engine_sweep_finds_seed_000_kprobe_fastpath)
 {
 	struct sweep_options o = { .kinds = KBIT(EV_KPROBE), .depth = 1 };
 	struct sweep_result on, off;
@@ -1601,7 +1601,7 @@ TEST(engine_sweep_finds_seed_000_kprobe_fastpath)
 	return true;
 }
 
-TEST(engine_sweep_is_deterministic)
+TEST_INJECT(engine_sweep_is_deterministic)
 {
 	struct sweep_options o = { .kinds = SWEEP_INTERRUPTS, .depth = 1 };
 	static struct sweep_result r1, r2;
@@ -1648,7 +1648,7 @@ TEST(engine_sweep_is_deterministic)
  * a handful of boundaries each (too-large requests), whose handlers
  * allocate: most second events land inside the first handler.
  */
-TEST(engine_sweep_depth_2_counts_pairs_and_nests_in_handlers)
+TEST_INJECT(engine_sweep_depth_2_counts_pairs_and_nests_in_handlers)
 {
 	static const char text[] =
 		"cpu0 task: a = kmalloc_nolock(9000, 0)\n"
@@ -1724,7 +1724,7 @@ TEST(engine_sweep_depth_2_counts_pairs_and_nests_in_handlers)
 	return true;
 }
 
-TEST(engine_sweep_reference_failure_is_reported_not_swept)
+TEST_INJECT(engine_sweep_reference_failure_is_reported_not_swept)
 {
 	/* a program that fails without injection: the sweep says so and runs no trial */
 	static const char text[] =

@@ -8,6 +8,7 @@
  */
 #include "test.h"
 
+#include "../core/bugs.h"
 #include "../core/internal.h"
 #include "../inject/machine.h"
 
@@ -1031,7 +1032,7 @@ TEST(slub_nmi_at_every_boundary_of_kmalloc_kfree_is_clean)
 
 /* ---- UP: spinlocks are no-ops ------------------------------------ */
 
-TEST(slub_up_kmalloc_nolock_bails_in_nmi_only)
+TEST(slub_up_kmalloc_nolock_bails_in_nmi_and_where_irqs_are_off)
 {
 	unsigned long flags;
 	void *p;
@@ -1049,9 +1050,26 @@ TEST(slub_up_kmalloc_nolock_bails_in_nmi_only)
 	CHECK_EQ(why, NOLOCK_CONTEXT);
 	kfree_nolock(p); /* frees still work: deferred or pushed, never a list lock */
 	machine_exit();
+	/* so would a kprobe's: irqs are off, the model's fix refuses */
+	CHECK(machine_enter(CTX_KPROBE));
+	CHECK(kmalloc_nolock_why(64, 0, NUMA_NO_NODE, &why) == NULL);
+	CHECK_EQ(why, NOLOCK_CONTEXT);
+	machine_exit();
 	spin_unlock_irqrestore(&get_node(bucket(64), 0)->list_lock, flags);
+	/* a kprobe where irqs are on is served */
+	CHECK(machine_enter(CTX_KPROBE));
+	p = kmalloc_nolock(64, 0, NUMA_NO_NODE);
+	CHECK(p);
+	kfree_nolock(p);
+	machine_exit();
+	/* a hardirq runs with irqs off: refused too (sound, if broad) ... */
 	CHECK(machine_enter(CTX_HARDIRQ));
-	p = kmalloc_nolock(64, 0, NUMA_NO_NODE); /* a hardirq is not an NMI: served */
+	CHECK(kmalloc_nolock_why(64, 0, NUMA_NO_NODE, &why) == NULL);
+	CHECK_EQ(why, NOLOCK_CONTEXT);
+	/* ... and served with the 6.18 rule (NMI only) switched back on */
+	kconfig.bugs = 1ull << BUG_UP_TRYLOCK_REENTERS;
+	p = kmalloc_nolock(64, 0, NUMA_NO_NODE);
+	kconfig.bugs = 0;
 	CHECK(p);
 	kfree_nolock(p);
 	machine_exit();
