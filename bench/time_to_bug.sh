@@ -19,9 +19,12 @@
 #              regression's "# config:" line, --seed N
 #   stress-irq the same with hardirq and NMI signals only (--kinds hardirq,nmi):
 #              the storm a user would write without a kprobe-like interrupt
+# TARGET=NAME fuzzes NAME_fuzzer from corpus/NAME instead of nolock (libfuzzer,
+# afl), e.g. TARGET=sheaves for the Design B bugs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bug=${1:-kprobe_fastpath} runs=${2:-5} cap=${3:-60} how=${4:-libfuzzer}
+target=${TARGET:-nolock}
 
 regression=$(grep -l "^# bug: $bug\$" corpus/regressions/*.txt | xargs grep -l '^# sweep:' | head -1 || true)
 config=""
@@ -32,11 +35,11 @@ fi
 case $how in
 libfuzzer)
 	cmake --preset fuzz >/dev/null
-	cmake --build --preset fuzz --target nolock_fuzzer >/dev/null ;;
+	cmake --build --preset fuzz --target "${target}_fuzzer" >/dev/null ;;
 afl)
 	command -v afl-fuzz >/dev/null || { echo "afl-fuzz not found: run ci/deps.sh --afl" >&2; exit 2; }
 	cmake --preset afl >/dev/null
-	cmake --build --preset afl --target nolock_fuzzer >/dev/null ;;
+	cmake --build --preset afl --target "${target}_fuzzer" >/dev/null ;;
 sweep | stress | stress-irq)
 	[ "$how" != sweep ] || [ -n "$regression" ] || { echo "no sweep regression for $bug" >&2; exit 2; } ;;
 *)
@@ -44,7 +47,7 @@ sweep | stress | stress-irq)
 esac
 # Crashes are named by replaying them on the plain driver (test preset).
 cmake --preset test >/dev/null
-cmake --build --preset test --target reentry nolock_fuzzer >/dev/null
+cmake --build --preset test --target reentry "${target}_fuzzer" >/dev/null
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -57,15 +60,15 @@ run_once() {
 	set +e
 	case $how in
 	libfuzzer)
-		REENTRY_BUGS=$bug timeout $((cap + 30)) build/fuzz/nolock_fuzzer -seed="$seed" \
+		REENTRY_BUGS=$bug timeout $((cap + 30)) "build/fuzz/${target}_fuzzer" -seed="$seed" \
 			-max_total_time="$cap" -artifact_prefix="$work/out/crash/" "$work/out/corpus" \
-			corpus/nolock >"$work/log" 2>&1
+			"corpus/${target}" >"$work/log" 2>&1
 		found=$(ls "$work"/out/crash/crash-* 2>/dev/null | head -1) ;;
 	afl)
 		REENTRY_BUGS=$bug AFL_BENCH_UNTIL_CRASH=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 \
 			AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1 \
-			timeout $((cap + 30)) afl-fuzz -s "$seed" -V "$cap" -i corpus/nolock \
-			-o "$work/out/afl" -- build/afl/nolock_fuzzer >"$work/log" 2>&1
+			timeout $((cap + 30)) afl-fuzz -s "$seed" -V "$cap" -i "corpus/${target}" \
+			-o "$work/out/afl" -- "build/afl/${target}_fuzzer" >"$work/log" 2>&1
 		found=$(ls "$work"/out/afl/default/crashes/id:* 2>/dev/null | head -1) ;;
 	sweep)
 		local kinds handler
@@ -89,7 +92,7 @@ run_once() {
 		return
 	fi
 	if [ -z "$report" ]; then
-		report=$(REENTRY_BUGS=$bug build/test/nolock_fuzzer "$found" 2>&1 | sed -n 's/^reentry: //p' | head -1 || true)
+		report=$(REENTRY_BUGS=$bug "build/test/${target}_fuzzer" "$found" 2>&1 | sed -n 's/^reentry: //p' | head -1 || true)
 	fi
 	echo "$(awk "BEGIN { printf \"%.2f\", $end - $start }") $report"
 }

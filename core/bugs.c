@@ -45,6 +45,16 @@ const struct slab_bug_info slab_bugs[NR_SLAB_BUGS] = {
 			     "(\"slab: Re-entrant kmalloc_nolock()\" review)",
 		.expect = "deadlock",
 	},
+	[BUG_SHEAVES_NMI_NO_TRYLOCK] = {
+		.name = "sheaves_nmi_no_trylock",
+		.summary = "Design B: a caller that may not spin (kmalloc_nolock(), kfree_nolock()) takes "
+			   "this CPU's sheaves lock with local_lock() instead of local_trylock(), so an NMI "
+			   "or kprobe that interrupted the holder in alloc_from_pcs()/free_to_pcs() "
+			   "deadlocks; the fix only ever tries the lock and falls back to the slab level",
+		.reference = "a class of bug, not a known upstream commit: the 7.0 sheaves code only "
+			     "trylocks the per-CPU lock (alloc_from_pcs(), free_to_pcs()) for this reason",
+		.expect = "deadlock",
+	},
 	[BUG_RT_FREE_NOLOCK_SLEEPS] = {
 		.name = "rt_free_nolock_sleeps",
 		.summary = "on PREEMPT_RT, kfree_nolock() of an object of this CPU's slab, called "

@@ -221,6 +221,58 @@ struct kmem_cache_node {
 	struct list_head full;		/* SLAB_STORE_USER caches only (add_full()) */
 };
 
+/* ---- Design B (core/sheaves.c): per-CPU sheaves and the barn ---- */
+
+/*
+ * A sheaf: an array of free objects of one cache (kernel: struct slab_sheaf).
+ * Sheaves live in kmalloc memory (a kmalloc-64 object: the model's capacity is
+ * tiny like its slabs), allocated with the no-recursion flag, except the one
+ * bootstrap sheaf of the world (capacity 0) that every CPU's main starts as.
+ *   0 ≤ size ≤ capacity; objects[0..size) are free objects of cache;
+ *   on a barn list ⇔ neither a CPU's main nor its spare.
+ */
+#define SHEAF_CAPACITY 4
+struct slab_sheaf {
+	struct list_head barn_list;	/* on barn->sheaves_full or sheaves_empty */
+	struct kmem_cache *cache;
+	unsigned int capacity;		/* SHEAF_CAPACITY; 0: the bootstrap sheaf */
+	unsigned int size;		/* objects held */
+	void *objects[SHEAF_CAPACITY];
+};
+
+/*
+ * Per CPU (kernel: struct slub_percpu_sheaves).
+ *   main ≠ NULL whenever lock is not held (the bootstrap sheaf if nothing
+ *   else); spare is NULL or a real sheaf. lock is only ever trylocked, by
+ *   every path: a context that finds it held falls back to the slab level.
+ */
+struct slub_percpu_sheaves {
+	local_trylock_t lock;
+	struct slab_sheaf *main;
+	struct slab_sheaf *spare;
+};
+
+/*
+ * Per node (kernel: struct node_barn), under lock (spinlock_t; trylocked
+ * by callers that may not spin).
+ *   nr_full == |sheaves_full|, every sheaf on it has 0 < size;
+ *   nr_empty == |sheaves_empty|, every sheaf on it has size == 0.
+ * A full main is only swapped into the barn while nr_full < MAX_FULL_SHEAVES
+ * (else the spare is emptied into the slabs); a sheaf put back after a race
+ * (the per-CPU lock taken again failed or the state changed) ignores the
+ * limit, as the kernel does. The model does not limit empty sheaves (the
+ * kernel frees those beyond MAX_EMPTY_SHEAVES): they are freed at cache
+ * destruction.
+ */
+#define MAX_FULL_SHEAVES 2
+struct node_barn {
+	spinlock_t lock;
+	struct list_head sheaves_full;
+	struct list_head sheaves_empty;
+	unsigned int nr_full;
+	unsigned int nr_empty;
+};
+
 #define MAX_RANDOM_SEQ 64	/* larger slabs are not shuffled (tiny slabs are the point) */
 
 struct kmem_cache {
@@ -245,6 +297,11 @@ struct kmem_cache {
 	char name[32];
 	struct list_head list;		/* on world->slab_caches */
 	struct kmem_cache_node node[1];
+	/* Design B only (kconfig.design == DESIGN_SHEAVES); sheaf_capacity 0:
+	 * no sheaves (Design A, debug caches, SLUB_TINY) */
+	unsigned int sheaf_capacity;
+	struct slub_percpu_sheaves cpu_sheaves[NR_CPUS];	/* __percpu */
+	struct node_barn barn[1];	/* per node (kernel: n->barn) */
 };
 
 
@@ -428,6 +485,8 @@ struct slab_world {
 	atomic_long_t trylock_failures;	/* slab_trylock_failures() */
 	struct batched_entropy entropy[NR_CPUS];	/* core/shuffle.c */
 	uint64_t slab_rnd_state[NR_CPUS];
+	struct slab_sheaf bootstrap_sheaf;	/* core/sheaves.c: capacity 0, never on a barn */
+	unsigned long alloc_contended;	/* model only: page allocations a trylock failed */
 };
 
 /* ---- shuffle.c — freelist randomization ---- */
@@ -494,5 +553,54 @@ static __always_inline bool slab_single_object(const struct kmem_cache *s)
 {
 	return slub_tiny() || kmem_cache_debug_flags(s, SLAB_DEBUG_FLAGS);
 }
+
+static __always_inline unsigned int read_fixed_u32(const void *p)
+{
+	unsigned int v;
+
+#if defined(__x86_64__)
+	__asm__("movl %1, %0" : "=r"(v) : "m"(*(const unsigned int *)p));
+#else
+	v = *(const unsigned int *)p;
+#endif
+	return v;
+}
+
+/* kconfig.design == DESIGN_SHEAVES, read without a boundary (a build-time
+ * choice in the kernel: 6.18 or 7.0). */
+static __always_inline bool design_sheaves(void)
+{
+	return read_fixed_u32(&kconfig.design) == DESIGN_SHEAVES;
+}
+
+/*
+ * "May this allocation spin on locks?" under the alloc_flags rule in force
+ * (seed 001). RULE_GFP, the older one: it may unless gfp lacks the reclaim
+ * bits — which also catches ordinary allocations made with reclaim masked off
+ * (early boot's gfp_allowed_mask, GFP_NOWAIT-like callers without kswapd).
+ * RULE_ALLOC_TRYLOCK: it may unless kmalloc_nolock() said SLAB_ALLOC_TRYLOCK.
+ * The rule is read without a boundary, so Design A's default paths keep theirs.
+ */
+static __always_inline bool slab_allow_spin(gfp_t gfp)
+{
+	if (read_fixed_u32(&kconfig.alloc_flags_rule) == RULE_ALLOC_TRYLOCK)
+		return !(gfp & __SLAB_ALLOC_TRYLOCK);
+	return gfpflags_allow_spinning(gfp);
+}
+
+/* ------------------------------------------------------------------ */
+/* sheaves.c — Design B: per-CPU sheaves, the barn                     */
+/* ------------------------------------------------------------------ */
+
+void init_percpu_sheaves(struct kmem_cache *s);
+void pcs_flush_all_and_free(struct kmem_cache *s);
+void *slab_alloc_node_sheaves(struct kmem_cache *s, gfp_t gfp, int node, size_t orig_size);
+void slab_free_sheaves(struct kmem_cache *s, struct slab *slab, void *object);
+void *kmalloc_nolock_sheaves(size_t size, gfp_t gfp_flags, int node, enum nolock_fail *why);
+void kfree_nolock_sheaves(struct kmem_cache *s, struct slab *slab, void *x);
+
+/* slub.c's slab level for Design B (no CPU slabs): one object at a time */
+void *get_from_partial_node(struct kmem_cache *s, struct kmem_cache_node *n, gfp_t gfp);
+void *alloc_from_new_slab(struct kmem_cache *s, gfp_t gfp, int node);
 
 #endif /* REENTRY_CORE_INTERNAL_H */

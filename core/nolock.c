@@ -34,7 +34,9 @@ __harness_query const char *nolock_fail_name(enum nolock_fail why)
  */
 void *kmalloc_nolock_why(size_t size, gfp_t gfp_flags, int node, enum nolock_fail *why)
 {
-	gfp_t alloc_gfp = __GFP_NOWARN | __GFP_NOMEMALLOC | gfp_flags;
+	/* SLAB_ALLOC_TRYLOCK: "may not spin" under the new alloc_flags rule */
+	gfp_t alloc_gfp = __GFP_NOWARN | __GFP_NOMEMALLOC | __SLAB_ALLOC_TRYLOCK |
+			  (gfp_flags & __GFP_BITS_MASK);
 	size_t orig_size = size;
 	bool can_retry = true;
 	enum nolock_fail unused;
@@ -43,6 +45,8 @@ void *kmalloc_nolock_why(size_t size, gfp_t gfp_flags, int node, enum nolock_fai
 
 	if (!why)
 		why = &unused;
+	if (design_sheaves())
+		return kmalloc_nolock_sheaves(size, gfp_flags, node, why);
 	*why = NOLOCK_OK;
 	WARN_ON_ONCE(gfp_flags & ~GFP_NOLOCK_ALLOWED);
 	if (!size)
@@ -131,6 +135,10 @@ void kfree_nolock(const void *object)
 	}
 	s = slab->slab_cache;
 	slab_free_hook(s, x); /* KASAN, without quarantine */
+	if (design_sheaves()) {
+		kfree_nolock_sheaves(s, slab, x);
+		return;
+	}
 	if (kconfig.slub_tiny)
 		defer_free(s, x);
 	else if (read_fixed_bool(&kconfig.preempt_rt) && !preemptible() &&

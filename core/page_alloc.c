@@ -39,6 +39,11 @@ __harness_query unsigned long nr_free_pages(void)
 	return world->zone.free_pages;
 }
 
+__harness_query unsigned long page_alloc_contended(void)
+{
+	return __atomic_load_n(&world->alloc_contended, __ATOMIC_RELAXED);
+}
+
 __harness_query unsigned long page_alloc_failures(void)
 {
 	return (unsigned long)atomic_long_read(&world->zone.alloc_failures);
@@ -180,11 +185,15 @@ struct page *alloc_pages_nolock(unsigned int order)
 	/* RT: the zone lock is a sleeping lock, not for hard interrupts. */
 	if (read_fixed_bool(&kconfig.preempt_rt) && (in_nmi() || in_hardirq()))
 		return NULL;
-	if (order <= MAX_PAGE_ORDER && !should_fail_alloc_page(order) &&
-	    spin_trylock_irqsave(&zone->lock, flags)) {
-		free_trylock_pages(zone);
-		page = rmqueue_smallest_inner(zone, order);
-		spin_unlock_irqrestore(&zone->lock, flags);
+	if (order <= MAX_PAGE_ORDER && !should_fail_alloc_page(order)) {
+		if (spin_trylock_irqsave(&zone->lock, flags)) {
+			free_trylock_pages(zone);
+			page = rmqueue_smallest_inner(zone, order);
+			spin_unlock_irqrestore(&zone->lock, flags);
+		} else {
+			/* model only, for the oracle; uninstrumented: no boundary */
+			this_cpu_inc_counter(world->alloc_contended);
+		}
 	}
 	if (!page)
 		atomic_long_add(1, &zone->alloc_failures);

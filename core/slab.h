@@ -30,6 +30,18 @@ typedef unsigned int gfp_t;
 #define __GFP_ACCOUNT		0x400000u
 #define __GFP_NO_OBJ_EXT	0x4000000u /* nested obj_exts allocation: do not recurse */
 #define __GFP_BITS_MASK		0x7ffffffu
+/*
+ * The slab's own alloc_flags (seed 001, "mm/slab: introduce alloc_flags and
+ * SLAB_ALLOC_TRYLOCK"). The kernel passes them beside gfp; the model carries
+ * them in two bits above __GFP_BITS_MASK of the same word, which the public
+ * entry points clear from what a caller passes (so a caller cannot forge them).
+ *   __SLAB_ALLOC_TRYLOCK  set by kmalloc_nolock() only: "may not spin" under
+ *                         the new rule (kconfig.alloc_flags_rule)
+ *   __SLAB_NO_RECURSE     a nested metadata allocation (a sheaf): it must not
+ *                         allocate metadata itself (invariant 13: depth ≤ 1)
+ */
+#define __SLAB_ALLOC_TRYLOCK	0x8000000u
+#define __SLAB_NO_RECURSE	0x10000000u
 
 #define __GFP_RECLAIM		(__GFP_DIRECT_RECLAIM | __GFP_KSWAPD_RECLAIM)
 #define GFP_ATOMIC		(__GFP_HIGH | __GFP_KSWAPD_RECLAIM)
@@ -117,7 +129,9 @@ struct cache_census {
 	unsigned long objects;		/* objects in those slabs */
 	unsigned long free;		/* on slab and CPU freelists */
 	unsigned long deferred;		/* on deferred-free lists */
-	unsigned long allocated;	/* objects - free - deferred */
+	unsigned long sheaves;		/* Design B: free objects held in sheaves */
+	unsigned long metadata;		/* Design B: objects that are sheaves themselves */
+	unsigned long allocated;	/* objects - free - deferred - sheaves - metadata */
 };
 bool cache_census(struct kmem_cache *s, struct cache_census *out);
 /* validate_all(), then each(s, census) for every live cache: one walk. */
@@ -133,6 +147,9 @@ void kmem_for_each_used_range(void (*cb)(void *start, size_t len, void *arg), vo
  * failures and injected faults): a nolock NULL blamed on ENOMEM must have
  * one behind it. */
 unsigned long page_alloc_failures(void);
+/* Of those, the ones whose zone lock trylock failed (contention, not a lack of
+ * memory): a "real" page allocator failure is page_alloc_failures() minus this. */
+unsigned long page_alloc_contended(void);
 
 /* Allocations that returned NULL because a new slab could not be placed: a
  * caller that may not spin, on a debug cache or with SLUB_TINY, whose

@@ -168,7 +168,7 @@ static __always_inline void dec_slabs_node(struct kmem_cache *s, unsigned int ob
  */
 static struct slab *allocate_slab(struct kmem_cache *s, gfp_t gfp)
 {
-	bool allow_spin = gfpflags_allow_spinning(gfp);
+	bool allow_spin = slab_allow_spin(gfp);
 	struct page *page;
 	struct slab *slab;
 	char *start, *p;
@@ -510,7 +510,8 @@ static void put_cpu_partial(struct kmem_cache *s, struct slab *slab, bool drain)
 /* CONFIG_SLUB_CPU_PARTIAL depends on !CONFIG_SLUB_TINY. */
 static __always_inline bool kmem_cache_has_cpu_partial(struct kmem_cache *s)
 {
-	return kconfig.cpu_partial && !slub_tiny() && !kmem_cache_debug(s);
+	/* Design B has no CPU partial lists (nor CPU slabs) */
+	return kconfig.cpu_partial && !slub_tiny() && !design_sheaves() && !kmem_cache_debug(s);
 }
 
 /* ---- node partial list ---- */
@@ -562,7 +563,7 @@ static void *alloc_single_from_partial(struct kmem_cache *s, struct kmem_cache_n
 static void *alloc_single_from_new_slab(struct kmem_cache *s, struct slab *slab,
 					unsigned int orig_size, gfp_t gfp)
 {
-	bool allow_spin = gfpflags_allow_spinning(gfp);
+	bool allow_spin = slab_allow_spin(gfp);
 	struct kmem_cache_node *n = get_node(s, 0);
 	unsigned long flags = 0;
 	void *object;
@@ -616,7 +617,7 @@ static struct slab *get_partial_node(struct kmem_cache *s, struct kmem_cache_nod
 	/* Racy check: a wrong answer only costs a new slab or a failed lock. */
 	if (!READ_ONCE(n->nr_partial))
 		return NULL;
-	if (gfpflags_allow_spinning(gfp) || bug_on(BUG_LIST_LOCK_SPIN))
+	if (slab_allow_spin(gfp) || bug_on(BUG_LIST_LOCK_SPIN))
 		spin_lock_irqsave(&n->list_lock, flags);
 	else if (!spin_trylock_irqsave(&n->list_lock, flags))
 		return NULL;
@@ -730,7 +731,7 @@ void deactivate_slab(struct kmem_cache *s, struct slab *slab, void *freelist)
 static void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp, int node,
 			     struct kmem_cache_cpu *c, size_t orig_size)
 {
-	bool allow_spin = gfpflags_allow_spinning(gfp);
+	bool allow_spin = slab_allow_spin(gfp);
 	unsigned long flags;
 	struct slab *slab;
 	void *freelist;
@@ -878,7 +879,7 @@ static void *slab_alloc_inner(struct kmem_cache *s, gfp_t gfp, int node, size_t 
 
 	slub_pin_cpu();
 	c = this_cpu_ptr(s->cpu_slab);
-	if (!gfpflags_allow_spinning(gfp) && local_lock_is_locked(&c->lock)) {
+	if (!slab_allow_spin(gfp) && local_lock_is_locked(&c->lock)) {
 		stat(s, ALLOC_NOLOCK_BUSY);
 		p = SLAB_BUSY;
 	} else {
@@ -978,7 +979,10 @@ void *slab_alloc_node(struct kmem_cache *s, gfp_t gfp, int node, size_t orig_siz
 
 	if (gfp & __GFP_DIRECT_RECLAIM)
 		might_sleep();
-	object = slab_alloc_node_inner(s, gfp, node, orig_size);
+	if (design_sheaves())
+		object = slab_alloc_node_sheaves(s, gfp, node, orig_size);
+	else
+		object = slab_alloc_node_inner(s, gfp, node, orig_size);
 	/* Only kmalloc_nolock() retries a busy bucket; anyone else fails. */
 	if (object == SLAB_BUSY)
 		object = NULL;
@@ -1212,6 +1216,10 @@ redo:
 /* models: mm/slub.c slab_free() */
 static void slab_free(struct kmem_cache *s, struct slab *slab, void *object)
 {
+	if (design_sheaves()) {
+		slab_free_sheaves(s, slab, object);
+		return;
+	}
 	slab_free_hook(s, object);
 	do_slab_free(s, slab, object, object, 1);
 }
@@ -1292,6 +1300,8 @@ struct kmem_cache *kmem_cache_open(const char *name, unsigned int size, unsigned
 	spin_lock_init(&s->node[0].list_lock);
 	INIT_LIST_HEAD(&s->node[0].partial);
 	INIT_LIST_HEAD(&s->node[0].full);
+	if (design_sheaves())
+		init_percpu_sheaves(s);
 	s->live = true;
 	list_add_tail(&s->list, &world->slab_caches);
 	return s;
@@ -1339,6 +1349,8 @@ void kmem_cache_destroy(struct kmem_cache *s)
 		return;
 	might_sleep(); /* slab_mutex, cpus_read_lock() */
 	defer_free_barrier();
+	if (design_sheaves())
+		pcs_flush_all_and_free(s);
 	for (int cpu = 0; cpu < kconfig.nr_cpus; cpu++)
 		flush_cpu_slab_inner(s, cpu);
 
@@ -1361,6 +1373,7 @@ void kmem_cache_destroy(struct kmem_cache *s)
 /* models: mm/slub.c kmem_cache_alloc_noprof() */
 void *kmem_cache_alloc(struct kmem_cache *s, gfp_t flags)
 {
+	flags &= __GFP_BITS_MASK; /* the slab's own alloc_flags are not the caller's */
 	return slab_alloc_node(s, flags, NUMA_NO_NODE, s->object_size);
 }
 
@@ -1379,4 +1392,89 @@ void kmem_cache_free(struct kmem_cache *s, void *x)
 void slab_free_object(struct slab *slab, void *x)
 {
 	slab_free(slab->slab_cache, slab, x);
+}
+
+/* ---- Design B's slab level: no CPU slabs (core/sheaves.c falls back here) ---- */
+
+/*
+ * models: mm/slub.c get_from_partial_node() (7.0, no CPU slabs)
+ * One object from the first node partial slab, taken by compare-and-exchange
+ * of the slab's (freelist, counters): remote frees change that pair without
+ * list_lock, list_lock only keeps the slab on the list meanwhile. A slab
+ * whose last free object goes leaves the list. A caller that may not spin
+ * only trylocks list_lock and gets NULL if it cannot.
+ */
+void *get_from_partial_node(struct kmem_cache *s, struct kmem_cache_node *n, gfp_t gfp)
+{
+	unsigned long counters, flags;
+	void *object = NULL, *next;
+	struct slab *slab;
+
+	/* Racy check: a wrong answer only costs a new slab or a failed lock. */
+	if (!READ_ONCE(n->nr_partial))
+		return NULL;
+	if (slab_allow_spin(gfp))
+		spin_lock_irqsave(&n->list_lock, flags);
+	else if (!spin_trylock_irqsave(&n->list_lock, flags))
+		return NULL;
+
+	if (!list_empty(&n->partial)) {
+		slab = list_entry(n->partial.next, struct slab, slab_list);
+		do {
+			object = slab->freelist;
+			counters = slab->counters;
+			/* on the list under list_lock ⇒ at least one free object */
+			BUG_ON(!object);
+			next = get_freepointer(s, object);
+		} while (!slab_update_freelist(s, slab, object, counters, next,
+					       counters_with(counters, counters_inuse(counters) + 1, 0)));
+		if (!next)
+			remove_partial(n, slab);
+		stat(s, ALLOC_FROM_PARTIAL);
+	}
+	spin_unlock_irqrestore(&n->list_lock, flags);
+	return object;
+}
+
+/*
+ * models: mm/slub.c alloc_from_new_slab() (7.0, no CPU slabs)
+ * A new slab (from the _nolock page allocator for a caller that may not
+ * spin): take its first object, then put the slab on the node partial list
+ * and count it. A caller that may not spin only trylocks list_lock; failing
+ * that nobody can place the slab now, so it goes straight back to the page
+ * allocator — with free_pages_nolock(), a trylock too — and no count changes.
+ */
+void *alloc_from_new_slab(struct kmem_cache *s, gfp_t gfp, int node)
+{
+	struct kmem_cache_node *n = get_node(s, 0);
+	bool allow_spin = slab_allow_spin(gfp);
+	unsigned long flags;
+	struct slab *slab;
+	void *object;
+
+	slab = new_slab(s, gfp, node);
+	if (!slab)
+		return NULL;
+	stat(s, ALLOC_SLAB);
+	/* No other reference to the slab yet: plain stores are fine. */
+	object = slab->freelist;
+	slab->freelist = get_freepointer(s, object);
+	slab->inuse = 1;
+
+	if (allow_spin) {
+		spin_lock_irqsave(&n->list_lock, flags);
+	} else if (!spin_trylock_irqsave(&n->list_lock, flags)) {
+		struct page *page = slab_page(slab);
+
+		page->flags &= ~PG_slab;
+		slab->slab_cache = NULL;
+		free_pages_nolock(page, s->order);
+		atomic_long_add(1, &world->trylock_failures); /* model only: for the oracle */
+		return NULL;
+	}
+	if (slab->inuse < slab->objects)
+		add_partial(n, slab, DEACTIVATE_TO_HEAD);
+	inc_slabs_node(s, slab->objects);
+	spin_unlock_irqrestore(&n->list_lock, flags);
+	return object;
 }

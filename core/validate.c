@@ -75,8 +75,9 @@ static long object_index(struct kmem_cache *s, struct slab *slab, const void *p)
 	return (long)(off / s->size);
 }
 
-/* Per-slab marks of objects found free or deferred (one byte per object). */
-enum { SEEN_FREE = 1, SEEN_DEFERRED = 2 };
+/* Per-slab marks of objects found free, deferred, in a sheaf, or being a
+ * sheaf (one byte per object). */
+enum { SEEN_FREE = 1, SEEN_DEFERRED = 2, SEEN_SHEAF = 3, SEEN_METADATA = 4 };
 static unsigned char seen[PAGE_SIZE << MAX_PAGE_ORDER];
 
 /* Walk a freelist of slab, marking each object; the count, or -1 (error set). */
@@ -130,6 +131,207 @@ static long walk_deferred(struct kmem_cache *s, struct slab *slab)
 		}
 	}
 	return n;
+}
+
+/* ---- Design B: sheaves (invariant 9) ---- */
+
+/* Is p the start of a live kmalloc object that can hold a sheaf? */
+static bool valid_sheaf_pointer(const struct slab_sheaf *sheaf)
+{
+	struct slab *slab;
+
+	if (sheaf == &world->bootstrap_sheaf)
+		return true;
+	slab = virt_to_slab(sheaf);
+	return slab && slab->slab_cache && slab->slab_cache->live &&
+	       object_index(slab->slab_cache, slab, sheaf) >= 0 &&
+	       slab->slab_cache->object_size >= sizeof(*sheaf);
+}
+
+/* Calls fn on every sheaf of cache s: each CPU's main and spare, then the
+ * barn's full and empty lists. Stops at the first false. */
+static bool for_each_sheaf(struct kmem_cache *s,
+			   bool (*fn)(struct kmem_cache *s, struct slab_sheaf *sheaf, const char *where,
+				      void *arg),
+			   void *arg)
+{
+	static const char *const main_name[NR_CPUS] = {
+		"cpu0 main", "cpu1 main", "cpu2 main", "cpu3 main",
+		"cpu4 main", "cpu5 main", "cpu6 main", "cpu7 main",
+	};
+	static const char *const spare_name[NR_CPUS] = {
+		"cpu0 spare", "cpu1 spare", "cpu2 spare", "cpu3 spare",
+		"cpu4 spare", "cpu5 spare", "cpu6 spare", "cpu7 spare",
+	};
+	struct node_barn *barn = &s->barn[0];
+	struct slab_sheaf *sheaf;
+	unsigned long len = 0;
+
+	if (!s->sheaf_capacity)
+		return true;
+	for (int cpu = 0; cpu < kconfig.nr_cpus; cpu++) {
+		struct slub_percpu_sheaves *pcs = per_cpu_ptr(s->cpu_sheaves, cpu);
+
+		if (pcs->main && !fn(s, pcs->main, main_name[cpu], arg))
+			return false;
+		if (pcs->spare && !fn(s, pcs->spare, spare_name[cpu], arg))
+			return false;
+	}
+	list_for_each_entry_safe(sheaf, &barn->sheaves_full, barn_list) {
+		if (++len > world->nr_pages || !valid_sheaf_pointer(sheaf))
+			return fail("%s: barn full list is corrupted", s->name);
+		if (!fn(s, sheaf, "barn full", arg))
+			return false;
+	}
+	len = 0;
+	list_for_each_entry_safe(sheaf, &barn->sheaves_empty, barn_list) {
+		if (++len > world->nr_pages || !valid_sheaf_pointer(sheaf))
+			return fail("%s: barn empty list is corrupted", s->name);
+		if (!fn(s, sheaf, "barn empty", arg))
+			return false;
+	}
+	return true;
+}
+
+/* One sheaf of s: a real sheaf of this cache, size within its capacity. */
+static bool check_sheaf(struct kmem_cache *s, struct slab_sheaf *sheaf, const char *where, void *arg)
+{
+	(void)arg;
+	if (!valid_sheaf_pointer(sheaf))
+		return fail("%s: %s sheaf is not a sheaf object", s->name, where);
+	if (sheaf == &world->bootstrap_sheaf) {
+		if (strncmp(where, "cpu", 3) || strstr(where, "spare"))
+			return fail("%s: the bootstrap sheaf is the %s", s->name, where);
+		if (sheaf->size)
+			return fail("%s: the bootstrap sheaf holds %u objects", s->name, sheaf->size);
+		return true;
+	}
+	if (sheaf->cache != s || sheaf->capacity != s->sheaf_capacity)
+		return fail("%s: %s sheaf belongs to %s or has capacity %u", s->name, where,
+			    sheaf->cache && sheaf->cache->live ? sheaf->cache->name : "no cache",
+			    sheaf->capacity);
+	if (sheaf->size > sheaf->capacity)
+		return fail("%s: %s sheaf holds %u objects, capacity %u", s->name, where,
+			    sheaf->size, sheaf->capacity);
+	if (!strcmp(where, "barn full") && !sheaf->size)
+		return fail("%s: an empty sheaf on the barn full list", s->name);
+	if (!strcmp(where, "barn empty") && sheaf->size)
+		return fail("%s: a sheaf of %u objects on the barn empty list", s->name, sheaf->size);
+	for (unsigned int i = 0; i < sheaf->size; i++) {
+		struct slab *slab = virt_to_slab(sheaf->objects[i]);
+
+		if (!slab || slab->slab_cache != s || object_index(s, slab, sheaf->objects[i]) < 0)
+			return fail("%s: %s sheaf object %u is not an object of the cache",
+				    s->name, where, i);
+	}
+	return true;
+}
+
+/* The per-CPU sheaves and the barn of s (invariant 9). */
+static bool validate_sheaves(struct kmem_cache *s)
+{
+	struct node_barn *barn = &s->barn[0];
+	unsigned long full = 0, empty = 0;
+	struct slab_sheaf *sheaf;
+
+	if (!s->sheaf_capacity)
+		return true;
+	if (!design_sheaves() || kconfig.slub_tiny || kmem_cache_debug(s))
+		return fail("%s: has sheaves but %s", s->name,
+			    design_sheaves() ? "is a single-object cache" : "Design A has none");
+	for (int cpu = 0; cpu < kconfig.nr_cpus; cpu++) {
+		struct slub_percpu_sheaves *pcs = per_cpu_ptr(s->cpu_sheaves, cpu);
+
+		if (pcs->lock.l.owner_cpu >= 0)
+			return fail("%s: cpu%d sheaves lock is held while quiescent", s->name, cpu);
+		if (!pcs->main)
+			return fail("%s: cpu%d main sheaf is NULL while unlocked", s->name, cpu);
+	}
+	list_for_each_entry_safe(sheaf, &barn->sheaves_full, barn_list)
+		if (++full > world->nr_pages)
+			return fail("%s: barn full list does not end", s->name);
+	list_for_each_entry_safe(sheaf, &barn->sheaves_empty, barn_list)
+		if (++empty > world->nr_pages)
+			return fail("%s: barn empty list does not end", s->name);
+	if (full != barn->nr_full || empty != barn->nr_empty)
+		return fail("%s: barn counts %u full %u empty, lists hold %lu and %lu", s->name,
+			    barn->nr_full, barn->nr_empty, full, empty);
+	if (barn->lock.l.owner_cpu >= 0)
+		return fail("%s: barn lock held while quiescent", s->name);
+	return for_each_sheaf(s, check_sheaf, NULL);
+}
+
+struct sheaf_walk {
+	struct slab *slab;	/* the slab whose objects are being marked */
+	long found;
+};
+
+/* Mark the objects of walk->slab that sheaf holds. */
+static bool mark_sheaf_objects(struct kmem_cache *s, struct slab_sheaf *sheaf, const char *where,
+			       void *arg)
+{
+	struct sheaf_walk *w = arg;
+
+	for (unsigned int i = 0; i < sheaf->size && i < SHEAF_CAPACITY; i++) {
+		long k;
+
+		if (virt_to_slab(sheaf->objects[i]) != w->slab)
+			continue;
+		k = object_index(s, w->slab, sheaf->objects[i]);
+		if (k < 0)
+			return fail("%s: %s sheaf holds a pointer off the objects of slab %lu",
+				    s->name, where, slab_index(w->slab));
+		if (seen[k])
+			return fail("%s: slab %lu object #%ld is in a sheaf (%s) and %s", s->name,
+				    slab_index(w->slab), k, where,
+				    seen[k] == SEEN_SHEAF ? "in another sheaf" : "free or deferred");
+		seen[k] = SEEN_SHEAF;
+		w->found++;
+	}
+	return true;
+}
+
+/* Mark the objects of walk->slab that are a sheaf (of any cache). */
+static bool mark_sheaf_memory(struct kmem_cache *s, struct slab_sheaf *sheaf, const char *where,
+			      void *arg)
+{
+	struct sheaf_walk *w = arg;
+	long k;
+
+	if (sheaf == &world->bootstrap_sheaf || virt_to_slab(sheaf) != w->slab)
+		return true;
+	k = object_index(w->slab->slab_cache, w->slab, sheaf);
+	if (k < 0 || seen[k])
+		return fail("%s: the %s sheaf of %s is %s", w->slab->slab_cache->name, where, s->name,
+			    k < 0 ? "not an object start" : "free, deferred or another sheaf too");
+	seen[k] = SEEN_METADATA;
+	w->found++;
+	return true;
+}
+
+/* Objects of slab held in sheaves of its cache; -1 on error. */
+static long walk_sheaves(struct kmem_cache *s, struct slab *slab)
+{
+	struct sheaf_walk w = { .slab = slab };
+
+	if (!for_each_sheaf(s, mark_sheaf_objects, &w))
+		return -1;
+	return w.found;
+}
+
+/* Objects of slab that are sheaves of any cache; -1 on error. */
+static long walk_sheaf_memory(struct slab *slab)
+{
+	struct sheaf_walk w = { .slab = slab };
+
+	/* sheaves come from one bucket only (alloc_empty_sheaf()) */
+	if (slab->slab_cache != kmalloc_slab(sizeof(struct slab_sheaf)))
+		return 0;
+
+	for (int i = 0; i < MAX_CACHES; i++)
+		if (world->caches[i].live && !for_each_sheaf(&world->caches[i], mark_sheaf_memory, &w))
+			return -1;
+	return w.found;
 }
 
 static bool on_deferred_slabs(struct slab *slab)
@@ -248,7 +450,7 @@ static bool validate_single_object_slab(struct kmem_cache *s, struct slab *slab,
 static bool validate_slab(struct kmem_cache *s, struct slab *slab, struct cache_census *census)
 {
 	int cpu = cpu_of_slab(s, slab);
-	long free, cpu_free = 0, deferred, flushed = 0;
+	long free, cpu_free = 0, deferred, flushed = 0, in_sheaves = 0, metadata = 0;
 	bool deferred_slab = on_deferred_slabs(slab);
 
 	if (slab->objects != s->objects || slab->inuse > slab->objects)
@@ -276,6 +478,12 @@ static bool validate_slab(struct kmem_cache *s, struct slab *slab, struct cache_
 	deferred = walk_deferred(s, slab);
 	if (deferred < 0)
 		return false;
+	if (design_sheaves()) {
+		in_sheaves = walk_sheaves(s, slab);
+		metadata = walk_sheaf_memory(slab);
+		if (in_sheaves < 0 || metadata < 0)
+			return false;
+	}
 
 	/* where the slab is */
 	if (slab->frozen) {
@@ -319,6 +527,8 @@ static bool validate_slab(struct kmem_cache *s, struct slab *slab, struct cache_
 		census->objects += slab->objects;
 		census->free += (unsigned long)(free + cpu_free);
 		census->deferred += (unsigned long)(deferred + flushed);
+		census->sheaves += (unsigned long)in_sheaves;
+		census->metadata += (unsigned long)metadata;
 	}
 	return true;
 }
@@ -397,7 +607,8 @@ static bool validate_world(struct cache_census census[MAX_CACHES])
 {
 	memset(census, 0, MAX_CACHES * sizeof(census[0]));
 	for (int i = 0; i < MAX_CACHES; i++)
-		if (world->caches[i].live && !validate_cache_lists(&world->caches[i]))
+		if (world->caches[i].live && (!validate_cache_lists(&world->caches[i]) ||
+					      !validate_sheaves(&world->caches[i])))
 			return false;
 	for (unsigned long i = 0; i < world->nr_pages; i++) {
 		struct page *page = &world->memmap[i];
@@ -423,7 +634,7 @@ static bool validate_world(struct cache_census census[MAX_CACHES])
 			return fail_inv(2, "%s: node counts %ld slabs %ld objects, found %lu slabs %lu objects (deferred slabs are counted too)",
 				    s->name, atomic_long_read(&n->nr_slabs),
 				    atomic_long_read(&n->total_objects), c->slabs, c->objects);
-		c->allocated = c->objects - c->free - c->deferred;
+		c->allocated = c->objects - c->free - c->deferred - c->sheaves - c->metadata;
 	}
 	return true;
 }

@@ -103,8 +103,16 @@ void exec_config_line(const struct program *p, char *buf, size_t size);
 _Noreturn void oracle_fail(struct exec *x, const char *cls, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Check a fresh allocation and record it (p may be NULL). */
+/* Failure counts before an allocation: any that explains an ENOMEM (page
+ * allocations that failed, new slabs that could not be placed), and the real
+ * page allocator failures among them (no memory, or an injected
+ * fail_page_alloc: not a trylock that found the zone lock taken). */
+struct alloc_failures {
+	unsigned long any;
+	unsigned long real;
+};
 void oracle_alloc(struct exec *x, const struct op *op, void *p, enum alloc_api api,
-		  unsigned long page_failures_before, enum nolock_fail why);
+		  struct alloc_failures before, enum nolock_fail why);
 /* Check a live object before it is freed and forget it. Returns false if the
  * free must be skipped (empty slot, or an API the contract forbids). */
 bool oracle_before_free(struct exec *x, const struct op *op, int *index);
