@@ -45,6 +45,17 @@ const struct slab_bug_info slab_bugs[NR_SLAB_BUGS] = {
 			     "(\"slab: Re-entrant kmalloc_nolock()\" review)",
 		.expect = "deadlock",
 	},
+	[BUG_OBJEXT_RECURSION] = {
+		.name = "objext_recursion",
+		.summary = "with memcg, the nested allocation of a slab's obj_exts vector keeps the "
+			   "caller's __GFP_ACCOUNT and lacks __GFP_NO_OBJ_EXT, so the vector is itself "
+			   "accounted and its slab needs a vector too: metadata allocations recurse; "
+			   "the fix clears OBJCGS_CLEAR_MASK and sets __GFP_NO_OBJ_EXT",
+		.reference = "a class of bug: mm/memcontrol.c OBJCGS_CLEAR_MASK and __GFP_NO_OBJ_EXT "
+			     "(added for the obj_exts recursion of allocation profiling, and passed by "
+			     "kmalloc_nolock()'s nested vector allocation in the 6.18 series)",
+		.expect = "objext-recursion",
+	},
 };
 
 int bug_lookup(const char *name)

@@ -15,6 +15,7 @@ __harness_query const char *nolock_fail_name(enum nolock_fail why)
 		[NOLOCK_CONTEXT] = "context",
 		[NOLOCK_TOO_LARGE] = "too-large",
 		[NOLOCK_UNSUPPORTED] = "unsupported",
+		[NOLOCK_MEMCG] = "memcg",
 	};
 
 	return (unsigned int)why < sizeof(names) / sizeof(names[0]) ? names[why] : "?";
@@ -96,7 +97,10 @@ retry:
 		set_freepointer(s, ret, NULL); /* maybe_wipe_obj_freeptr() */
 	}
 	/* KASAN unpoisons what the caller asked for, whichever bucket served it. */
-	slab_post_alloc_hook(s, alloc_gfp, ret, orig_size);
+	if (!slab_post_alloc_hook(s, alloc_gfp, ret, orig_size)) {
+		ret = NULL; /* the memcg charge failed: the object is freed again */
+		*why = NOLOCK_MEMCG;
+	}
 	return ret;
 }
 
@@ -125,6 +129,8 @@ void kfree_nolock(const void *object)
 		return;
 	}
 	s = slab->slab_cache;
+	if (memcg_kmem_online())
+		memcg_slab_free_hook(s, slab, x); /* uncharged now, never again when drained */
 	slab_free_hook(s, x); /* KASAN, without quarantine */
 	if (kconfig.slub_tiny)
 		defer_free(s, x);

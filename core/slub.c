@@ -192,6 +192,8 @@ static void free_slab_inner(struct kmem_cache *s, struct slab *slab)
 {
 	struct page *page = slab_page(slab);
 
+	if (memcg_kmem_online())
+		free_slab_obj_exts(slab); /* unaccount_slab() */
 	page->flags &= ~PG_slab;
 	slab->slab_cache = NULL;
 	free_pages_inner(page, s->order);
@@ -926,17 +928,24 @@ redo:
 
 /*
  * models: mm/slub.c slab_post_alloc_hook()
- * KASAN unpoisons what the caller asked for; __GFP_ZERO zeroes the object.
+ * KASAN unpoisons what the caller asked for; __GFP_ZERO zeroes the object;
+ * with memcg, an accounted object is charged (core/memcontrol.c), and if
+ * that fails the object is freed again and false returned.
  */
-void slab_post_alloc_hook(struct kmem_cache *s, gfp_t gfp, void *object, size_t orig_size)
+bool slab_post_alloc_hook(struct kmem_cache *s, gfp_t gfp, void *object, size_t orig_size)
 {
 	if (!object)
-		return;
+		return true;
 	kasan_unpoison(object, s->object_size);
 	if (gfp & __GFP_ZERO)
 		memset(object, 0, s->object_size);
 	if (orig_size < s->object_size)
 		kasan_poison((char *)object + orig_size, s->object_size - orig_size);
+	if (memcg_kmem_online() && !memcg_slab_post_alloc_hook(s, gfp, object)) {
+		memcg_alloc_abort_single(s, object, gfp);
+		return false;
+	}
+	return true;
 }
 
 /* models: mm/slub.c slab_alloc_node() */
@@ -950,7 +959,8 @@ void *slab_alloc_node(struct kmem_cache *s, gfp_t gfp, int node, size_t orig_siz
 	/* Only kmalloc_nolock() retries a busy bucket; anyone else fails. */
 	if (object == SLAB_BUSY)
 		object = NULL;
-	slab_post_alloc_hook(s, gfp, object, orig_size);
+	if (!slab_post_alloc_hook(s, gfp, object, orig_size))
+		object = NULL; /* the memcg charge failed */
 	return object;
 }
 
@@ -1178,6 +1188,8 @@ redo:
 /* models: mm/slub.c slab_free() */
 static void slab_free(struct kmem_cache *s, struct slab *slab, void *object)
 {
+	if (memcg_kmem_online())
+		memcg_slab_free_hook(s, slab, object);
 	slab_free_hook(s, object);
 	do_slab_free(s, slab, object, object, 1);
 }

@@ -224,6 +224,7 @@ static const struct {
 	{ "no_cpu_partial", offsetof(struct program_config, no_cpu_partial), 4 },
 	{ "no_cmpxchg128", offsetof(struct program_config, no_cmpxchg128), 5 },
 	{ "shuffle", offsetof(struct program_config, shuffle), TEXT_ONLY },
+	{ "memcg", offsetof(struct program_config, memcg), TEXT_ONLY },
 };
 #define CONFIG_DESIGN_BIT 6
 #define CONFIG_RULE_BIT 7

@@ -123,6 +123,7 @@ struct program_config {
 	bool no_cpu_partial;
 	bool no_cmpxchg128;
 	bool shuffle;		/* CONFIG_SLAB_FREELIST_RANDOM (text only, like slub_debug) */
+	bool memcg;		/* memcg accounting, core/memcontrol.c (text only) */
 	uint8_t slab_objects;	/* 0: the default */
 	uint8_t slub_debug;	/* the slub_debug= boot option, F=1 Z=2 P=4 U=8 (text
 				   only: a target sets it, the binary form has none) */
