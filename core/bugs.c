@@ -56,6 +56,18 @@ const struct slab_bug_info slab_bugs[NR_SLAB_BUGS] = {
 			     "kmalloc_nolock()'s nested vector allocation in the 6.18 series)",
 		.expect = "objext-recursion",
 	},
+	[BUG_MEMCG_ABORT_SPINS] = {
+		.name = "memcg_abort_spins",
+		.summary = "with memcg, when kmalloc_nolock() got an object but the charge failed, "
+			   "memcg_alloc_abort_single() frees it with the spinning free path "
+			   "(__slab_free(): list_lock, the zone lock, the per-CPU lock), which an NMI or "
+			   "kprobe over the holder deadlocks on; the fix defers the free when the caller "
+			   "may not spin",
+		.reference = "\"mm/slab: fix a deadlock in memcg_alloc_abort_single()\" (Harry Yoo, "
+			     "2026, RFC 3/4 of the kmalloc_nolock fixes; Fixes: af92793e52c3 \"slab: "
+			     "Introduce kmalloc_nolock() and kfree_nolock().\")",
+		.expect = "deadlock",
+	},
 };
 
 int bug_lookup(const char *name)

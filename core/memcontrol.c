@@ -37,8 +37,8 @@
  *   The vector is freed with the slab, by kfree_nolock() if it came from
  *   kmalloc_nolock() (OBJEXTS_NOSPIN_ALLOC), else by kfree().
  * - A failed charge frees the object the way the caller may: the normal free
- *   when it may spin, kfree_nolock()'s (defer unless this CPU's slab) when
- *   it may not — an NMI must not reach list_lock.
+ *   when it may spin, a deferred free when it may not — an NMI must not
+ *   reach list_lock (the upstream fix of memcg_alloc_abort_single()).
  * - kfree_nolock() uncharges at once; the deferred free that follows does
  *   not pass the memcg hook again (it frees through slab_free_inner()), so
  *   each object is uncharged exactly once.
@@ -371,19 +371,20 @@ void memcg_slab_free_hook(struct kmem_cache *s, struct slab *slab, void *object)
 
 /*
  * models: mm/slub.c memcg_alloc_abort_single()
- * The kernel frees with do_slab_free(..., 1), a spinning free; a caller that
- * may not spin (kmalloc_nolock(), or a gfp without reclaim bits) frees the
- * way kfree_nolock() does instead (see the header comment).
+ * The 6.18 code freed with the spinning free whoever the caller was, which
+ * can deadlock under kmalloc_nolock() (registry bug memcg_abort_spins); the
+ * fix ("mm/slab: fix a deadlock in memcg_alloc_abort_single()") defers the
+ * free when the caller may not spin. The model has the fix.
  */
 void memcg_alloc_abort_single(struct kmem_cache *s, void *object, gfp_t gfp)
 {
 	struct slab *slab = virt_to_slab(object);
 
 	slab_free_hook(s, object);
-	if (slub_tiny() && !gfpflags_allow_spinning(gfp))
-		defer_free(s, object);
+	if (gfpflags_allow_spinning(gfp) || bug_on(BUG_MEMCG_ABORT_SPINS))
+		do_slab_free(s, slab, object, object, 1);
 	else
-		do_slab_free(s, slab, object, object, gfpflags_allow_spinning(gfp) ? 1 : 0);
+		defer_free(s, object);
 }
 
 /* models: mm/slub.c free_slab_obj_exts() */

@@ -2,7 +2,8 @@
  * memcg_fuzzer — Design A (the 6.18 per-CPU slabs), !RT, SMP, with memcg
  * accounting (core/memcontrol.c): programs of accounted and unaccounted
  * kmalloc/kfree, kmalloc_nolock/kfree_nolock and cache operations on 1-4
- * CPUs, with every interrupt kind and faults (trylock, page allocation,
+ * CPUs, with or without CONFIG_SLUB_TINY (the input's choice), with every
+ * interrupt kind and faults (trylock, page allocation,
  * memcg charge) at boundaries — including inside the per-CPU obj_stock's
  * locked sections and between the read and the cmpxchg that installs a
  * slab's obj_exts vector. The memcg limit (16 pages) is low enough for
@@ -29,6 +30,7 @@ static const struct target memcg = {
 	.input_lockdep = true,
 	.input_slab_objects = true,
 	.input_shuffle = true,
+	.input_tiny = true,
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
