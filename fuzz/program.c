@@ -75,7 +75,9 @@
  *             | '#' 'expect:' CLASS          (e.g. double-alloc, clean)
  *   item     := design=cpu_slab|sheaves | rule=gfp|alloc_trylock | cpus=1..8
  *             | slab_objects=0..32 | up | preempt_rt | slub_tiny | lockdep
- *             | no_cpu_partial | no_cmpxchg128      (booleans also as name=0|1)
+ *             | no_cpu_partial | no_cmpxchg128 | shuffle | memcg
+ *             | slub_debug=FZPU                   (booleans also as name=0|1;
+ *                                                  shuffle, memcg, slub_debug: text only)
  *   opline   := 'cpu'N section ':' op event* [comment]
  *   section  := task | irqs_off | preempt_off | raw_spin
  *   op       := S = kmalloc(SIZE, GFP)       | kfree(S)
@@ -1357,7 +1359,7 @@ static bool parse_config_items(struct cursor *c, struct program_config *cfg)
 		if (!klen)
 			return fail_at(c, key, "expected a config item (design=, rule=, cpus=, "
 				       "slab_objects=, slub_debug=, up, preempt_rt, slub_tiny, lockdep, "
-				       "no_cpu_partial, no_cmpxchg128, shuffle)");
+				       "no_cpu_partial, no_cmpxchg128, shuffle, memcg)");
 		has_value = accept(c, '=');
 
 		if (token_is(key, klen, "design") || token_is(key, klen, "rule")) {
