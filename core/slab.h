@@ -115,6 +115,8 @@ long kmem_object_index(const void *x);
 
 /* ---- validators: see core/validate.c for each precondition ---- */
 bool validate_all(void);	/* quiescent: no operation in flight on any context */
+/* memcg: page counter = charged objects + stocks + parked bytes (quiescent). */
+bool validate_memcg_balance(void);
 /* The reason the last validator returned false (one line). */
 const char *validate_error(void);
 

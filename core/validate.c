@@ -624,6 +624,28 @@ bool validate_all_census(void (*each)(struct kmem_cache *s, const struct cache_c
 	return true;
 }
 
+/*
+ * Invariant 11 alone, cheap enough to run after every operation: the
+ * charged objects are the memcg words set in the slabs' vectors (their
+ * pointers are trusted here: validate_all() checks them).
+ */
+bool validate_memcg_balance(void)
+{
+	memcg_accounted = 0;
+	for (unsigned long i = 0; kconfig.memcg && i < world->nr_pages; i++) {
+		struct page *page = &world->memmap[i];
+		struct slab *slab = &world->slabs[i];
+		struct slabobj_ext *vec = (struct slabobj_ext *)(slab->obj_exts & ~OBJEXTS_FLAGS_MASK);
+
+		if ((page->flags & (PG_head | PG_slab)) != (PG_head | PG_slab) || !vec)
+			continue;
+		for (unsigned int k = 0; k < slab->objects; k++)
+			if (vec[k].objcg)
+				memcg_accounted += slab->slab_cache->size + sizeof(struct obj_cgroup *);
+	}
+	return validate_memcg();
+}
+
 bool validate_all(void)
 {
 	return validate_all_census(NULL, NULL);

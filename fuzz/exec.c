@@ -407,6 +407,9 @@ static void run_top_level(struct exec *x, int i)
 		raw_spin_unlock(&harness_lock);
 		break;
 	}
+	/* between operations nothing is in flight: invariant 11 must hold */
+	if (kconfig.memcg && !validate_memcg_balance())
+		oracle_fail(x, "invariant", "after op %d: %s", i, validate_error());
 }
 
 /* ---- runs, reports ---- */
