@@ -14,7 +14,8 @@
  * also check every obj_exts word (0, the failure sentinel, or a vector that
  * is a live object of a large enough kmalloc cache, whose words name the
  * memcg only for allocated objects — invariant 10) and the charge balance
- * (page counter = charged objects + stocks + parked bytes — invariant 11);
+ * (page counter = charged objects + stocks + parked bytes — invariant 11,
+ * checked after every operation);
  * no nested metadata allocation deeper than 1 (invariant 13,
  * "objext-recursion"); and at the end, with everything freed and drained,
  * every charged byte was uncharged and the page counter is zero after the
