@@ -157,15 +157,16 @@ static bool validate_slab_obj_exts(struct kmem_cache *s, struct slab *slab)
 	if (!exts || exts == OBJEXTS_ALLOC_FAIL)
 		return true;
 	if (!kconfig.memcg)
-		return fail("%s: slab %lu has obj_exts %#lx without memcg", s->name, slab_index(slab), exts);
+		return fail("%s: slab %lu has an obj_exts word without memcg", s->name, slab_index(slab));
 	if (exts & OBJEXTS_ALLOC_FAIL)
-		return fail("%s: slab %lu obj_exts %#lx: the failure sentinel with a vector",
-			    s->name, slab_index(slab), exts);
+		return fail("%s: slab %lu obj_exts: the failure sentinel with a vector",
+			    s->name, slab_index(slab));
 	vslab = arena_contains(vec) ? virt_to_slab(vec) : NULL;
 	idx = vslab ? object_index(vslab->slab_cache, vslab, vec) : -1;
 	if (idx < 0)
-		return fail("%s: slab %lu obj_exts vector %#lx is not a slab object",
-			    s->name, slab_index(slab), exts);
+		return fail("%s: slab %lu obj_exts vector (arena offset %#lx) is not a slab object",
+			    s->name, slab_index(slab),
+			    arena_contains(vec) ? (unsigned long)((char *)vec - world->pages) : 0ul);
 	if (!(vslab->slab_cache->flags & SLAB_KMALLOC) ||
 	    vslab->slab_cache->object_size < slab->objects * sizeof(struct slabobj_ext))
 		return fail("%s: slab %lu obj_exts vector is in %s, not a kmalloc cache of %zu bytes or more",
@@ -182,8 +183,8 @@ static bool validate_slab_obj_exts(struct kmem_cache *s, struct slab *slab)
 		if (!objcg)
 			continue;
 		if (objcg != &world->memcg.objcg)
-			return fail("%s: slab %lu object #%u: obj_exts word %p is not the memcg's obj_cgroup",
-				    s->name, slab_index(slab), i, (void *)objcg);
+			return fail("%s: slab %lu object #%u: obj_exts word is not the memcg's obj_cgroup",
+				    s->name, slab_index(slab), i);
 		if (seen[i])
 			return fail("%s: slab %lu object #%u is %s but still charged to the memcg",
 				    s->name, slab_index(slab), i, seen[i] == SEEN_FREE ? "free" : "deferred");

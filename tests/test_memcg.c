@@ -420,3 +420,61 @@ TEST(memcg_objext_recursion_bug_is_reported)
 	CHECK_VALID();
 	return true;
 }
+
+/* The validators must fail, with a message containing what. */
+static bool invalid_because(const char *what)
+{
+	if (validate_all()) {
+		fprintf(stderr, "validators passed, expected a failure about \"%s\"\n", what);
+		return false;
+	}
+	if (!strstr(validate_error(), what)) {
+		fprintf(stderr, "validator said \"%s\", expected \"%s\"\n", validate_error(), what);
+		return false;
+	}
+	printf("validator (as expected): %s\n", validate_error());
+	return true;
+}
+
+/* Invariants 10 and 11 catch corrupted obj_exts words and a broken balance. */
+TEST(memcg_validators_catch_bad_obj_exts)
+{
+	struct slabobj_ext *vec;
+	struct slab *slab;
+	unsigned long saved;
+	void *a, *small;
+
+	setup_world(true);
+	a = kmalloc(64, GFP_KERNEL | __GFP_ACCOUNT);
+	CHECK(a && charged(a));
+	slab = virt_to_slab(a);
+	saved = slab->obj_exts;
+	vec = (struct slabobj_ext *)(saved & ~OBJEXTS_FLAGS_MASK);
+	CHECK_VALID();
+
+	slab->obj_exts = saved | OBJEXTS_ALLOC_FAIL;	/* the sentinel is never a vector's flag */
+	CHECK(invalid_because("the failure sentinel with a vector"));
+	small = kmalloc(8, GFP_KERNEL);		/* a live object too small for 4 words */
+	CHECK(small);
+	slab->obj_exts = (unsigned long)small;
+	CHECK(invalid_because("not a kmalloc cache of 32 bytes or more"));
+	slab->obj_exts = (unsigned long)world->pages;	/* not a slab object */
+	CHECK(invalid_because("is not a slab object"));
+	slab->obj_exts = saved;
+	kfree(small);
+
+	/* a free object of the slab still named as charged */
+	vec[kmem_object_index(a) + 1].objcg = &world->memcg.objcg;
+	CHECK(invalid_because("is free but still charged"));
+	vec[kmem_object_index(a) + 1].objcg = NULL;
+
+	/* the page counter off by one page */
+	atomic_long_add(1, &world->memcg.memory.usage);
+	CHECK(invalid_because("memcg: page counter"));
+	CHECK(!validate_memcg_balance());
+	atomic_long_add(-1, &world->memcg.memory.usage);
+	CHECK(validate_memcg_balance());
+
+	kfree(a);
+	return balanced_at_end();
+}
