@@ -68,6 +68,20 @@ const struct slab_bug_info slab_bugs[NR_SLAB_BUGS] = {
 			     "Introduce kmalloc_nolock() and kfree_nolock().\")",
 		.expect = "deadlock",
 	},
+	[BUG_OBJEXTS_SENTINEL_RACE] = {
+		.name = "objexts_sentinel_race",
+		.summary = "with memcg, a context installing a slab's obj_exts vector by cmpxchg from "
+			   "the value it read gives up when the cmpxchg fails, assuming a racing "
+			   "context installed a vector; but an interrupting context whose own vector "
+			   "allocation failed stored the failure sentinel instead, so the caller ends "
+			   "with no vector and dereferences NULL; the fix reads the word again and "
+			   "replaces the sentinel",
+		.reference = "Hao Ge, \"mm/slub: fix ... race\" on alloc_slab_obj_exts() (2025, "
+			     "suggested by Suren Baghdasaryan, reviewed by Vlastimil Babka): "
+			     "mark_failed_objexts_alloc() by cmpxchg from 0, and a retry on a failed "
+			     "cmpxchg",
+		.expect = "null-deref",
+	},
 };
 
 int bug_lookup(const char *name)

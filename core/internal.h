@@ -163,8 +163,8 @@ struct slab {
 	 * memcg (core/memcontrol.c): 0, OBJEXTS_ALLOC_FAIL alone (a vector
 	 * allocation failed), or the address of a vector of `objects` words
 	 * (struct slabobj_ext) with flag bits (OBJEXTS_NOSPIN_ALLOC: it came
-	 * from kmalloc_nolock()). Changes only by cmpxchg from 0 or from the
-	 * sentinel to a vector, and back to 0 when the slab is freed.
+	 * from kmalloc_nolock()). Changes only by cmpxchg: 0 to the sentinel,
+	 * 0 or the sentinel to a vector; back to 0 when the slab is freed.
 	 */
 	unsigned long obj_exts;
 };

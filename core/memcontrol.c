@@ -31,9 +31,10 @@
  *   spin and kmalloc() otherwise; the nested call carries __GFP_NO_OBJ_EXT
  *   and no __GFP_ACCOUNT, so it never needs a vector itself (depth ≤ 1,
  *   invariant 13; a depth of 2 is reported as "objext-recursion"). It is
- *   installed by cmpxchg from the value read (0, or the failure sentinel);
- *   a loser frees its vector and uses the winner's. A failed vector
- *   allocation stores the sentinel OBJEXTS_ALLOC_FAIL, never read as a vector.
+ *   installed by cmpxchg from the value read (0, or the failure sentinel),
+ *   read again if the cmpxchg fails; a loser frees its vector and uses the
+ *   winner's. A failed vector allocation stores the sentinel
+ *   OBJEXTS_ALLOC_FAIL (cmpxchg from 0), never read as a vector.
  *   The vector is freed with the slab, by kfree_nolock() if it came from
  *   kmalloc_nolock() (OBJEXTS_NOSPIN_ALLOC), else by kfree().
  * - A failed charge frees the object the way the caller may: the normal free
@@ -265,16 +266,20 @@ static __always_inline struct obj_cgroup *current_obj_cgroup(void)
 	return &world->memcg.objcg;
 }
 
-/* models: mm/slub.c mark_failed_objexts_alloc() */
-static void mark_failed_objexts_alloc(struct slab *slab)
+/* models: mm/slub.c mark_failed_objexts_alloc() — false if the word was not 0 */
+static bool mark_failed_objexts_alloc(struct slab *slab)
 {
-	cmpxchg(&slab->obj_exts, 0ul, OBJEXTS_ALLOC_FAIL);
+	return cmpxchg(&slab->obj_exts, 0ul, OBJEXTS_ALLOC_FAIL) == 0ul;
 }
 
 /*
  * models: mm/slub.c alloc_slab_obj_exts()
  * 0 when the slab has a vector afterwards (ours or a winner's), else -ENOMEM
- * with the sentinel stored.
+ * with the sentinel stored. A context whose own vector allocation failed may
+ * store the sentinel between our read and our cmpxchg: then we read again
+ * and replace the sentinel (the upstream fix "mm/slub: fix a race between
+ * obj_exts allocation failure and success" — the 6.18 code gave up instead,
+ * leaving the caller without a vector: registry bug objexts_sentinel_race).
  */
 static int alloc_slab_obj_exts(struct slab *slab, struct kmem_cache *s, gfp_t gfp)
 {
@@ -302,13 +307,25 @@ static int alloc_slab_obj_exts(struct slab *slab, struct kmem_cache *s, gfp_t gf
 	else
 		vec = kmalloc(sz, nested);
 	if (!vec) {
-		mark_failed_objexts_alloc(slab);
+		/* marking fails if a racing context installed its vector: use it */
+		if (!mark_failed_objexts_alloc(slab) && slab_obj_exts(slab))
+			return 0;
 		return -12;
 	}
 	new_exts = (unsigned long)vec | (allow_spin ? 0 : OBJEXTS_NOSPIN_ALLOC);
+retry:
 	old_exts = READ_ONCE(slab->obj_exts);
-	if ((old_exts & ~OBJEXTS_FLAGS_MASK) || cmpxchg(&slab->obj_exts, old_exts, new_exts) != old_exts) {
+	if (old_exts & ~OBJEXTS_FLAGS_MASK) {
 		/* someone installed a vector since: use theirs */
+		ledger_add(world->memcg.objexts_race_lost, 1);
+		if (!allow_spin)
+			kfree_nolock(vec);
+		else
+			kfree(vec);
+	} else if (cmpxchg(&slab->obj_exts, old_exts, new_exts) != old_exts) {
+		/* changed under us (a vector, or the sentinel): look again */
+		if (!bug_on(BUG_OBJEXTS_SENTINEL_RACE))
+			goto retry;
 		ledger_add(world->memcg.objexts_race_lost, 1);
 		if (!allow_spin)
 			kfree_nolock(vec);
@@ -343,6 +360,11 @@ bool memcg_slab_post_alloc_hook(struct kmem_cache *s, gfp_t gfp, void *object)
 	if (obj_cgroup_charge_account(objcg, gfp, obj_full_size(s)))
 		return false;
 	vec = slab_obj_exts(slab);
+	if (!vec) /* the kernel dereferences it: an oops */
+		env_report("null-deref", "%s: slab %lu has no obj_exts vector (word %s) after "
+			   "alloc_slab_obj_exts() succeeded: NULL pointer dereference in "
+			   "memcg_slab_post_alloc_hook()", s->name, slab_index(slab),
+			   READ_ONCE(slab->obj_exts) == OBJEXTS_ALLOC_FAIL ? "the failure sentinel" : "0");
 	off = obj_to_index(s, slab, object);
 	vec[off].objcg = objcg;
 	ledger_add(world->memcg.charged_bytes, obj_full_size(s));
