@@ -76,10 +76,11 @@ const struct slab_bug_info slab_bugs[NR_SLAB_BUGS] = {
 			   "allocation failed stored the failure sentinel instead, so the caller ends "
 			   "with no vector and dereferences NULL; the fix reads the word again and "
 			   "replaces the sentinel",
-		.reference = "Hao Ge, \"mm/slub: fix ... race\" on alloc_slab_obj_exts() (2025, "
-			     "suggested by Suren Baghdasaryan, reviewed by Vlastimil Babka): "
-			     "mark_failed_objexts_alloc() by cmpxchg from 0, and a retry on a failed "
-			     "cmpxchg",
+		.reference = "\"slab: Avoid race on slab->obj_exts in alloc_slab_obj_exts\" (Hao Ge, "
+			     "Oct 2025, Fixes: f7381b911640 \"slab: mark slab->obj_exts allocation "
+			     "failures unconditionally\"): mark_failed_objexts_alloc() by cmpxchg from "
+			     "0, and a retry when the install's cmpxchg fails; the model's bug is the "
+			     "second half (the first, a plain store of the sentinel, is not modelled)",
 		.expect = "null-deref",
 	},
 };

@@ -277,9 +277,9 @@ static bool mark_failed_objexts_alloc(struct slab *slab)
  * 0 when the slab has a vector afterwards (ours or a winner's), else -ENOMEM
  * with the sentinel stored. A context whose own vector allocation failed may
  * store the sentinel between our read and our cmpxchg: then we read again
- * and replace the sentinel (the upstream fix "mm/slub: fix a race between
- * obj_exts allocation failure and success" — the 6.18 code gave up instead,
- * leaving the caller without a vector: registry bug objexts_sentinel_race).
+ * and replace the sentinel (upstream: "slab: Avoid race on slab->obj_exts in
+ * alloc_slab_obj_exts"; before it, the installer gave up, leaving the caller
+ * without a vector: registry bug objexts_sentinel_race).
  */
 static int alloc_slab_obj_exts(struct slab *slab, struct kmem_cache *s, gfp_t gfp)
 {
