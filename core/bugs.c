@@ -78,6 +78,44 @@ const struct slab_bug_info slab_bugs[NR_SLAB_BUGS] = {
 			     "modelled, whose UP rule covers NMI only; not confirmed upstream",
 		.expect = "invariant-6",
 	},
+	[BUG_OBJEXT_RECURSION] = {
+		.name = "objext_recursion",
+		.summary = "with memcg, the nested allocation of a slab's obj_exts vector keeps the "
+			   "caller's __GFP_ACCOUNT and lacks __GFP_NO_OBJ_EXT, so the vector is itself "
+			   "accounted and its slab needs a vector too: metadata allocations recurse; "
+			   "the fix clears OBJCGS_CLEAR_MASK and sets __GFP_NO_OBJ_EXT",
+		.reference = "a class of bug: mm/memcontrol.c OBJCGS_CLEAR_MASK and __GFP_NO_OBJ_EXT "
+			     "(added for the obj_exts recursion of allocation profiling, and passed by "
+			     "kmalloc_nolock()'s nested vector allocation in the 6.18 series)",
+		.expect = "objext-recursion",
+	},
+	[BUG_MEMCG_ABORT_SPINS] = {
+		.name = "memcg_abort_spins",
+		.summary = "with memcg, when kmalloc_nolock() got an object but the charge failed, "
+			   "memcg_alloc_abort_single() frees it with the spinning free path "
+			   "(__slab_free(): list_lock, the zone lock, the per-CPU lock), which an NMI or "
+			   "kprobe over the holder deadlocks on; the fix defers the free when the caller "
+			   "may not spin",
+		.reference = "\"mm/slab: fix a deadlock in memcg_alloc_abort_single()\" (Harry Yoo, "
+			     "2026, RFC 3/4 of the kmalloc_nolock fixes; Fixes: af92793e52c3 \"slab: "
+			     "Introduce kmalloc_nolock() and kfree_nolock().\")",
+		.expect = "deadlock",
+	},
+	[BUG_OBJEXTS_SENTINEL_RACE] = {
+		.name = "objexts_sentinel_race",
+		.summary = "with memcg, a context installing a slab's obj_exts vector by cmpxchg from "
+			   "the value it read gives up when the cmpxchg fails, assuming a racing "
+			   "context installed a vector; but an interrupting context whose own vector "
+			   "allocation failed stored the failure sentinel instead, so the caller ends "
+			   "with no vector and dereferences NULL; the fix reads the word again and "
+			   "replaces the sentinel",
+		.reference = "\"slab: Avoid race on slab->obj_exts in alloc_slab_obj_exts\" (Hao Ge, "
+			     "Oct 2025, Fixes: f7381b911640 \"slab: mark slab->obj_exts allocation "
+			     "failures unconditionally\"): mark_failed_objexts_alloc() by cmpxchg from "
+			     "0, and a retry when the install's cmpxchg fails; the model's bug is the "
+			     "second half (the first, a plain store of the sentinel, is not modelled)",
+		.expect = "null-deref",
+	},
 };
 
 int bug_lookup(const char *name)

@@ -13,6 +13,7 @@ struct kconfig kconfig = {
 	.has_cmpxchg128 = true,
 	.slab_objects = 4,
 	.arena_pages = 512,
+	.memcg_limit_pages = 16,
 };
 
 struct slab_world *world;
@@ -44,5 +45,6 @@ void kmem_init(void)
 	page_alloc_init();
 	shuffle_init();
 	defer_free_init();
+	memcg_init();
 	create_kmalloc_caches();
 }

@@ -72,6 +72,8 @@ struct kconfig {
 	unsigned int arena_pages;  /* simulated pages in the arena */
 	unsigned int slub_debug;   /* the slub_debug= boot option: SLAB_* debug flags
 				      every cache gets (kmalloc caches included) */
+	bool memcg;		/* CONFIG_MEMCG with kmem accounting on (core/memcontrol.c) */
+	unsigned int memcg_limit_pages; /* memory.max of the one memcg, in pages */
 	uint64_t bugs;		/* historical bugs switched back on (core/bugs.h) */
 };
 
@@ -200,6 +202,16 @@ void env_boundary(void);
 
 /* fail_page_alloc: may the page allocator fail this request? */
 bool should_fail_alloc_page(unsigned int order);
+
+/* Injected memcg charge failure: may this charge fail (as if over the limit)? */
+bool should_fail_memcg_charge(void);
+
+/*
+ * A broken invariant the model detects itself and names (e.g.
+ * "objext-recursion"): ends the run with a report of class cls. Does not
+ * return. (env_bug() is the unnamed kernel BUG, class "bug".)
+ */
+_Noreturn void env_report(const char *cls, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* A kernel WARN: counted and recorded by the environment, execution goes on. */
 void env_warn(const char *what, const char *file, int line);
@@ -354,6 +366,16 @@ static __always_inline void atomic_long_add(long i, atomic_long_t *v)
 	env_boundary();
 	__atomic_fetch_add(&v->counter, i, __ATOMIC_SEQ_CST);
 	env_boundary();
+}
+
+static __always_inline long atomic_long_add_return(long i, atomic_long_t *v)
+{
+	long r;
+
+	env_boundary();
+	r = __atomic_add_fetch(&v->counter, i, __ATOMIC_SEQ_CST);
+	env_boundary();
+	return r;
 }
 
 static __always_inline long atomic_long_read(const atomic_long_t *v)

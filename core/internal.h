@@ -159,6 +159,14 @@ struct slab {
 		u128 freelist_counters;	/* the pair, for try_cmpxchg128 */
 	};
 	raw_spinlock_t slab_lock;	/* guards the pair without __CMPXCHG_DOUBLE */
+	/*
+	 * memcg (core/memcontrol.c): 0, OBJEXTS_ALLOC_FAIL alone (a vector
+	 * allocation failed), or the address of a vector of `objects` words
+	 * (struct slabobj_ext) with flag bits (OBJEXTS_NOSPIN_ALLOC: it came
+	 * from kmalloc_nolock()). Changes only by cmpxchg: 0 to the sentinel,
+	 * 0 or the sentinel to a vector; back to 0 when the slab is freed.
+	 */
+	unsigned long obj_exts;
 };
 
 #define SL_node_partial 0x1u	/* on the node partial list (kernel: PG_workingset) */
@@ -356,7 +364,8 @@ void *slab_alloc_node_inner(struct kmem_cache *s, gfp_t gfp, int node, size_t or
 void do_slab_free(struct kmem_cache *s, struct slab *slab, void *head, void *tail, int cnt);
 void slab_free_inner(struct kmem_cache *s, struct slab *slab, void *head, void *tail, int cnt);
 void deactivate_slab(struct kmem_cache *s, struct slab *slab, void *freelist);
-void slab_post_alloc_hook(struct kmem_cache *s, gfp_t gfp, void *object, size_t orig_size);
+/* false: a memcg charge failed and the object was freed again (NULL it) */
+bool slab_post_alloc_hook(struct kmem_cache *s, gfp_t gfp, void *object, size_t orig_size);
 void slab_free_hook(struct kmem_cache *s, void *object);
 void slab_free_object(struct slab *slab, void *object);
 struct kmem_cache *kmem_cache_open(const char *name, unsigned int size, unsigned int align,
@@ -464,6 +473,52 @@ void create_kmalloc_caches(void);
 
 #define MAX_CACHES (KMALLOC_CACHES + 8)	/* the buckets and a few caches of the caller's */
 
+/*
+ * memcg (core/memcontrol.c). One memcg, the one every context charges to.
+ *
+ *   memory.usage · PAGE_SIZE == Σ obj_full_size over charged objects
+ *                               + Σ stock nr_bytes (stocks caching objcg)
+ *                               + objcg.nr_charged_bytes          (quiescent)
+ *   a charged object: its slab's obj_exts vector holds &memcg.objcg at its
+ *   index, and it is allocated (not free, not deferred);
+ *   charged_bytes − uncharged_bytes == Σ obj_full_size over charged objects.
+ */
+struct page_counter {
+	atomic_long_t usage;		/* pages */
+	long max;			/* memory.max, pages */
+};
+
+struct obj_cgroup {
+	atomic_long_t nr_charged_bytes;	/* pre-charged bytes no stock holds: a
+					   refill that could not take the stock lock */
+};
+
+struct mem_cgroup {
+	struct page_counter memory;
+	struct obj_cgroup objcg;
+	/* the harness's ledger (not kernel state): plain counters updated
+	 * without boundaries */
+	unsigned long charge_failures;
+	unsigned long charged_bytes, uncharged_bytes;
+	unsigned long objexts_race_lost, objexts_freed_nolock, objexts_freed_kfree;
+};
+
+/* mm/memcontrol.c obj_stock_pcp: bytes pre-charged to cached_objcg, per CPU. */
+struct obj_stock_pcp {
+	local_trylock_t lock;
+	struct obj_cgroup *cached_objcg;
+	unsigned int nr_bytes;
+};
+
+/* One word per object of a slab (mm/slab.h struct slabobj_ext). */
+struct slabobj_ext {
+	struct obj_cgroup *objcg;
+};
+
+#define OBJEXTS_ALLOC_FAIL	0x1ul	/* the vector allocation failed: no vector */
+#define OBJEXTS_NOSPIN_ALLOC	0x2ul	/* the vector came from kmalloc_nolock() */
+#define OBJEXTS_FLAGS_MASK	0x7ul
+
 /* drivers/char/random.c's batched entropy: per CPU, behind a local lock */
 struct batched_entropy {
 	local_trylock_t lock;
@@ -487,7 +542,22 @@ struct slab_world {
 	uint64_t slab_rnd_state[NR_CPUS];
 	struct slab_sheaf bootstrap_sheaf;	/* core/sheaves.c: capacity 0, never on a barn */
 	unsigned long alloc_contended;	/* model only: page allocations a trylock failed */
+	struct mem_cgroup memcg;			/* core/memcontrol.c: the one memcg */
+	struct obj_stock_pcp obj_stock[NR_CPUS];
 };
+
+/* ---- memcontrol.c — memcg accounting and obj_exts ---- */
+void memcg_init(void);
+/* Charge a just-allocated object (__GFP_ACCOUNT or a SLAB_ACCOUNT cache);
+ * false if the charge failed (the caller frees the object). */
+bool memcg_slab_post_alloc_hook(struct kmem_cache *s, gfp_t gfp, void *object);
+/* Uncharge an object being freed, if it was charged. */
+void memcg_slab_free_hook(struct kmem_cache *s, struct slab *slab, void *object);
+/* A failed charge: free the object again, without spinning if the caller
+ * may not spin. */
+void memcg_alloc_abort_single(struct kmem_cache *s, void *object, gfp_t gfp);
+/* The slab is being freed: free its obj_exts vector with the matching API. */
+void free_slab_obj_exts(struct slab *slab);
 
 /* ---- shuffle.c — freelist randomization ---- */
 void shuffle_init(void);
@@ -602,5 +672,11 @@ void kfree_nolock_sheaves(struct kmem_cache *s, struct slab *slab, void *x);
 /* slub.c's slab level for Design B (no CPU slabs): one object at a time */
 void *get_from_partial_node(struct kmem_cache *s, struct kmem_cache_node *n, gfp_t gfp);
 void *alloc_from_new_slab(struct kmem_cache *s, gfp_t gfp, int node);
+
+/* CONFIG_MEMCG (memcg_kmem_online()): a build-time switch, no boundary. */
+static __always_inline bool memcg_kmem_online(void)
+{
+	return read_fixed_bool(&kconfig.memcg);
+}
 
 #endif /* REENTRY_CORE_INTERNAL_H */

@@ -66,7 +66,7 @@ static void *kmalloc_large_node_slow(size_t size, gfp_t flags)
 /* models: mm/slub.c __kmalloc_noprof() */
 void *kmalloc(size_t size, gfp_t flags)
 {
-	flags &= __GFP_BITS_MASK; /* the slab's own alloc_flags are not the caller's */
+	flags &= ~__SLAB_ALLOC_FLAGS; /* the slab's own alloc_flags are not the caller's */
 	if (!size)
 		return ZERO_SIZE_PTR;
 	if (size > KMALLOC_MAX_CACHE_SIZE)

@@ -15,6 +15,7 @@ __harness_query const char *nolock_fail_name(enum nolock_fail why)
 		[NOLOCK_CONTEXT] = "context",
 		[NOLOCK_TOO_LARGE] = "too-large",
 		[NOLOCK_UNSUPPORTED] = "unsupported",
+		[NOLOCK_MEMCG] = "memcg",
 	};
 
 	return (unsigned int)why < sizeof(names) / sizeof(names[0]) ? names[why] : "?";
@@ -36,7 +37,7 @@ void *kmalloc_nolock_why(size_t size, gfp_t gfp_flags, int node, enum nolock_fai
 {
 	/* SLAB_ALLOC_TRYLOCK: "may not spin" under the new alloc_flags rule */
 	gfp_t alloc_gfp = __GFP_NOWARN | __GFP_NOMEMALLOC | __SLAB_ALLOC_TRYLOCK |
-			  (gfp_flags & __GFP_BITS_MASK);
+			  (gfp_flags & ~__SLAB_ALLOC_FLAGS);
 	size_t orig_size = size;
 	bool can_retry = true;
 	enum nolock_fail unused;
@@ -104,7 +105,10 @@ retry:
 		set_freepointer(s, ret, NULL); /* maybe_wipe_obj_freeptr() */
 	}
 	/* KASAN unpoisons what the caller asked for, whichever bucket served it. */
-	slab_post_alloc_hook(s, alloc_gfp, ret, orig_size);
+	if (!slab_post_alloc_hook(s, alloc_gfp, ret, orig_size)) {
+		ret = NULL; /* the memcg charge failed: the object is freed again */
+		*why = NOLOCK_MEMCG;
+	}
 	return ret;
 }
 
@@ -134,6 +138,8 @@ void kfree_nolock(const void *object)
 		return;
 	}
 	s = slab->slab_cache;
+	if (memcg_kmem_online())
+		memcg_slab_free_hook(s, slab, x); /* uncharged now, never again when drained */
 	slab_free_hook(s, x); /* KASAN, without quarantine */
 	if (design_sheaves()) {
 		kfree_nolock_sheaves(s, slab, x);

@@ -572,7 +572,7 @@ void kfree_nolock_sheaves(struct kmem_cache *s, struct slab *slab, void *x)
 void *kmalloc_nolock_sheaves(size_t size, gfp_t gfp_flags, int node, enum nolock_fail *why)
 {
 	gfp_t alloc_gfp = __GFP_NOWARN | __GFP_NOMEMALLOC | __SLAB_ALLOC_TRYLOCK |
-			  (gfp_flags & __GFP_BITS_MASK);
+			  (gfp_flags & ~__SLAB_ALLOC_FLAGS);
 	size_t orig_size = size;
 	bool can_retry = true;
 	struct kmem_cache *s;
@@ -615,7 +615,10 @@ retry:
 		*why = NOLOCK_NOMEM;
 	else
 		set_freepointer(s, ret, NULL); /* maybe_wipe_obj_freeptr() */
-	slab_post_alloc_hook(s, alloc_gfp, ret, orig_size);
+	if (!slab_post_alloc_hook(s, alloc_gfp, ret, orig_size)) {
+		ret = NULL; /* the memcg charge failed: the object is freed again */
+		*why = NOLOCK_MEMCG;
+	}
 	return ret;
 }
 

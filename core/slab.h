@@ -42,6 +42,15 @@ typedef unsigned int gfp_t;
  */
 #define __SLAB_ALLOC_TRYLOCK	0x8000000u
 #define __SLAB_NO_RECURSE	0x10000000u
+#define __SLAB_ALLOC_FLAGS	(__SLAB_ALLOC_TRYLOCK | __SLAB_NO_RECURSE)
+
+/*
+ * Model only, not a kernel flag (outside __GFP_BITS_MASK): marks the nested
+ * allocation of an obj_exts vector, so that core/memcontrol.c can measure
+ * the recursion depth of metadata allocations (invariant 13). Callers never
+ * pass it; the harness strips it from the gfp of a program's operations.
+ */
+#define __GFP_OBJEXT_NESTED	0x20000000u
 
 #define __GFP_RECLAIM		(__GFP_DIRECT_RECLAIM | __GFP_KSWAPD_RECLAIM)
 #define GFP_ATOMIC		(__GFP_HIGH | __GFP_KSWAPD_RECLAIM)
@@ -49,7 +58,7 @@ typedef unsigned int gfp_t;
 #define GFP_NOWAIT		(__GFP_KSWAPD_RECLAIM | __GFP_NOWARN)
 
 /* The only flags kmalloc_nolock() accepts. */
-#define GFP_NOLOCK_ALLOWED	(__GFP_ACCOUNT | __GFP_ZERO | __GFP_NO_OBJ_EXT)
+#define GFP_NOLOCK_ALLOWED	(__GFP_ACCOUNT | __GFP_ZERO | __GFP_NO_OBJ_EXT | __GFP_OBJEXT_NESTED)
 
 /* ---- cache flags (include/linux/slab.h) ---- */
 typedef unsigned int slab_flags_t;
@@ -97,6 +106,8 @@ enum nolock_fail {
 	NOLOCK_CONTEXT,		/* context where kmalloc_nolock is unsupported (RT irq) */
 	NOLOCK_TOO_LARGE,	/* size > KMALLOC_MAX_CACHE_SIZE */
 	NOLOCK_UNSUPPORTED,	/* no 16-byte cmpxchg and not a debug cache */
+	NOLOCK_MEMCG,		/* __GFP_ACCOUNT and the memcg charge failed (object freed) */
+	NR_NOLOCK_FAIL
 };
 /* kmalloc_nolock() that also says why it returned NULL (NOLOCK_OK if it did
  * not): what the harness calls. The reason goes to the caller's variable, so
@@ -118,6 +129,8 @@ long kmem_object_index(const void *x);
 
 /* ---- validators: see core/validate.c for each precondition ---- */
 bool validate_all(void);	/* quiescent: no operation in flight on any context */
+/* memcg: page counter = charged objects + stocks + parked bytes (quiescent). */
+bool validate_memcg_balance(void);
 /* The reason the last validator returned false (one line). */
 const char *validate_error(void);
 /* The SLUB-SPEC.md invariant number the last failure broke (0: none fits). */
@@ -132,6 +145,7 @@ struct cache_census {
 	unsigned long sheaves;		/* Design B: free objects held in sheaves */
 	unsigned long metadata;		/* Design B: objects that are sheaves themselves */
 	unsigned long allocated;	/* objects - free - deferred - sheaves - metadata */
+	unsigned long objext_vectors;	/* of the allocated: memcg obj_exts vectors */
 };
 bool cache_census(struct kmem_cache *s, struct cache_census *out);
 /* validate_all(), then each(s, census) for every live cache: one walk. */
@@ -156,6 +170,25 @@ unsigned long page_alloc_contended(void);
  * list_lock trylock failed (the slab went to the deferred list). Like a page
  * allocation failure, one may stand behind a NULL blamed on ENOMEM. */
 unsigned long slab_trylock_failures(void);
+
+/* ---- memcg (core/memcontrol.c), with kconfig.memcg ---- */
+
+/* Charges that failed so far (over the limit, or injected): a NULL from an
+ * __GFP_ACCOUNT allocation may have one behind it. */
+unsigned long memcg_charge_failures(void);
+/* Pages charged to the memcg's page counter now. */
+long memcg_usage_pages(void);
+/* Bytes of accounted objects charged and uncharged so far (a ledger). */
+unsigned long memcg_charged_bytes(void);
+unsigned long memcg_uncharged_bytes(void);
+/* obj_exts installs lost to a concurrent install (the loser freed its
+ * vector), and vectors freed with kfree_nolock() / kfree(). */
+unsigned long memcg_objexts_race_lost(void);
+unsigned long memcg_objexts_freed_nolock(void);
+unsigned long memcg_objexts_freed_kfree(void);
+/* drain_all_stock(): quiescent only. Give every CPU's stock and the bytes
+ * parked in the obj_cgroup back to the page counter (whole pages). */
+void memcg_drain_all_stock(void);
 
 /* Free pages in the page allocator (for leak checks). */
 unsigned long nr_free_pages(void);

@@ -215,6 +215,8 @@ static void free_slab_inner(struct kmem_cache *s, struct slab *slab)
 {
 	struct page *page = slab_page(slab);
 
+	if (memcg_kmem_online())
+		free_slab_obj_exts(slab); /* unaccount_slab() */
 	plain_store(page->flags, page->flags & ~PG_slab);
 	slab->slab_cache = NULL;
 	free_pages_inner(page, s->order);
@@ -959,17 +961,24 @@ redo:
 
 /*
  * models: mm/slub.c slab_post_alloc_hook()
- * KASAN unpoisons what the caller asked for; __GFP_ZERO zeroes the object.
+ * KASAN unpoisons what the caller asked for; __GFP_ZERO zeroes the object;
+ * with memcg, an accounted object is charged (core/memcontrol.c), and if
+ * that fails the object is freed again and false returned.
  */
-void slab_post_alloc_hook(struct kmem_cache *s, gfp_t gfp, void *object, size_t orig_size)
+bool slab_post_alloc_hook(struct kmem_cache *s, gfp_t gfp, void *object, size_t orig_size)
 {
 	if (!object)
-		return;
+		return true;
 	kasan_unpoison(object, s->object_size);
 	if (gfp & __GFP_ZERO)
 		memset(object, 0, s->object_size);
 	if (orig_size < s->object_size)
 		kasan_poison((char *)object + orig_size, s->object_size - orig_size);
+	if (memcg_kmem_online() && !memcg_slab_post_alloc_hook(s, gfp, object)) {
+		memcg_alloc_abort_single(s, object, gfp);
+		return false;
+	}
+	return true;
 }
 
 /* models: mm/slub.c slab_alloc_node() */
@@ -986,7 +995,8 @@ void *slab_alloc_node(struct kmem_cache *s, gfp_t gfp, int node, size_t orig_siz
 	/* Only kmalloc_nolock() retries a busy bucket; anyone else fails. */
 	if (object == SLAB_BUSY)
 		object = NULL;
-	slab_post_alloc_hook(s, gfp, object, orig_size);
+	if (!slab_post_alloc_hook(s, gfp, object, orig_size))
+		object = NULL; /* the memcg charge failed */
 	return object;
 }
 
@@ -1216,6 +1226,8 @@ redo:
 /* models: mm/slub.c slab_free() */
 static void slab_free(struct kmem_cache *s, struct slab *slab, void *object)
 {
+	if (memcg_kmem_online())
+		memcg_slab_free_hook(s, slab, object);
 	if (design_sheaves()) {
 		slab_free_sheaves(s, slab, object);
 		return;
@@ -1373,7 +1385,7 @@ void kmem_cache_destroy(struct kmem_cache *s)
 /* models: mm/slub.c kmem_cache_alloc_noprof() */
 void *kmem_cache_alloc(struct kmem_cache *s, gfp_t flags)
 {
-	flags &= __GFP_BITS_MASK; /* the slab's own alloc_flags are not the caller's */
+	flags &= ~__SLAB_ALLOC_FLAGS; /* the slab's own alloc_flags are not the caller's */
 	return slab_alloc_node(s, flags, NUMA_NO_NODE, s->object_size);
 }
 

@@ -366,6 +366,63 @@ static bool on_cpu_partial(struct kmem_cache *s, struct slab *slab)
 	return false;
 }
 
+/* ---- memcg: obj_exts (invariant 10) and the charge balance (invariant 11) ---- */
+
+static unsigned long memcg_accounted;	/* Σ obj_full_size of charged objects found */
+
+/*
+ * The obj_exts word of slab, whose objects seen[] marks (free / deferred):
+ * 0, the failure sentinel alone, or a vector with flag bits whose words are
+ * 0 or the memcg's obj_cgroup, the latter only for allocated objects. The
+ * vector itself is checked by validate_objext_vectors() (it needs seen[]
+ * for another slab).
+ */
+static bool validate_slab_obj_exts(struct kmem_cache *s, struct slab *slab)
+{
+	unsigned long exts = slab->obj_exts;
+	struct slabobj_ext *vec = (struct slabobj_ext *)(exts & ~OBJEXTS_FLAGS_MASK);
+	struct slab *vslab;
+	long idx;
+
+	if (!exts || exts == OBJEXTS_ALLOC_FAIL)
+		return true;
+	if (!kconfig.memcg)
+		return fail("%s: slab %lu has an obj_exts word without memcg", s->name, slab_index(slab));
+	if (exts & OBJEXTS_ALLOC_FAIL)
+		return fail("%s: slab %lu obj_exts: the failure sentinel with a vector",
+			    s->name, slab_index(slab));
+	vslab = arena_contains(vec) ? virt_to_slab(vec) : NULL;
+	idx = vslab ? object_index(vslab->slab_cache, vslab, vec) : -1;
+	if (idx < 0)
+		return fail("%s: slab %lu obj_exts vector (arena offset %#lx) is not a slab object",
+			    s->name, slab_index(slab),
+			    arena_contains(vec) ? (unsigned long)((char *)vec - world->pages) : 0ul);
+	if (!(vslab->slab_cache->flags & SLAB_KMALLOC) ||
+	    vslab->slab_cache->object_size < slab->objects * sizeof(struct slabobj_ext))
+		return fail("%s: slab %lu obj_exts vector is in %s, not a kmalloc cache of %zu bytes or more",
+			    s->name, slab_index(slab), vslab->slab_cache->name,
+			    slab->objects * sizeof(struct slabobj_ext));
+#ifdef REENTRY_ASAN
+	if (__asan_region_is_poisoned(vec, slab->objects * sizeof(struct slabobj_ext)))
+		return fail("%s: slab %lu obj_exts vector (%s slab %lu #%ld) is free memory",
+			    s->name, slab_index(slab), vslab->slab_cache->name, slab_index(vslab), idx);
+#endif
+	for (unsigned int i = 0; i < slab->objects; i++) {
+		struct obj_cgroup *objcg = vec[i].objcg;
+
+		if (!objcg)
+			continue;
+		if (objcg != &world->memcg.objcg)
+			return fail("%s: slab %lu object #%u: obj_exts word is not the memcg's obj_cgroup",
+				    s->name, slab_index(slab), i);
+		if (seen[i])
+			return fail("%s: slab %lu object #%u is %s but still charged to the memcg",
+				    s->name, slab_index(slab), i, seen[i] == SEEN_FREE ? "free" : "deferred");
+		memcg_accounted += s->size + sizeof(struct obj_cgroup *);
+	}
+	return true;
+}
+
 /* Debug caches and every cache with SLUB_TINY: no CPU slabs, one object at a time. */
 static bool single_object(const struct kmem_cache *s)
 {
@@ -521,6 +578,8 @@ static bool validate_slab(struct kmem_cache *s, struct slab *slab, struct cache_
 	}
 	if ((s->flags & (SLAB_RED_ZONE | SLAB_POISON)) && !validate_debug_patterns(s, slab))
 		return false;
+	if (!validate_slab_obj_exts(s, slab))
+		return false;
 
 	if (census) {
 		census->slabs++;
@@ -600,12 +659,94 @@ static bool validate_cache_lists(struct kmem_cache *s)
 }
 
 /*
+ * Every obj_exts vector is an allocated object (not free, not deferred) and
+ * belongs to one slab only; each is counted into its cache's census.
+ */
+static bool validate_objext_vectors(struct cache_census census[MAX_CACHES])
+{
+	static unsigned long owners[PAGE_SIZE];	/* slab indices with a vector, ≤ nr_pages */
+	unsigned long n = 0;
+
+	for (unsigned long i = 0; i < world->nr_pages && n < PAGE_SIZE; i++) {
+		struct page *page = &world->memmap[i];
+		struct slab *slab = &world->slabs[i];
+
+		if ((page->flags & (PG_head | PG_slab)) == (PG_head | PG_slab) &&
+		    (slab->obj_exts & ~OBJEXTS_FLAGS_MASK))
+			owners[n++] = i;
+	}
+	for (unsigned long k = 0; k < n; k++) {
+		struct slab *slab = &world->slabs[owners[k]];
+		void *vec = (void *)(slab->obj_exts & ~OBJEXTS_FLAGS_MASK);
+		struct slab *vslab = virt_to_slab(vec);
+		struct kmem_cache *vs = vslab->slab_cache;
+		long idx = object_index(vs, vslab, vec);
+		int cpu = cpu_of_slab(vs, vslab);
+
+		for (unsigned long j = 0; j < k; j++)
+			if ((world->slabs[owners[j]].obj_exts & ~OBJEXTS_FLAGS_MASK) == (unsigned long)vec)
+				return fail("slabs %lu and %lu share one obj_exts vector", owners[j], owners[k]);
+		memset(seen, 0, vslab->objects);
+		if (walk_freelist(vs, vslab, vslab->freelist, "slab freelist") < 0 ||
+		    (cpu >= 0 && walk_freelist(vs, vslab, per_cpu_ptr(vs->cpu_slab, cpu)->freelist,
+					       "cpu freelist") < 0) ||
+		    (on_deferred_slabs(vslab) &&
+		     walk_freelist(vs, vslab, vslab->flush_freelist, "deferred flush freelist") < 0) ||
+		    walk_deferred(vs, vslab) < 0)
+			return false;
+		if (seen[idx])
+			return fail("slab %lu's obj_exts vector %s slab %lu #%ld is %s", owners[k], vs->name,
+				    slab_index(vslab), idx, seen[idx] == SEEN_FREE ? "free" : "deferred");
+		census[vs - world->caches].objext_vectors++;
+	}
+	return true;
+}
+
+/*
+ * Invariant 11 at a quiescent point: the page counter holds exactly the
+ * charged objects, the stocks and the parked bytes; the ledger agrees.
+ */
+static bool validate_memcg(void)
+{
+	struct mem_cgroup *memcg = &world->memcg;
+	long usage = atomic_long_read(&memcg->memory.usage);
+	unsigned long held = memcg_accounted;
+	long parked = atomic_long_read(&memcg->objcg.nr_charged_bytes);
+
+	if (!kconfig.memcg)
+		return true;
+	for (int cpu = 0; cpu < kconfig.nr_cpus; cpu++) {
+		struct obj_stock_pcp *stock = per_cpu_ptr(world->obj_stock, cpu);
+
+		if (stock->lock.l.owner_cpu >= 0)
+			return fail("memcg: cpu%d obj_stock lock held while quiescent", cpu);
+		if (stock->cached_objcg && stock->cached_objcg != &memcg->objcg)
+			return fail("memcg: cpu%d stock caches an unknown obj_cgroup", cpu);
+		if (!stock->cached_objcg && stock->nr_bytes)
+			return fail("memcg: cpu%d stock holds %u bytes for no obj_cgroup", cpu, stock->nr_bytes);
+		held += stock->nr_bytes;
+	}
+	if (parked < 0)
+		return fail("memcg: obj_cgroup nr_charged_bytes %ld < 0", parked);
+	held += (unsigned long)parked;
+	if (usage < 0 || (unsigned long)usage * PAGE_SIZE != held)
+		return fail("memcg: page counter %ld pages (%ld bytes) but charged objects %lu + stocks "
+			    "and parked bytes %lu = %lu bytes", usage, usage * (long)PAGE_SIZE,
+			    memcg_accounted, held - memcg_accounted, held);
+	if (memcg->charged_bytes - memcg->uncharged_bytes != memcg_accounted)
+		return fail("memcg: %lu bytes charged - %lu uncharged != %lu bytes of charged objects",
+			    memcg->charged_bytes, memcg->uncharged_bytes, memcg_accounted);
+	return true;
+}
+
+/*
  * Everything, in one pass over the memmap: each cache's lists, each slab
  * (counted into its cache's census), then each cache's node counts.
  */
 static bool validate_world(struct cache_census census[MAX_CACHES])
 {
 	memset(census, 0, MAX_CACHES * sizeof(census[0]));
+	memcg_accounted = 0;
 	for (int i = 0; i < MAX_CACHES; i++)
 		if (world->caches[i].live && (!validate_cache_lists(&world->caches[i]) ||
 					      !validate_sheaves(&world->caches[i])))
@@ -636,7 +777,7 @@ static bool validate_world(struct cache_census census[MAX_CACHES])
 				    atomic_long_read(&n->total_objects), c->slabs, c->objects);
 		c->allocated = c->objects - c->free - c->deferred - c->sheaves - c->metadata;
 	}
-	return true;
+	return validate_objext_vectors(census) && validate_memcg();
 }
 
 bool cache_census(struct kmem_cache *s, struct cache_census *out)
@@ -721,6 +862,28 @@ bool validate_all_census(void (*each)(struct kmem_cache *s, const struct cache_c
 		if (world->caches[i].live)
 			each(&world->caches[i], &census[i], arg);
 	return true;
+}
+
+/*
+ * Invariant 11 alone, cheap enough to run after every operation: the
+ * charged objects are the memcg words set in the slabs' vectors (their
+ * pointers are trusted here: validate_all() checks them).
+ */
+bool validate_memcg_balance(void)
+{
+	memcg_accounted = 0;
+	for (unsigned long i = 0; kconfig.memcg && i < world->nr_pages; i++) {
+		struct page *page = &world->memmap[i];
+		struct slab *slab = &world->slabs[i];
+		struct slabobj_ext *vec = (struct slabobj_ext *)(slab->obj_exts & ~OBJEXTS_FLAGS_MASK);
+
+		if ((page->flags & (PG_head | PG_slab)) != (PG_head | PG_slab) || !vec)
+			continue;
+		for (unsigned int k = 0; k < slab->objects; k++)
+			if (vec[k].objcg)
+				memcg_accounted += slab->slab_cache->size + sizeof(struct obj_cgroup *);
+	}
+	return validate_memcg();
 }
 
 bool validate_all(void)

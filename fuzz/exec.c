@@ -71,6 +71,8 @@ void exec_config_line(const struct program *p, char *buf, size_t size)
 			     c->no_cpu_partial ? " no_cpu_partial" : "",
 			     c->no_cmpxchg128 ? " no_cmpxchg128" : "",
 			     c->slub_debug ? " slub_debug" : "", c->shuffle ? " shuffle" : "");
+	if (c->memcg && n < size)
+		n += (size_t)snprintf(buf + n, size - n, " memcg");
 	for (int b = 0; b < NR_SLAB_BUGS && n < size; b++)
 		if (p->bugs & (1ull << b))
 			n += (size_t)snprintf(buf + n, size - n, " bug=%s", slab_bugs[b].name);
@@ -228,14 +230,17 @@ static void do_alloc(struct exec *x, const struct op *op)
 		.any = page_alloc_failures() + slab_trylock_failures(),
 		.real = page_alloc_failures() - page_alloc_contended(),
 	};
+	/* __GFP_OBJEXT_NESTED is the model's own mark, not a flag callers pass */
+	gfp_t gfp = op->gfp & ~__GFP_OBJEXT_NESTED;
 	enum nolock_fail why = NOLOCK_OK;
 	enum alloc_api api;
+	unsigned long memcg_failures = memcg_charge_failures();
 	void *p;
 
 	switch (op->kind) {
 	case OP_KMALLOC:
 		engine_harness_leave();
-		p = kmalloc(op->size, op->gfp);
+		p = kmalloc(op->size, gfp);
 		engine_harness_enter();
 		api = op->size > KMALLOC_MAX_CACHE_SIZE ? API_LARGE : API_KMALLOC;
 		break;
@@ -244,7 +249,7 @@ static void do_alloc(struct exec *x, const struct op *op)
 			oracle_fail(x, "api-misuse", "kmalloc_nolock(%u) with gfp %#x: only __GFP_ACCOUNT and __GFP_ZERO are allowed",
 				    op->size, (unsigned int)op->gfp);
 		engine_harness_leave();
-		p = kmalloc_nolock_why(op->size, op->gfp, NUMA_NO_NODE, &why);
+		p = kmalloc_nolock_why(op->size, gfp, NUMA_NO_NODE, &why);
 		engine_harness_enter();
 		api = API_NOLOCK;
 		break;
@@ -254,12 +259,14 @@ static void do_alloc(struct exec *x, const struct op *op)
 			return;
 		}
 		engine_harness_leave();
-		p = kmem_cache_alloc(x->st.caches[op->cache], op->gfp);
+		p = kmem_cache_alloc(x->st.caches[op->cache], gfp);
 		engine_harness_enter();
 		api = API_CACHE;
 		break;
 	}
 	trace_result(x, p);
+	/* handlers that ran meanwhile did their own allocations: set it last */
+	x->st.memcg_failures_before = memcg_failures;
 	oracle_alloc(x, op, p, api, failures, why);
 }
 
@@ -430,6 +437,9 @@ static void run_top_level(struct exec *x, int i)
 		break;
 	}
 	machine_settle(); /* RT: no task may stay blocked past its operation */
+	/* between operations nothing is in flight: invariant 11 must hold */
+	if (kconfig.memcg && !validate_memcg_balance())
+		oracle_fail(x, "invariant-11", "after op %d: %s", i, validate_error());
 }
 
 /* ---- runs, reports ---- */
@@ -557,6 +567,8 @@ void exec_begin(struct exec *x, const struct program *p)
 			     (c->slub_debug & SLUB_DEBUG_P ? SLAB_POISON : 0) |
 			     (c->slub_debug & SLUB_DEBUG_U ? SLAB_STORE_USER : 0);
 	kconfig.arena_pages = 256;	/* 1 MiB: small enough to reset fast, big enough to run out */
+	kconfig.memcg = c->memcg;
+	kconfig.memcg_limit_pages = 16;	/* 64 KiB: the sixth live accounted 8 KiB object (3 pages each) fails */
 
 	engine_disarm();
 	fresh_world();
@@ -610,6 +622,11 @@ bool exec_finish(struct exec *x)
 			    "%lu context, %lu unsupported\n", x->st.skipped, x->st.nolock_null[NOLOCK_BUSY],
 			    x->st.nolock_null[NOLOCK_NOMEM], x->st.nolock_null[NOLOCK_TOO_LARGE],
 			    x->st.nolock_null[NOLOCK_CONTEXT], x->st.nolock_null[NOLOCK_UNSUPPORTED]);
+		if (kconfig.memcg)
+			exec_tracef(x, "memcg    %lu charge failures, %lu kmalloc_nolock NULL; %lu bytes "
+				    "charged and uncharged; %lu obj_exts races lost\n",
+				    memcg_charge_failures(), x->st.nolock_null[NOLOCK_MEMCG],
+				    memcg_charged_bytes(), memcg_objexts_race_lost());
 		exec_tracef(x, "verdict  clean\n");
 	}
 	return !r;

@@ -46,8 +46,10 @@ struct exec_state {
 	int slot[MAX_SLOTS];	/* index into objs, -1 if empty */
 	struct kmem_cache *caches[MAX_USER_CACHES];
 	uint8_t next_pattern;
-	unsigned long nolock_null[NOLOCK_UNSUPPORTED + 1]; /* by reason */
+	unsigned long nolock_null[NR_NOLOCK_FAIL]; /* by reason */
 	unsigned long skipped;	/* operations illegal where they were placed */
+	unsigned long memcg_failures_before; /* memcg_charge_failures() when the
+						current allocation began */
 	char where[160];	/* last interrupt location in the current op */
 	char last_where[160];	/* ... in the whole run: end-of-run reports */
 };

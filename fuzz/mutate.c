@@ -22,6 +22,17 @@ static uint32_t below(uint64_t *state, uint32_t n)
 	return n ? (uint32_t)(splitmix64(state) % n) : 0;
 }
 
+/*
+ * With memcg (memcg_fuzzer), handlers also allocate accounted objects and
+ * faults include failed charges. The binary form carries no memcg bit: the
+ * target's configuration, in force since its last run, says it. Other
+ * targets' mutations stay exactly as they were.
+ */
+static bool memcg_target(void)
+{
+	return kconfig.memcg;
+}
+
 /* A handler operation a kmalloc_nolock() caller would write. */
 static struct op random_handler_op(uint64_t *st)
 {
@@ -34,6 +45,8 @@ static struct op random_handler_op(uint64_t *st)
 		op.kind = OP_KMALLOC_NOLOCK;
 		op.size = sizes[below(st, sizeof(sizes) / sizeof(sizes[0]))];
 		op.gfp = below(st, 4) ? 0 : __GFP_ZERO;
+		if (memcg_target() && below(st, 2))
+			op.gfp |= __GFP_ACCOUNT;
 		break;
 	case 2:
 		op.kind = OP_KFREE_NOLOCK;
@@ -51,8 +64,11 @@ static void random_event(const struct program *p, uint64_t *st, struct event *ev
 	memset(ev, 0, sizeof(*ev));
 	ev->op = (uint8_t)below(st, (uint32_t)p->nops);
 	ev->kind = (uint8_t)below(st, EV_NR_INTERRUPTS + 2); /* mostly interrupts, some faults */
-	if (ev->kind >= EV_NR_INTERRUPTS)
-		ev->kind = below(st, 2) ? EV_FAIL_TRYLOCK : EV_FAIL_PAGE_ALLOC;
+	if (ev->kind >= EV_NR_INTERRUPTS) {
+		uint32_t k = below(st, memcg_target() ? 3 : 2);
+
+		ev->kind = k == 2 ? EV_FAIL_MEMCG : k ? EV_FAIL_TRYLOCK : EV_FAIL_PAGE_ALLOC;
+	}
 	ev->anchor = AT_BOUNDARY;
 	ev->ordinal = 1 + below(st, 160);	/* most operations have fewer boundaries */
 	ev->count = 1;

@@ -12,8 +12,12 @@
  *   allocation failed (spurious-null otherwise); a NULL from kmalloc() only
  *   after a page allocation failed — in Design B or under the new
  *   alloc_flags rule, a real one, not a trylock that found the lock taken;
+ *   a NULL from an __GFP_ACCOUNT allocation may also follow a failed memcg
+ *   charge (memcg);
  *   at the end, with everything freed and deferred work drained, the
- *   validators pass and every cache holds no allocated object (lost-object).
+ *   validators pass and every cache holds no allocated object but obj_exts
+ *   vectors (lost-object); with memcg every charged byte was uncharged and
+ *   the page counter is zero once the stocks are drained (memcg-leak).
  */
 #include "exec.h"
 
@@ -100,9 +104,11 @@ static void check_null(struct exec *x, const struct op *op, enum alloc_api api,
 	 * because list_lock was taken (a caller that may not spin gives up) */
 	bool page_failed = page_alloc_failures() + slab_trylock_failures() != before.any;
 	bool real_failure = page_alloc_failures() - page_alloc_contended() != before.real;
+	/* a failed memcg charge of an accounted allocation frees the object */
+	bool memcg_failed = kconfig.memcg && memcg_charge_failures() != x->st.memcg_failures_before;
 
 	if (api != API_NOLOCK) {
-		if (op->size > KMALLOC_MAX_CACHE_SIZE)
+		if (op->size > KMALLOC_MAX_CACHE_SIZE || memcg_failed)
 			return;
 		if (ordinary_alloc_may_spin() && !real_failure)
 			oracle_fail(x, "spurious-null",
@@ -111,7 +117,7 @@ static void check_null(struct exec *x, const struct op *op, enum alloc_api api,
 				    api_name(api), op->size, op->gfp);
 		if (!page_failed)
 			oracle_fail(x, "spurious-null",
-				    "%s(%u) returned NULL without a page allocation failure",
+				    "%s(%u) returned NULL without a page allocation or memcg charge failure",
 				    api_name(api), op->size);
 		return;
 	}
@@ -146,6 +152,12 @@ static void check_null(struct exec *x, const struct op *op, enum alloc_api api,
 			oracle_fail(x, "spurious-null",
 				    "kmalloc_nolock(%u) returned NULL as unsupported with a 16-byte cmpxchg",
 				    op->size);
+		break;
+	case NOLOCK_MEMCG:
+		if (!memcg_failed || !(op->gfp & __GFP_ACCOUNT))
+			oracle_fail(x, "spurious-null",
+				    "kmalloc_nolock(%u) returned NULL as a failed memcg charge %s",
+				    op->size, memcg_failed ? "without __GFP_ACCOUNT" : "that did not fail");
 		break;
 	default:
 		oracle_fail(x, "spurious-null", "kmalloc_nolock(%u) returned NULL without a reason",
@@ -347,9 +359,28 @@ static _Noreturn void oracle_fail_invariant(struct exec *x)
 
 static void check_lost(struct kmem_cache *s, const struct cache_census *c, void *arg)
 {
-	if (c->allocated)
+	/* memcg: the obj_exts vectors of live slabs are allocated objects the
+	 * harness did not ask for (the validators checked each one) */
+	if (c->allocated != c->objext_vectors)
 		oracle_fail(arg, "lost-object", "%s: %lu objects neither allocated nor free",
-			    kmem_cache_name(s), c->allocated);
+			    kmem_cache_name(s), c->allocated - c->objext_vectors);
+}
+
+/*
+ * Invariant 11: with nothing live, every accounted byte was uncharged, and
+ * once the stocks are drained the page counter is back at zero.
+ */
+static void check_memcg_balance(struct exec *x)
+{
+	if (!kconfig.memcg)
+		return;
+	if (memcg_charged_bytes() != memcg_uncharged_bytes())
+		oracle_fail(x, "memcg-leak", "memcg: %lu bytes charged but %lu uncharged with nothing live",
+			    memcg_charged_bytes(), memcg_uncharged_bytes());
+	memcg_drain_all_stock();
+	if (memcg_usage_pages() != 0)
+		oracle_fail(x, "memcg-leak", "memcg: %ld pages still charged after every free and a "
+			    "drain of every stock", memcg_usage_pages());
 }
 
 void oracle_final(struct exec *x)
@@ -363,5 +394,8 @@ void oracle_final(struct exec *x)
 	machine_drain_irq_work();
 	/* with nothing live, anything a cache still counts as allocated is lost */
 	if (!validate_all_census(check_lost, x))
+		oracle_fail_invariant(x);
+	check_memcg_balance(x);
+	if (kconfig.memcg && !validate_all())
 		oracle_fail_invariant(x);
 }

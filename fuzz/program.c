@@ -75,8 +75,10 @@
  *             | '#' 'expect:' CLASS          (e.g. double-alloc, clean)
  *   item     := design=cpu_slab|sheaves | rule=gfp|alloc_trylock | cpus=1..8
  *             | slab_objects=0..32 | up | preempt_rt | slub_tiny | lockdep
- *             | no_cpu_partial | no_cmpxchg128 | shuffle | strict_api
- *                                                    (booleans also as name=0|1)
+ *             | no_cpu_partial | no_cmpxchg128 | shuffle | strict_api | memcg
+ *             | slub_debug=FZPU                   (booleans also as name=0|1;
+ *                                                  shuffle, strict_api, memcg,
+ *                                                  slub_debug: text only)
  *   opline   := 'cpu'N section ':' op event* [comment]
  *   section  := task | irqs_off | preempt_off | raw_spin
  *   op       := S = kmalloc(SIZE, GFP)       | kfree(S)
@@ -226,6 +228,7 @@ static const struct {
 	{ "no_cmpxchg128", offsetof(struct program_config, no_cmpxchg128), 5 },
 	{ "shuffle", offsetof(struct program_config, shuffle), TEXT_ONLY },
 	{ "strict_api", offsetof(struct program_config, strict_api), TEXT_ONLY },
+	{ "memcg", offsetof(struct program_config, memcg), TEXT_ONLY },
 };
 #define CONFIG_DESIGN_BIT 6
 #define CONFIG_RULE_BIT 7
@@ -1358,7 +1361,7 @@ static bool parse_config_items(struct cursor *c, struct program_config *cfg)
 		if (!klen)
 			return fail_at(c, key, "expected a config item (design=, rule=, cpus=, "
 				       "slab_objects=, slub_debug=, up, preempt_rt, slub_tiny, lockdep, "
-				       "no_cpu_partial, no_cmpxchg128, shuffle, strict_api)");
+				       "no_cpu_partial, no_cmpxchg128, shuffle, strict_api, memcg)");
 		has_value = accept(c, '=');
 
 		if (token_is(key, klen, "design") || token_is(key, klen, "rule")) {

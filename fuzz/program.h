@@ -126,6 +126,7 @@ struct program_config {
 	bool strict_api;	/* API misuse by the program is an "api-misuse" report
 				   instead of a skipped operation (text only: fuzz
 				   targets never set it, so their inputs replay alike) */
+	bool memcg;		/* memcg accounting, core/memcontrol.c (text only) */
 	uint8_t slab_objects;	/* 0: the default */
 	uint8_t slub_debug;	/* the slub_debug= boot option, F=1 Z=2 P=4 U=8 (text
 				   only: a target sets it, the binary form has none) */

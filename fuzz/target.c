@@ -50,6 +50,8 @@ void target_program(const struct target *t, const uint8_t *data, size_t size, st
 		p->config.no_cpu_partial = in.no_cpu_partial;
 	if (t->input_lockdep)
 		p->config.lockdep = in.lockdep;
+	if (t->input_tiny)
+		p->config.slub_tiny = in.slub_tiny;
 	if (t->input_slab_objects) {
 		/* a few slab sizes, so that fresh worlds can be cached (exec.c) */
 		static const uint8_t objects[] = { 0, 2, 8, 16 };

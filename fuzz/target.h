@@ -25,6 +25,7 @@ struct target {
 	bool input_lockdep;		/* ... CONFIG_LOCKDEP on or off */
 	bool input_slab_objects;	/* ... objects per slab */
 	bool input_shuffle;		/* ... freelist randomization on or off */
+	bool input_tiny;		/* ... CONFIG_SLUB_TINY on or off */
 };
 
 /* Decode, apply the target's configuration and REENTRY_BUGS, run. 0, or abort(). */

@@ -204,7 +204,7 @@ static void fire(const struct engine_event *ev, void *pc)
 		e.driver.fired(e.driver.ctx, &f);
 		break;
 	case EV_FAIL_MEMCG:
-		/* memcg lands with the variants issue: nothing to fail yet */
+		machine_fail_memcg_charges(ev->count);
 		e.driver.fired(e.driver.ctx, &f);
 		break;
 	default:

@@ -75,6 +75,7 @@ static struct {
 	int cur;		/* the CPU that runs */
 	int fail_trylocks;	/* faults still armed */
 	int fail_page_allocs;
+	int fail_memcg_charges;
 	unsigned int warnings;
 	char last_warning[256];
 } m = { .ncpus = 1 };
@@ -179,6 +180,7 @@ void machine_reset(void)
 	m.cur = 0;
 	m.fail_trylocks = 0;
 	m.fail_page_allocs = 0;
+	m.fail_memcg_charges = 0;
 	m.warnings = 0;
 	m.last_warning[0] = '\0';
 	memset(&report, 0, sizeof(report));
@@ -1207,6 +1209,16 @@ bool should_fail_alloc_page(unsigned int order)
 	return injected_fault(FAULT_PAGE_ALLOC, &m.fail_page_allocs);
 }
 
+void machine_fail_memcg_charges(int n)
+{
+	m.fail_memcg_charges = n;
+}
+
+bool should_fail_memcg_charge(void)
+{
+	return injected_fault(FAULT_MEMCG, &m.fail_memcg_charges);
+}
+
 void env_warn(const char *what, const char *file, int line)
 {
 	m.warnings++;
@@ -1227,6 +1239,17 @@ const char *machine_last_warning(void)
 _Noreturn void env_bug(const char *what, const char *file, int line)
 {
 	machine_report("bug", "kernel BUG at %s:%d: %s", file, line, what);
+}
+
+_Noreturn void env_report(const char *cls, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	machine_report(cls, "%s", msg);
 }
 
 /* A debug cache's slab error ends the run here: class "slab-error". */

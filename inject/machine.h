@@ -81,10 +81,13 @@ bool machine_irq_work_pending(int cpu);
  * the lock; make the next n page allocations fail. */
 void machine_fail_trylocks(int n);
 void machine_fail_page_allocs(int n);
+/* ... make the next n memcg charges fail (as if over the limit). */
+void machine_fail_memcg_charges(int n);
 
 /* Faults anchored by occurrence: the engine's hook is asked (and counts) at
- * each trylock of a spinlock (not a local lock) and each page allocation; an
- * armed countdown above fails it whatever the hook says. NULL: no hook. */
+ * each trylock of a spinlock (not a local lock), each page allocation and
+ * each memcg charge (with memcg); an armed countdown above fails it
+ * whatever the hook says. NULL: no hook. */
 enum machine_fault { FAULT_TRYLOCK, FAULT_PAGE_ALLOC, FAULT_MEMCG };
 extern bool (*machine_fault_hook)(enum machine_fault fault);
 

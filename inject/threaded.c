@@ -767,6 +767,23 @@ bool should_fail_alloc_page(unsigned int order)
 	return false;
 }
 
+/* The stress tool injects no memcg faults: a charge fails only at the limit. */
+bool should_fail_memcg_charge(void)
+{
+	return false;
+}
+
+_Noreturn void env_report(const char *cls, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	report(cls, "%s", msg);
+}
+
 /* panic_on_warn: a stress run stops at the first WARN. */
 void env_warn(const char *what, const char *file, int line)
 {
