@@ -15,10 +15,14 @@ bugs=$(build/test/reentry bugs | awk '{ print $1 }')
 IFS=, read -r -a how_list <<<"$hows"
 
 declare -A median
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
 for bug in $bugs; do
 	for how in "${how_list[@]}"; do
 		echo "== $bug, $how" >&2
-		line=$(bench/time_to_bug.sh "$bug" "$runs" "$cap" "$how" | tee /dev/stderr | tail -1)
+		bench/time_to_bug.sh "$bug" "$runs" "$cap" "$how" >"$out"
+		cat "$out" >&2
+		line=$(tail -1 "$out")
 		case $line in
 		*"not found"*) median[$bug,$how]=inf ;;
 		*) median[$bug,$how]=$(sed 's/.*: \([0-9.]*\) s (cap.*/\1/' <<<"$line") ;;
