@@ -35,16 +35,20 @@ for t in "${target_list[@]}"; do
 	done
 	n=$((n * 20))
 	echo "while growing it, libFuzzer reported: $(grep -o 'exec/s: [0-9]*' "$work/grow.log" | tail -1)"
+	# Two rates: per wall-clock second, and per CPU second (user + system
+	# time of the process), which a machine shared with other jobs
+	# disturbs much less.
 	rate() {
-		local start end
+		local start end cpu
 		start=$(date +%s.%N)
-		"$1" -runs=0 "$work/runs" >/dev/null 2>&1
+		/usr/bin/time -f "%U %S" -o "$work/time" "$1" -runs=0 "$work/runs" >/dev/null 2>&1
+		cpu=$(tail -1 "$work/time")
 		end=$(date +%s.%N)
-		awk "BEGIN { printf \"%.0f\", $n / ($end - $start) }"
+		awk "BEGIN { split(\"$cpu\", t, \" \"); printf \"%.0f %.0f\", $n / ($end - $start), $n / (t[1] + t[2]) }"
 	}
 	for r in $(seq 1 "$rounds"); do
-		on=$(rate build/fuzz/$fz)
-		off=$(rate build/fuzz-noinject/$fz)
-		echo "$fz round $r: injection on $on exec/s, compiled out $off exec/s, ratio $(awk "BEGIN { printf \"%.2f\", $on / $off }")"
+		read -r on on_cpu <<<"$(rate build/fuzz/$fz)"
+		read -r off off_cpu <<<"$(rate build/fuzz-noinject/$fz)"
+		echo "$fz round $r: injection on $on exec/s ($on_cpu per CPU s), compiled out $off exec/s ($off_cpu per CPU s), ratio $(awk "BEGIN { printf \"%.2f\", $on / $off }") ($(awk "BEGIN { printf \"%.2f\", $on_cpu / $off_cpu }") per CPU s)"
 	done
 done

@@ -88,6 +88,9 @@ run_once() {
 		echo inf
 		return
 	fi
+	if [ -z "$report" ]; then	# libFuzzer prints the target's report line itself
+		report=$(sed -n 's/^reentry: //p' "$work/log" | head -1 || true)
+	fi
 	if [ -z "$report" ]; then
 		report=$(REENTRY_BUGS=$bug build/test/nolock_fuzzer "$found" 2>&1 | sed -n 's/^reentry: //p' | head -1 || true)
 	fi

@@ -34,7 +34,7 @@ cell() { [ "$1" = inf ] && echo "not found in $cap s" || echo "$1 s"; }
 ratio() { # how many times faster $1 is than $2
 	if [ "$1" = inf ]; then echo "-"
 	elif [ "$2" = inf ]; then echo "> $(awk "BEGIN { printf \"%.0f\", $cap / $1 }")x"
-	else awk "BEGIN { printf \"%.1fx\", $2 / $1 }"; fi
+	else awk "BEGIN { r = $2 / $1; printf (r < 1 ? \"%.2fx\" : \"%.1fx\"), r }"; fi
 }
 printf '\nmedian of %d runs, cap %d s\n\n| bug |' "$runs" "$cap"
 for how in "${how_list[@]}"; do printf ' %s |' "$how"; done

@@ -285,9 +285,11 @@ static __always_inline bool slab_update_freelist_inner(struct kmem_cache *s, str
 		ok = try_cmpxchg128(&slab->freelist_counters, &old.full, new.full);
 	} else {
 		raw_spin_lock(&slab->slab_lock);
-		if (slab->freelist == freelist_old && slab->counters == counters_old) {
-			slab->freelist = freelist_new;
-			slab->counters = counters_new;
+		/* Read locklessly elsewhere (the cmpxchg callers' plain_load). */
+		if (plain_load(slab->freelist) == freelist_old &&
+		    plain_load(slab->counters) == counters_old) {
+			plain_store(slab->freelist, freelist_new);
+			plain_store(slab->counters, counters_new);
 			ok = true;
 		}
 		raw_spin_unlock(&slab->slab_lock);
