@@ -91,6 +91,9 @@ run_once() {
 		echo inf
 		return
 	fi
+	if [ -z "$report" ]; then	# libFuzzer prints the target's report line itself
+		report=$(sed -n 's/^reentry: //p' "$work/log" | head -1 || true)
+	fi
 	if [ -z "$report" ]; then
 		report=$(REENTRY_BUGS=$bug "build/test/${target}_fuzzer" "$found" 2>&1 | sed -n 's/^reentry: //p' | head -1 || true)
 	fi
@@ -98,10 +101,19 @@ run_once() {
 }
 
 times=()
+misses=0
 for seed in $(seq 1 "$runs"); do
+	# Once more than half the runs missed, the median is "not found": the
+	# remaining runs cannot change it (they are skipped, and say so).
+	if [ $((misses * 2)) -gt "$runs" ]; then
+		printf 'run %d (seed %d): skipped (the median is already "not found")\n' "$seed" "$seed"
+		times+=(inf)
+		continue
+	fi
 	r=$(run_once "$seed")
 	t=${r%% *}
 	if [ "$t" = inf ]; then
+		misses=$((misses + 1))
 		printf 'run %d (seed %d): not found in %d s\n' "$seed" "$seed" "$cap"
 	else
 		printf 'run %d (seed %d): %7.2f s  %s\n' "$seed" "$seed" "$t" "${r#* }"

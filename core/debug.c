@@ -204,8 +204,13 @@ void setup_object_debug(struct kmem_cache *s, void *object)
  */
 void set_track(struct kmem_cache *s, void *object, enum track_item alloc)
 {
+	/* ++world->track_clock, racy across CPUs as a timestamp is (two CPUs
+	 * may stamp the same value): marked for TSan, the same accesses elsewhere. */
+	unsigned long when = plain_load(world->track_clock) + 1;
+
+	plain_store(world->track_clock, when);
 	struct track t = {
-		.when = ++world->track_clock,
+		.when = when,
 		.cpu = smp_processor_id(),
 		.context = in_nmi() ? 3 : in_hardirq() ? 2 : in_serving_softirq() ? 1 : 0,
 	};

@@ -137,7 +137,7 @@ __harness_query long kmem_object_index(const void *x)
 	if (!slab)
 		return -1;
 	off = (unsigned long)((const char *)x - (const char *)slab_address(slab));
-	if (off % slab->slab_cache->size || off / slab->slab_cache->size >= slab->objects)
+	if (off % slab->slab_cache->size || off / slab->slab_cache->size >= slab->slab_cache->objects)
 		return -1;
 	return (long)(off / slab->slab_cache->size);
 }
@@ -309,9 +309,11 @@ static __always_inline bool slab_update_freelist_inner(struct kmem_cache *s, str
 		ok = try_cmpxchg128(&slab->freelist_counters, &old.full, new.full);
 	} else {
 		raw_spin_lock(&slab->slab_lock);
-		if (slab->freelist == freelist_old && slab->counters == counters_old) {
-			slab->freelist = freelist_new;
-			slab->counters = counters_new;
+		/* Read locklessly elsewhere (the cmpxchg callers' plain_load). */
+		if (plain_load(slab->freelist) == freelist_old &&
+		    plain_load(slab->counters) == counters_old) {
+			plain_store(slab->freelist, freelist_new);
+			plain_store(slab->counters, counters_new);
 			ok = true;
 		}
 		raw_spin_unlock(&slab->slab_lock);
@@ -457,7 +459,8 @@ static void put_partials_inner(struct kmem_cache *s, struct slab *partial_slab)
 	while (partial_slab) {
 		slab = partial_slab;
 		partial_slab = slab->next;
-		if (!slab->inuse && n->nr_partial >= s->min_partial) {
+		/* Racy, as the kernel's: remote frees change inuse without list_lock. */
+		if (!counters_inuse(plain_load(slab->counters)) && n->nr_partial >= s->min_partial) {
 			slab->next = slab_to_discard;
 			slab_to_discard = slab;
 		} else {
@@ -770,7 +773,9 @@ reread_slab:
 
 load_freelist:
 	lockdep_assert_held(&this_cpu_ptr(s->cpu_slab)->lock);
-	VM_BUG_ON(!c->slab->frozen);
+	/* frozen shares its word with inuse, which remote frees rewrite (under
+	 * slab_lock without __CMPXCHG_DOUBLE): a racy read of the whole word. */
+	VM_BUG_ON(!counters_frozen(plain_load(c->slab->counters)));
 	c->freelist = get_freepointer(s, freelist);
 	c->tid = next_tid(c->tid);
 	local_unlock_cpu_slab(s, flags);
@@ -1011,7 +1016,10 @@ void slab_free_hook(struct kmem_cache *s, void *object)
 	struct slab *slab = virt_to_slab(object);
 	unsigned long off = (unsigned long)((char *)object - (char *)slab_address(slab));
 
-	if (off % s->size || off / s->size >= slab->objects)
+	/* s->objects, not slab->objects (equal: allocate_slab() copies it): the
+	 * slab's word also holds inuse, which list_lock holders on other CPUs
+	 * write (TINY, debug caches) — a race in C's terms, none here. */
+	if (off % s->size || off / s->size >= s->objects)
 		env_bug("KASAN: invalid-free (not the start of an object)", __FILE__, __LINE__);
 #ifdef REENTRY_ASAN
 	/*

@@ -51,8 +51,9 @@ enum irq_kind {
 
 const char *irq_kind_name(enum irq_kind kind);
 
-/* A spin on a lock held by another CPU longer than this is reported. */
-#define THREADED_SPIN_LIMIT_S 10
+/* A spin on a lock held by another CPU longer than this is reported (long:
+ * on a loaded machine a preempted holder may stay off-CPU for a while). */
+#define THREADED_SPIN_LIMIT_S 30
 
 /* What a CPU's signals did, since threaded_init(). Read with relaxed atomics. */
 struct threaded_counts {
