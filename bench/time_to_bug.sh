@@ -19,18 +19,41 @@
 #              regression's "# config:" line, --seed N
 #   stress-irq the same with hardirq and NMI signals only (--kinds hardirq,nmi):
 #              the storm a user would write without a kprobe-like interrupt
-# TARGET=NAME fuzzes NAME_fuzzer from corpus/NAME instead of nolock (libfuzzer,
-# afl), e.g. TARGET=sheaves for the Design B bugs.
+# The fuzz target (libfuzzer, afl) is the one whose configuration the bug's
+# regression needs: memcg → memcg, design=sheaves → sheaves (sheaves_rt with
+# preempt_rt), preempt_rt → nolock_rt, up → nolock_up, slub_tiny →
+# nolock_tiny, slub_debug → debug_caches, else nolock; TARGET=NAME overrides.
+# The stress backend runs SMP, !RT, Design A only: for other configurations
+# (and a regression it cannot run) the stress ways print "n/a".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bug=${1:-kprobe_fastpath} runs=${2:-5} cap=${3:-60} how=${4:-libfuzzer}
-target=${TARGET:-nolock}
 
 regression=$(grep -l "^# bug: $bug\$" corpus/regressions/*.txt | xargs grep -l '^# sweep:' | head -1 || true)
+any_regression=$(grep -l "^# bug: $bug\$" corpus/regressions/*.txt | head -1 || true)
 config=""
 if [ -n "$regression" ]; then
 	config=$(sed -n 's/^# config: *//p' "$regression" | head -1)
 fi
+needs=$( [ -n "$any_regression" ] && sed -n 's/^# config: *//p' "$any_regression" | head -1 || true)
+has() { [[ " $needs " == *" $1"* ]]; }
+if [ -n "${TARGET:-}" ]; then target=$TARGET
+elif has memcg; then target=memcg
+elif has design=sheaves && has preempt_rt; then target=sheaves_rt
+elif has design=sheaves; then target=sheaves
+elif has preempt_rt; then target=nolock_rt
+elif has up; then target=nolock_up
+elif has slub_tiny; then target=nolock_tiny
+elif has slub_debug; then target=debug_caches
+else target=nolock
+fi
+case $how in
+stress | stress-irq)
+	if has memcg || has design=sheaves || has preempt_rt || has up; then
+		echo "median time to find $bug with $how: n/a (the stress backend does not run '$needs')"
+		exit 0
+	fi ;;
+esac
 
 case $how in
 libfuzzer)

@@ -6,12 +6,13 @@
 # Usage: bench/time_to_bug_table.sh [RUNS] [CAP] [HOW,...]
 #        (default 5 60 sweep,libfuzzer,afl,stress,stress-irq)
 # Every run's line goes to stderr as it comes; the table to stdout at the end.
+# BUGS="a b" limits the table to those registry bugs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5} cap=${2:-60} hows=${3:-sweep,libfuzzer,afl,stress,stress-irq}
 cmake --preset test >/dev/null
 cmake --build --preset test --target reentry >/dev/null
-bugs=$(build/test/reentry bugs | awk '{ print $1 }')
+bugs=${BUGS:-$(build/test/reentry bugs | awk '{ print $1 }')}
 IFS=, read -r -a how_list <<<"$hows"
 
 declare -A median
@@ -25,14 +26,15 @@ for bug in $bugs; do
 		line=$(tail -1 "$out")
 		case $line in
 		*"not found"*) median[$bug,$how]=inf ;;
+		*"n/a"*) median[$bug,$how]=na ;;
 		*) median[$bug,$how]=$(sed 's/.*: \([0-9.]*\) s (cap.*/\1/' <<<"$line") ;;
 		esac
 	done
 done
 
-cell() { [ "$1" = inf ] && echo "not found in $cap s" || echo "$1 s"; }
+cell() { case $1 in inf) echo "not found in $cap s" ;; na) echo "n/a" ;; *) echo "$1 s" ;; esac; }
 ratio() { # how many times faster $1 is than $2
-	if [ "$1" = inf ]; then echo "-"
+	if [ "$1" = inf ] || [ "$1" = na ] || [ "$2" = na ]; then echo "-"
 	elif [ "$2" = inf ]; then echo "> $(awk "BEGIN { printf \"%.0f\", $cap / $1 }")x"
 	else awk "BEGIN { r = $2 / $1; printf (r < 1 ? \"%.2fx\" : \"%.1fx\"), r }"; fi
 }
