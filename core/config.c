@@ -32,9 +32,11 @@ void kmem_init(void)
 	size_t head = align_up(meta + memmap + slabs, PAGE_SIZE);
 	char *base = env_arena_map(head + n * PAGE_SIZE);
 
-	/* The pages may still be poisoned by an earlier world. */
+	/* The pages may still be poisoned by an earlier world, and hold its
+	 * bytes: a fresh world is all zero, whatever ran before it (else a
+	 * verdict could depend on earlier inputs in the same process). */
 	kasan_unpoison(base, head + n * PAGE_SIZE);
-	memset(base, 0, head);
+	memset(base, 0, head + n * PAGE_SIZE);
 	world = (struct slab_world *)base;
 	world->memmap = (struct page *)(base + meta);
 	world->slabs = (struct slab *)(base + meta + memmap);
