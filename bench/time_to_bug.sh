@@ -47,6 +47,10 @@ elif has slub_tiny; then target=nolock_tiny
 elif has slub_debug; then target=debug_caches
 else target=nolock
 fi
+# DICT=1: libFuzzer also gets the target's dictionary (as ci/fuzz.sh and
+# OSS-Fuzz run it); without it, as every figure measured before that option.
+dict=""
+[ "${DICT:-0}" = 1 ] && [ -f "corpus/${target}.dict" ] && dict="corpus/${target}.dict"
 case $how in
 stress | stress-irq)
 	if has memcg || has design=sheaves || has preempt_rt || has up; then
@@ -84,8 +88,8 @@ run_once() {
 	case $how in
 	libfuzzer)
 		REENTRY_BUGS=$bug timeout $((cap + 30)) "build/fuzz/${target}_fuzzer" -seed="$seed" \
-			-max_total_time="$cap" -artifact_prefix="$work/out/crash/" "$work/out/corpus" \
-			"corpus/${target}" >"$work/log" 2>&1
+			-max_total_time="$cap" -artifact_prefix="$work/out/crash/" ${dict:+-dict="$dict"} \
+			"$work/out/corpus" "corpus/${target}" >"$work/log" 2>&1
 		found=$(ls "$work"/out/crash/crash-* 2>/dev/null | head -1) ;;
 	afl)
 		REENTRY_BUGS=$bug AFL_BENCH_UNTIL_CRASH=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 \
