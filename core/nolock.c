@@ -46,8 +46,6 @@ void *kmalloc_nolock_why(size_t size, gfp_t gfp_flags, int node, enum nolock_fai
 
 	if (!why)
 		why = &unused;
-	if (design_sheaves())
-		return kmalloc_nolock_sheaves(size, gfp_flags, node, why);
 	*why = NOLOCK_OK;
 	WARN_ON_ONCE(gfp_flags & ~GFP_NOLOCK_ALLOWED);
 	if (!size)
@@ -66,6 +64,9 @@ void *kmalloc_nolock_why(size_t size, gfp_t gfp_flags, int node, enum nolock_fai
 		*why = NOLOCK_CONTEXT;
 		return NULL;
 	}
+	/* the context rules above are the same in both designs */
+	if (design_sheaves())
+		return kmalloc_nolock_sheaves(size, gfp_flags, node, why);
 retry:
 	if (size > KMALLOC_MAX_CACHE_SIZE) {
 		/* the retry after kmalloc-8192 was busy lands here too */

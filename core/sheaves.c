@@ -563,7 +563,8 @@ void kfree_nolock_sheaves(struct kmem_cache *s, struct slab *slab, void *x)
 
 /*
  * models: mm/slub.c kmalloc_nolock_noprof() (7.0)
- * As Design A's (core/nolock.c) for the context, size and cache checks; then
+ * Called by kmalloc_nolock_why() once the context checks the designs share
+ * passed; as Design A's for the size and cache checks; then
  * sheaves with trylocks only, else one object at the slab level (list_lock
  * trylock, the _nolock page allocator). Any NULL → once more in the next
  * bucket. A NULL here always follows a failed page allocation or a new slab
@@ -578,20 +579,6 @@ void *kmalloc_nolock_sheaves(size_t size, gfp_t gfp_flags, int node, enum nolock
 	struct kmem_cache *s;
 	void *ret;
 
-	*why = NOLOCK_OK;
-	WARN_ON_ONCE(gfp_flags & ~GFP_NOLOCK_ALLOWED);
-	if (!size)
-		return ZERO_SIZE_PTR;
-	/* RT: as Design A since the 6.18 fix, nowhere the task may not sleep */
-	if (kconfig.preempt_rt && !preemptible()) {
-		*why = NOLOCK_CONTEXT;
-		return NULL;
-	}
-	/* UP: as Design A (core/nolock.c), nowhere irqs are off */
-	if (!kconfig.smp && (in_nmi() || (irqs_disabled() && !bug_on(BUG_UP_TRYLOCK_REENTERS)))) {
-		*why = NOLOCK_CONTEXT;
-		return NULL;
-	}
 retry:
 	if (size > KMALLOC_MAX_CACHE_SIZE) {
 		/* the retry after kmalloc-8192 failed lands here too */
