@@ -52,6 +52,12 @@ uint64_t test_seed(void);
 /* A small deterministic PRNG (core/prandom.h's splitmix64) for tests. */
 uint64_t test_rand(uint64_t *state);
 
+/* Do the model's validators pass? Says what failed otherwise. */
+bool valid(void);
+#define CHECK_VALID() CHECK(valid())
+/* The validators must fail, with a message containing what. */
+bool invalid_because(const char *what);
+
 /* Is r a report of class cls? Says what it got otherwise (and prints r). */
 struct machine_report;
 bool report_is(const struct machine_report *r, const char *cls);

@@ -51,14 +51,6 @@ static void setup(void)
 	setup_config(2, 0);
 }
 
-static bool valid(void)
-{
-	if (!validate_all()) {
-		fprintf(stderr, "validator: %s\n", validate_error());
-		return false;
-	}
-	return true;
-}
 
 /* ---- a logging driver ---------------------------------------------- */
 

@@ -2,6 +2,7 @@
 #include "test.h"
 
 #include "../core/prandom.h"
+#include "../core/slab.h"
 #include "../inject/machine.h"
 
 #include <inttypes.h>
@@ -36,6 +37,29 @@ uint64_t test_seed(void)
 uint64_t test_rand(uint64_t *state)
 {
 	return splitmix64(state);
+}
+
+bool valid(void)
+{
+	if (!validate_all()) {
+		fprintf(stderr, "validator: %s\n", validate_error());
+		return false;
+	}
+	return true;
+}
+
+bool invalid_because(const char *what)
+{
+	if (validate_all()) {
+		fprintf(stderr, "validators passed, expected a failure about \"%s\"\n", what);
+		return false;
+	}
+	if (!strstr(validate_error(), what)) {
+		fprintf(stderr, "validator said \"%s\", expected \"%s\"\n", validate_error(), what);
+		return false;
+	}
+	printf("validator (as expected): %s\n", validate_error());
+	return true;
 }
 
 bool report_is(const struct machine_report *r, const char *cls)

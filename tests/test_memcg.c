@@ -33,17 +33,6 @@ static void setup_world(bool memcg)
 	kmem_init();
 }
 
-static bool valid(void)
-{
-	if (!validate_all()) {
-		fprintf(stderr, "validator: %s\n", validate_error());
-		return false;
-	}
-	return true;
-}
-
-#define CHECK_VALID() CHECK(valid())
-
 static unsigned int full_size(const void *p)
 {
 	return virt_to_slab(p)->slab_cache->size + (unsigned int)sizeof(void *);
@@ -418,21 +407,6 @@ TEST(memcg_objext_recursion_bug_is_reported)
 	r = machine_try(alloc_accounted, NULL);
 	CHECK(!r);
 	CHECK_VALID();
-	return true;
-}
-
-/* The validators must fail, with a message containing what. */
-static bool invalid_because(const char *what)
-{
-	if (validate_all()) {
-		fprintf(stderr, "validators passed, expected a failure about \"%s\"\n", what);
-		return false;
-	}
-	if (!strstr(validate_error(), what)) {
-		fprintf(stderr, "validator said \"%s\", expected \"%s\"\n", validate_error(), what);
-		return false;
-	}
-	printf("validator (as expected): %s\n", validate_error());
 	return true;
 }
 

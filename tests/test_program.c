@@ -140,7 +140,7 @@ static bool valid_op(const struct op *op, bool top, unsigned int cpus)
 	return true;
 }
 
-static bool valid(const struct program *p)
+static bool program_valid(const struct program *p)
 {
 	const struct program_config *c = &p->config;
 
@@ -205,7 +205,7 @@ static bool canonical(const char *text, const char *want)
 	int n;
 
 	CHECK(parse_ok(text, &p));
-	CHECK(valid(&p));
+	CHECK(program_valid(&p));
 	n = program_print(&p, text1, sizeof(text1));
 	CHECK(n >= 0 && (size_t)n < sizeof(text1));
 	if (strcmp(text1, want) != 0) {
@@ -281,7 +281,7 @@ TEST(program_decode_empty)
 	struct program p;
 
 	program_decode(NULL, 0, &p);
-	CHECK(valid(&p));
+	CHECK(program_valid(&p));
 	CHECK_EQ(p.nops, 0);
 	CHECK_EQ(p.nevents, 0);
 	CHECK_EQ(p.bugs, 0);
@@ -301,13 +301,13 @@ TEST(program_decode_empty)
 	/* Up to a whole record short: no operation, valid config. */
 	for (size_t n = 0; n < sizeof(zeros); n++) {
 		program_decode(zeros, n, &p);
-		CHECK(valid(&p));
+		CHECK(program_valid(&p));
 		CHECK_EQ(p.nops, n == 16 ? 1 : 0);
 		CHECK_EQ(p.config.cpus, 2);
 	}
 	for (size_t n = 0; n <= sizeof(ones); n++) {
 		program_decode(ones, n, &p);
-		CHECK(valid(&p));
+		CHECK(program_valid(&p));
 		CHECK_EQ(p.nops, 0);
 	}
 	return true;
@@ -324,7 +324,7 @@ TEST(program_decode_random_valid)
 		size_t n = random_input(&st, buf, sizeof(buf));
 
 		program_decode(buf, n, &p);
-		if (!valid(&p)) {
+		if (!program_valid(&p)) {
 			fprintf(stderr, "input %d (%zu bytes) decodes to an invalid program\n", i, n);
 			return false;
 		}
@@ -592,7 +592,7 @@ TEST(program_record_layout)
 	r[9] = 0x12;
 
 	program_decode(in, sizeof(in), &p);
-	CHECK(valid(&p));
+	CHECK(program_valid(&p));
 	program_print(&p, text1, sizeof(text1));
 	if (strcmp(text1,
 		   "cpu1 irqs_off: b = kmalloc_nolock(64, __GFP_ZERO)  @37 kprobe "
@@ -629,7 +629,7 @@ TEST(program_ordinal_ranges)
 		r[2] = (uint8_t)cases[i].v;
 		r[3] = (uint8_t)(cases[i].v >> 8);
 		program_decode(in, sizeof(in), &p);
-		CHECK(valid(&p));
+		CHECK(program_valid(&p));
 		CHECK_EQ(p.events[0].anchor, cases[i].anchor);
 		CHECK_EQ(p.events[0].ordinal, cases[i].ordinal);
 		program_decode(enc, program_encode(&p, enc, sizeof(enc)), &q);
@@ -669,7 +669,7 @@ TEST(program_event_anchoring)
 	HANDLER();
 	EVENT(EV_SOFTIRQ, 3);		/* same point: keeps record order */
 	program_decode(in, (size_t)(r - in), &p);
-	CHECK(valid(&p));
+	CHECK(program_valid(&p));
 	CHECK_EQ(p.nops, 2);
 	CHECK_EQ(p.nevents, 5);
 	CHECK(p.events[0].op == 0 && p.events[0].kind == EV_HARDIRQ && p.events[0].nops == 0);
@@ -684,7 +684,7 @@ TEST(program_event_anchoring)
 	EVENT(EV_NMI, 1);
 	HANDLER();
 	program_decode(in, (size_t)(r - in), &p);
-	CHECK(valid(&p));
+	CHECK(program_valid(&p));
 	CHECK_EQ(p.nevents, 0);
 	CHECK_EQ(p.nops, 0);
 
@@ -696,7 +696,7 @@ TEST(program_event_anchoring)
 	for (int i = 0; i < 6; i++)
 		HANDLER();
 	program_decode(in, (size_t)(r - in), &p);
-	CHECK(valid(&p));
+	CHECK(program_valid(&p));
 	CHECK_EQ(p.events[0].nops, MAX_HANDLER_OPS);
 #undef EVENT
 #undef HANDLER
@@ -719,7 +719,7 @@ TEST(program_limits_binary)
 	r[0] = 0x01 | EV_NMI << 2;
 	r += 12;
 	program_decode(in, (size_t)(r - in), &p);
-	CHECK(valid(&p));
+	CHECK(program_valid(&p));
 	CHECK_EQ(p.nops, MAX_OPS);
 	CHECK_EQ(p.ops[MAX_OPS - 1].slot, (MAX_OPS - 1) % MAX_SLOTS);
 	CHECK_EQ(p.nevents, 0);
@@ -733,7 +733,7 @@ TEST(program_limits_binary)
 		r[2] = (uint8_t)(100 - i);
 	}
 	program_decode(in, (size_t)(r - in), &p);
-	CHECK(valid(&p));
+	CHECK(program_valid(&p));
 	CHECK_EQ(p.nevents, MAX_EVENTS);
 	CHECK_EQ(p.events[0].ordinal, 101 - (MAX_EVENTS - 1));
 	CHECK_EQ(p.events[MAX_EVENTS - 1].ordinal, 101);
@@ -783,7 +783,7 @@ TEST(program_encode_cap)
 			CHECK_EQ(m, cap >= n ? n : 4 + (cap - 4) / 12 * 12);
 		CHECK(memcmp(buf, full, m) == 0);
 		program_decode(buf, m, &q);
-		CHECK(valid(&q));
+		CHECK(program_valid(&q));
 		CHECK(q.nops <= p.nops);
 		free(buf);
 	}
@@ -832,7 +832,7 @@ TEST(program_design_example)
 	struct program p;
 
 	CHECK(parse_ok(text, &p));
-	CHECK(valid(&p));
+	CHECK(program_valid(&p));
 	CHECK_EQ(p.bugs, 1ull << BUG_KPROBE_FASTPATH);
 	CHECK(strcmp(p.expect, "double-alloc") == 0);
 	CHECK_EQ(p.nops, 5);
@@ -874,7 +874,7 @@ TEST(program_issue_example)
 	const struct event *ev;
 
 	CHECK(parse_ok(text, &p));
-	CHECK(valid(&p));
+	CHECK(program_valid(&p));
 	CHECK(p.config.lockdep && p.config.no_cpu_partial);
 	CHECK_EQ(p.config.slab_objects, 4);
 	CHECK_EQ(p.nops, 6);

@@ -257,7 +257,7 @@ TEST(rt_kmalloc_nolock_refuses_where_not_preemptible)
 	CHECK(!got && why == NOLOCK_CONTEXT);
 	local_irq_restore(flags);
 	machine_drain_irq_work();
-	CHECK(validate_all());
+	CHECK_VALID();
 	return true;
 }
 
@@ -278,7 +278,7 @@ TEST(rt_bpf_in_the_task_holding_the_cpu_lock_gets_the_next_bucket)
 	CHECK(virt_to_slab(got)->slab_cache->object_size > 64);
 	kfree_nolock(got);
 	machine_drain_irq_work();
-	CHECK(validate_all());
+	CHECK_VALID();
 	return true;
 }
 
@@ -312,7 +312,7 @@ TEST(rt_allocation_blocks_on_the_cpu_lock_of_a_preempted_task)
 	CHECK(got && virt_to_slab(got)->slab_cache == blocked_cache);
 	kfree(got);
 	kfree(warm);
-	CHECK(validate_all());
+	CHECK_VALID();
 	return true;
 }
 
@@ -360,7 +360,7 @@ TEST(rt_kfree_nolock_defers_when_the_task_holds_the_cpu_lock)
 	local_unlock_irqrestore(&this_cpu_ptr(s64->cpu_slab)->lock, flags);
 	machine_drain_irq_work();
 	CHECK(llist_empty(&this_cpu_ptr(world->defer_free_objects)->objects));
-	CHECK(validate_all());
+	CHECK_VALID();
 	return true;
 }
 

@@ -39,30 +39,8 @@ static void setup(void)
 	setup_rule(RULE_ALLOC_TRYLOCK, DESIGN_SHEAVES);
 }
 
-static bool valid(void)
-{
-	if (!validate_all()) {
-		fprintf(stderr, "validator: %s\n", validate_error());
-		return false;
-	}
-	return true;
-}
 
-#define CHECK_VALID() CHECK(valid())
 
-static bool invalid_because(const char *what)
-{
-	if (validate_all()) {
-		fprintf(stderr, "validators passed, expected a failure about \"%s\"\n", what);
-		return false;
-	}
-	if (!strstr(validate_error(), what)) {
-		fprintf(stderr, "validator said \"%s\", expected \"%s\"\n", validate_error(), what);
-		return false;
-	}
-	printf("validator (as expected): %s\n", validate_error());
-	return true;
-}
 
 static struct kmem_cache *k128(void)
 {

@@ -30,16 +30,7 @@ static void setup(void)
 	setup_cpus(2);
 }
 
-static bool valid(void)
-{
-	if (!validate_all()) {
-		fprintf(stderr, "validator: %s\n", validate_error());
-		return false;
-	}
-	return true;
-}
 
-#define CHECK_VALID() CHECK(valid())
 
 static struct kmem_cache *bucket(size_t size)
 {

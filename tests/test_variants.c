@@ -29,32 +29,6 @@ static void setup_world(int cpus, bool tiny)
 	kmem_init();
 }
 
-static bool valid(void)
-{
-	if (!validate_all()) {
-		fprintf(stderr, "validator: %s\n", validate_error());
-		return false;
-	}
-	return true;
-}
-
-#define CHECK_VALID() CHECK(valid())
-
-/* The validators must fail, with a message containing what. */
-static bool invalid_because(const char *what)
-{
-	if (validate_all()) {
-		fprintf(stderr, "validators passed, expected a failure about \"%s\"\n", what);
-		return false;
-	}
-	if (!strstr(validate_error(), what)) {
-		fprintf(stderr, "validator said \"%s\", expected \"%s\"\n", validate_error(), what);
-		return false;
-	}
-	printf("validator (as expected): %s\n", validate_error());
-	return true;
-}
-
 /* A report of class cls whose text contains each of up to three strings. */
 static bool report_says(const struct machine_report *r, const char *cls, const char *a,
 			const char *b, const char *c)
