@@ -330,28 +330,26 @@ static bool parse_location(const char *where, struct site *s)
 	return true;
 }
 
+/* Source order: file, then line, then function name. */
+#define COMPARE_PLACE(x, y) ({							\
+	int __c = strcmp((x)->file, (y)->file);					\
+	if (!__c && (x)->line != (y)->line)					\
+		__c = (x)->line < (y)->line ? -1 : 1;				\
+	__c ? __c : strcmp((x)->fn, (y)->fn);					\
+})
+
 static int by_place(const void *a, const void *b)
 {
 	const struct site *x = a, *y = b;
-	int c = strcmp(x->file, y->file);
 
-	if (c)
-		return c;
-	if (x->line != y->line)
-		return x->line < y->line ? -1 : 1;
-	return strcmp(x->fn, y->fn);
+	return COMPARE_PLACE(x, y);
 }
 
 static int by_function(const void *a, const void *b)
 {
 	const struct total *x = a, *y = b;
-	int c = strcmp(x->file, y->file);
 
-	if (c)
-		return c;
-	if (x->line != y->line)
-		return x->line < y->line ? -1 : 1;
-	return strcmp(x->fn, y->fn);
+	return COMPARE_PLACE(x, y);
 }
 
 static void add_site(struct heatmap_counts *c, const struct site *s)
