@@ -550,24 +550,9 @@ void exec_begin(struct exec *x, const struct program *p)
 	for (int i = 0; i < MAX_SLOTS; i++)
 		x->st.slot[i] = -1;
 
-	kconfig.design = (enum slab_design)c->design;
-	kconfig.alloc_flags_rule = (enum alloc_flags_rule)c->alloc_flags_rule;
-	kconfig.nr_cpus = c->up ? 1 : (c->cpus >= 1 && c->cpus <= NR_CPUS ? c->cpus : 2);
-	kconfig.smp = !c->up;
-	kconfig.preempt_rt = c->preempt_rt;
-	kconfig.slub_tiny = c->slub_tiny;
-	kconfig.lockdep = c->lockdep;
-	kconfig.cpu_partial = !c->no_cpu_partial;
-	kconfig.shuffle = c->shuffle;
-	kconfig.has_cmpxchg128 = !c->no_cmpxchg128;
-	kconfig.slab_objects = c->slab_objects ? c->slab_objects : 4;
+	program_config_apply(c, &kconfig);
 	kconfig.bugs = p->bugs;
-	kconfig.slub_debug = (c->slub_debug & SLUB_DEBUG_F ? SLAB_CONSISTENCY_CHECKS : 0) |
-			     (c->slub_debug & SLUB_DEBUG_Z ? SLAB_RED_ZONE : 0) |
-			     (c->slub_debug & SLUB_DEBUG_P ? SLAB_POISON : 0) |
-			     (c->slub_debug & SLUB_DEBUG_U ? SLAB_STORE_USER : 0);
 	kconfig.arena_pages = 256;	/* 1 MiB: small enough to reset fast, big enough to run out */
-	kconfig.memcg = c->memcg;
 	kconfig.memcg_limit_pages = 16;	/* 64 KiB: the sixth live accounted 8 KiB object (3 pages each) fails */
 
 	engine_disarm();

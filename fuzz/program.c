@@ -1535,6 +1535,26 @@ bool program_parse(const char *text, struct program *out, char *err, size_t errs
 	return true;
 }
 
+void program_config_apply(const struct program_config *c, struct kconfig *k)
+{
+	k->design = (enum slab_design)c->design;
+	k->alloc_flags_rule = (enum alloc_flags_rule)c->alloc_flags_rule;
+	k->nr_cpus = c->up ? 1 : (c->cpus >= 1 && c->cpus <= NR_CPUS ? c->cpus : 2);
+	k->smp = !c->up;
+	k->preempt_rt = c->preempt_rt;
+	k->slub_tiny = c->slub_tiny;
+	k->lockdep = c->lockdep;
+	k->cpu_partial = !c->no_cpu_partial;
+	k->shuffle = c->shuffle;
+	k->has_cmpxchg128 = !c->no_cmpxchg128;
+	k->slab_objects = c->slab_objects ? c->slab_objects : 4;
+	k->slub_debug = (c->slub_debug & SLUB_DEBUG_F ? SLAB_CONSISTENCY_CHECKS : 0) |
+			(c->slub_debug & SLUB_DEBUG_Z ? SLAB_RED_ZONE : 0) |
+			(c->slub_debug & SLUB_DEBUG_P ? SLAB_POISON : 0) |
+			(c->slub_debug & SLUB_DEBUG_U ? SLAB_STORE_USER : 0);
+	k->memcg = c->memcg;
+}
+
 bool program_config_parse(const char *text, struct program_config *cfg, char *err,
 			  size_t errsize)
 {

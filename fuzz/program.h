@@ -161,6 +161,11 @@ size_t program_encode(const struct program *p, uint8_t *out, size_t cap);
 
 /* Text form. Parse errors: returns false with "line L, column C: message" in err. */
 bool program_parse(const char *text, struct program *out, char *err, size_t errsize);
+/* The kconfig a program's config line asks for (fields the program cannot
+ * set — bugs, arena size, memcg limit — are left alone). */
+struct kconfig;
+void program_config_apply(const struct program_config *c, struct kconfig *k);
+
 /* Apply the items of a config line ("design=cpu_slab cpus=4 lockdep …", the
  * text after "# config:") on top of *cfg, e.g. for a `--config` override.
  * Booleans may be given bare or as name=0 / name=1. On error returns false

@@ -186,22 +186,13 @@ static void apply_config(void)
 {
 	const struct program_config *c = &opt.cfg;
 
-	kconfig.design = (enum slab_design)c->design;
-	kconfig.alloc_flags_rule = (enum alloc_flags_rule)c->alloc_flags_rule;
+	program_config_apply(c, &kconfig);
+	/* this backend: SMP, !RT, no memcg, whatever the config line says */
 	kconfig.nr_cpus = opt.cpus;
 	kconfig.smp = true;
 	kconfig.preempt_rt = false;
-	kconfig.slub_tiny = c->slub_tiny;
-	kconfig.lockdep = c->lockdep;
-	kconfig.cpu_partial = !c->no_cpu_partial;
-	kconfig.shuffle = c->shuffle;
-	kconfig.has_cmpxchg128 = !c->no_cmpxchg128;
-	kconfig.slab_objects = c->slab_objects ? c->slab_objects : 4;
+	kconfig.memcg = false;
 	kconfig.bugs = opt.bugs;
-	kconfig.slub_debug = (c->slub_debug & SLUB_DEBUG_F ? SLAB_CONSISTENCY_CHECKS : 0) |
-			     (c->slub_debug & SLUB_DEBUG_Z ? SLAB_RED_ZONE : 0) |
-			     (c->slub_debug & SLUB_DEBUG_P ? SLAB_POISON : 0) |
-			     (c->slub_debug & SLUB_DEBUG_U ? SLAB_STORE_USER : 0);
 	kconfig.arena_pages = ARENA_PAGES;
 }
 
