@@ -14,6 +14,7 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz >/dev/null
+built=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- core inject fuzz || echo "+changes")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -45,7 +46,7 @@ for t in "${targets[@]}"; do
 done
 wait
 status=0
-echo "commit $(git rev-parse --short HEAD), ${secs} s per target, $jobs at a time"
+echo "built from $built, ${secs} s per target, $jobs at a time"
 for t in "${targets[@]}"; do
 	cat "$work/$t.line"
 	grep -q REPORTED "$work/$t.line" && status=1
