@@ -129,15 +129,17 @@ static void event_fired(void *ctx, const struct engine_fired *f)
 	char where[160];
 
 	engine_harness_enter();
-	engine_symbolize(f->pc, f->fn, where, sizeof(where));
 	if (!f->refused && ev->kind < EV_NR_INTERRUPTS) {
-		snprintf(x->st.where, sizeof(x->st.where), "%s", where);
-		snprintf(x->st.last_where, sizeof(x->st.last_where), "%s", where);
+		x->st.where = (struct landing){ f->pc, f->fn };
+		x->st.last_where = x->st.where;
 	}
-	exec_tracef(x, "%*s%s%u %s at %s  (%s)%s%s\n", 6 + 2 * f->depth, "",
-		    ev->anchor == AT_OCCURRENCE ? "#" : "@", ev->ordinal,
-		    event_kind_name(ev->kind), where, f->state,
-		    f->refused ? "  not fired: " : "", f->refused ? f->refused : "");
+	if (x->tracing) {
+		engine_symbolize(f->pc, f->fn, where, sizeof(where));
+		exec_tracef(x, "%*s%s%u %s at %s  (%s)%s%s\n", 6 + 2 * f->depth, "",
+			    ev->anchor == AT_OCCURRENCE ? "#" : "@", ev->ordinal,
+			    event_kind_name(ev->kind), where, f->state,
+			    f->refused ? "  not fired: " : "", f->refused ? f->refused : "");
+	}
 	if (!f->refused && ev->kind < EV_NR_INTERRUPTS) {
 		if (ev->id < 0) {
 			ops = x->extra_handler;
@@ -409,7 +411,7 @@ static void run_top_level(struct exec *x, int i)
 	unsigned long flags = 0;
 
 	x->cur_op = i;
-	x->st.where[0] = '\0';
+	x->st.where = (struct landing){ 0 };
 	machine_set_cpu(op->cpu < kconfig.nr_cpus && !x->prog->config.up ? op->cpu : 0);
 	switch (op->section) {
 	case SEC_IRQS_OFF:
@@ -452,13 +454,14 @@ static void capture(struct exec *x, const struct machine_report *r)
 	x->report.op = x->cur_op;
 	/* the dedup key's place: where the op's last interrupt landed; at the
 	 * end of the run, the run's last one */
-	if (x->st.where[0])
-		snprintf(x->report.where, sizeof(x->report.where), "%s", x->st.where);
+	if (x->st.where.pc)
+		engine_symbolize(x->st.where.pc, x->st.where.fn, x->report.where, sizeof(x->report.where));
 	else if (x->cur_op >= 0 && x->cur_op < x->prog->nops)
 		snprintf(x->report.where, sizeof(x->report.where), "%s",
 			 op_kind_name(x->prog->ops[x->cur_op].kind));
-	else if (x->st.last_where[0])
-		snprintf(x->report.where, sizeof(x->report.where), "%s", x->st.last_where);
+	else if (x->st.last_where.pc)
+		engine_symbolize(x->st.last_where.pc, x->st.last_where.fn, x->report.where,
+				 sizeof(x->report.where));
 	else
 		snprintf(x->report.where, sizeof(x->report.where), "end of program");
 	engine_end_op();
@@ -507,6 +510,18 @@ static void arm(struct exec *x)
  */
 #define PRISTINE_WORLDS 64
 
+/* Word by word: memcmp() is a libc call that libFuzzer intercepts (to learn
+ * compared bytes), and this runs for every cached world of every input. */
+static bool same_kconfig(const struct kconfig *a, const struct kconfig *b)
+{
+	const unsigned char *pa = (const void *)a, *pb = (const void *)b;
+
+	for (size_t i = 0; i < sizeof(*a); i++)
+		if (pa[i] != pb[i])
+			return false;
+	return true;
+}
+
 static void fresh_world(void)
 {
 	static struct {
@@ -514,15 +529,17 @@ static void fresh_world(void)
 		struct kconfig config;
 		void *arena;	/* a snapshot holds addresses in this mapping */
 	} pristine[PRISTINE_WORLDS];
-	static unsigned int next;
+	static unsigned int next, last_hit;
 	size_t size;
 	void *arena;
 
 	machine_arena(&arena, &size);
-	for (int i = 0; i < PRISTINE_WORLDS; i++) {
+	/* consecutive inputs mostly share a configuration: try the last first */
+	for (unsigned int n = 0, i = last_hit; n < PRISTINE_WORLDS; n++, i = (i + 1) % PRISTINE_WORLDS) {
 		if (pristine[i].arena && pristine[i].arena == arena &&
-		    memcmp(&pristine[i].config, &kconfig, sizeof(kconfig)) == 0) {
+		    same_kconfig(&pristine[i].config, &kconfig)) {
 			snapshot_restore(&pristine[i].world);
+			last_hit = i;
 			return;
 		}
 	}
@@ -589,7 +606,7 @@ static void finish_body(void *arg)
 	struct exec *x = arg;
 
 	x->cur_op = -1;
-	x->st.where[0] = '\0';
+	x->st.where = (struct landing){ 0 };
 	oracle_final(x);
 }
 

@@ -50,8 +50,11 @@ struct exec_state {
 	unsigned long skipped;	/* operations illegal where they were placed */
 	unsigned long memcg_failures_before; /* memcg_charge_failures() when the
 						current allocation began */
-	char where[160];	/* last interrupt location in the current op */
-	char last_where[160];	/* ... in the whole run: end-of-run reports */
+	/* where the last interrupt landed (engine_symbolize() arguments),
+	 * symbolized only for a report or a trace: symbolizing costs more than
+	 * the rest of an event */
+	struct landing { const void *pc, *fn; } where; /* in the current op */
+	struct landing last_where;	/* ... in the whole run: end-of-run reports */
 };
 
 struct exec {
