@@ -662,19 +662,9 @@ static bool validate_cache_lists(struct kmem_cache *s)
  * Every obj_exts vector is an allocated object (not free, not deferred) and
  * belongs to one slab only; each is counted into its cache's census.
  */
-static bool validate_objext_vectors(struct cache_census census[MAX_CACHES])
+static bool validate_objext_vectors(struct cache_census census[MAX_CACHES],
+				    const unsigned long *owners, unsigned long n)
 {
-	static unsigned long owners[PAGE_SIZE];	/* slab indices with a vector, ≤ nr_pages */
-	unsigned long n = 0;
-
-	for (unsigned long i = 0; i < world->nr_pages && n < PAGE_SIZE; i++) {
-		struct page *page = &world->memmap[i];
-		struct slab *slab = &world->slabs[i];
-
-		if ((page->flags & (PG_head | PG_slab)) == (PG_head | PG_slab) &&
-		    (slab->obj_exts & ~OBJEXTS_FLAGS_MASK))
-			owners[n++] = i;
-	}
 	for (unsigned long k = 0; k < n; k++) {
 		struct slab *slab = &world->slabs[owners[k]];
 		void *vec = (void *)(slab->obj_exts & ~OBJEXTS_FLAGS_MASK);
@@ -740,18 +730,39 @@ static bool validate_memcg(void)
 }
 
 /*
- * Everything, in one pass over the memmap: each cache's lists, each slab
- * (counted into its cache's census), then each cache's node counts.
+ * The pages of the block that starts at page i: a free block or an
+ * allocation (a slab) is skipped whole. Robust against a corrupted memmap
+ * (validate_zone() says what is wrong with it): a block never leaves the
+ * arena, and a page that starts no block counts as one page.
+ */
+static unsigned long block_pages(unsigned long i)
+{
+	const struct page *page = &world->memmap[i];
+	unsigned long n = 1;
+
+	if ((page->flags & (PG_head | PG_buddy)) && page->order <= MAX_PAGE_ORDER)
+		n = 1ul << page->order;
+	return n < world->nr_pages - i ? n : world->nr_pages - i;
+}
+
+/*
+ * Everything, in one pass over the memmap (block by block: most of the
+ * arena is a few large free blocks): each cache's lists, each slab (counted
+ * into its cache's census), then each cache's node counts and the obj_exts
+ * vectors of the slabs that have one.
  */
 static bool validate_world(struct cache_census census[MAX_CACHES])
 {
+	static unsigned long owners[PAGE_SIZE];	/* slab indices with a vector, ≤ nr_pages */
+	unsigned long nowners = 0;
+
 	memset(census, 0, MAX_CACHES * sizeof(census[0]));
 	memcg_accounted = 0;
 	for (int i = 0; i < MAX_CACHES; i++)
 		if (world->caches[i].live && (!validate_cache_lists(&world->caches[i]) ||
 					      !validate_sheaves(&world->caches[i])))
 			return false;
-	for (unsigned long i = 0; i < world->nr_pages; i++) {
+	for (unsigned long i = 0; i < world->nr_pages; i += block_pages(i)) {
 		struct page *page = &world->memmap[i];
 		struct slab *slab = &world->slabs[i];
 		struct kmem_cache *s = slab->slab_cache;
@@ -762,6 +773,8 @@ static bool validate_world(struct cache_census census[MAX_CACHES])
 			return fail_inv(1, "slab %lu belongs to no live cache", i);
 		if (!validate_slab(s, slab, &census[s - world->caches]))
 			return false;
+		if ((slab->obj_exts & ~OBJEXTS_FLAGS_MASK) && nowners < PAGE_SIZE)
+			owners[nowners++] = i;
 	}
 	for (int i = 0; i < MAX_CACHES; i++) {
 		struct kmem_cache *s = &world->caches[i];
@@ -777,7 +790,7 @@ static bool validate_world(struct cache_census census[MAX_CACHES])
 				    atomic_long_read(&n->total_objects), c->slabs, c->objects);
 		c->allocated = c->objects - c->free - c->deferred - c->sheaves - c->metadata;
 	}
-	return validate_objext_vectors(census) && validate_memcg();
+	return validate_objext_vectors(census, owners, nowners) && validate_memcg();
 }
 
 bool cache_census(struct kmem_cache *s, struct cache_census *out)
@@ -872,7 +885,7 @@ bool validate_all_census(void (*each)(struct kmem_cache *s, const struct cache_c
 bool validate_memcg_balance(void)
 {
 	memcg_accounted = 0;
-	for (unsigned long i = 0; kconfig.memcg && i < world->nr_pages; i++) {
+	for (unsigned long i = 0; kconfig.memcg && i < world->nr_pages; i += block_pages(i)) {
 		struct page *page = &world->memmap[i];
 		struct slab *slab = &world->slabs[i];
 		struct slabobj_ext *vec = (struct slabobj_ext *)(slab->obj_exts & ~OBJEXTS_FLAGS_MASK);

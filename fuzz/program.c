@@ -166,19 +166,23 @@ static const struct op_info op_info[NR_OP_KINDS] = {
 	[OP_WRITE]		= { "write", 0, "soz", "write(a, offset, len)" },
 };
 
+/* Does op take (or assign) field? A bit per letter, from op_info: this runs
+ * for every field of every record decoded or encoded. */
 static bool op_uses(const struct op *op, char field)
 {
-	const struct op_info *info = &op_info[op->kind];
+	static uint32_t uses[NR_OP_KINDS];
+	static bool ready;
 
-	if (info->result == field)
-		return true;
-	/* a loop, not strchr(): this runs for every field of every decoded
-	 * record, and a libc call (ASan's interceptor, in the fuzz build) cost
-	 * more than the rest of the decoding */
-	for (const char *a = info->args; *a; a++)
-		if (*a == field)
-			return true;
-	return false;
+	if (!ready) {
+		for (int k = 0; k < NR_OP_KINDS; k++) {
+			if (op_info[k].result)
+				uses[k] |= 1u << (op_info[k].result - 'a');
+			for (const char *a = op_info[k].args; *a; a++)
+				uses[k] |= 1u << (*a - 'a');
+		}
+		ready = true;
+	}
+	return uses[op->kind] & (1u << (field - 'a'));
 }
 
 static const char *const section_names[NR_SECTIONS] = {
