@@ -68,7 +68,8 @@ const char *event_kind_name(enum event_kind kind)
  *            do not nest: the kernel counts a miss), not in NMI (the spec's
  *            kprobe handler sees in_nmi() false; an NMI may still nest
  *            inside a kprobe handler), and not inside a function on the
- *            model's NOKPROBE_SYMBOL list;
+ *            model's NOKPROBE_SYMBOL list (nowhere, then, in a build whose
+ *            core/ has no shadow call stack);
  *   irq_work where irqs are enabled;
  *   preempt  in task context where preemption is possible (preemptible());
  *   faults   anywhere.
@@ -94,7 +95,12 @@ const char *engine_may_fire(enum event_kind kind)
 			return "kprobes do not nest";
 		if (in_nmi())
 			return "in NMI (a kprobe handler runs with in_nmi() false)";
-		return fn && within_kprobe_blacklist(fn) ? "NOKPROBE_SYMBOL" : NULL;
+		/* no model function on the shadow call stack: a build without
+		 * it (injection compiled out) cannot tell a kprobe inside a
+		 * NOKPROBE_SYMBOL function from one outside, so it refuses */
+		if (!fn)
+			return "no shadow call stack: NOKPROBE_SYMBOL cannot be checked";
+		return within_kprobe_blacklist(fn) ? "NOKPROBE_SYMBOL" : NULL;
 	}
 	case EV_PREEMPT:
 		if (machine_context() != CTX_TASK)

@@ -19,6 +19,7 @@
 #include "../fuzz/exec.h"
 #include "../fuzz/program.h"
 #include "../fuzz/sweep.h"
+#include "../inject/callstack.h"
 #include "../inject/engine.h"
 #include "../inject/machine.h"
 #include "../inject/snapshot.h"
@@ -761,6 +762,26 @@ TEST_INJECT(engine_kprobe_nokprobe_slow_path_unless_bug)
 	kfree_nolock(last);
 	CHECK(quiesce());
 	kconfig.bugs = 0;
+	return true;
+}
+
+/*
+ * Found by bench/exec_rate.sh's injection-off build, which has no shadow
+ * call stack: the kprobe check read "no innermost function" as "not on the
+ * deny list", so kprobes fired inside slab_alloc_slow() and brought back
+ * seed 000's lost object. Without a call stack a kprobe is refused.
+ */
+TEST(engine_kprobe_refused_without_a_shadow_call_stack)
+{
+	int depth = callstack_depth();
+	const char *why;
+
+	setup();
+	callstack_set_depth(0);
+	why = engine_may_fire(EV_KPROBE);
+	callstack_set_depth(depth);
+	CHECK(why != NULL);
+	CHECK(strstr(why, "shadow call stack") != NULL);
 	return true;
 }
 
