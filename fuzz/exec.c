@@ -510,7 +510,7 @@ static void arm(struct exec *x)
  */
 #define PRISTINE_WORLDS 64
 
-/* Word by word: memcmp() is a libc call that libFuzzer intercepts (to learn
+/* Byte by byte: memcmp() is a libc call that libFuzzer intercepts (to learn
  * compared bytes), and this runs for every cached world of every input. */
 static bool same_kconfig(const struct kconfig *a, const struct kconfig *b)
 {
