@@ -47,11 +47,17 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 declare -A rate
 
-# libFuzzer's exec/s at the end of a run: "#N DONE ... exec/s: R ..."
+# libFuzzer's exec/s at the end of a run: "#N DONE ... exec/s: R ...". A
+# report with every bug off is a finding, not a rate: say it and stop.
 fuzzing_rate() { # BUILD TARGET SEED
 	rm -rf "$work/fz" && mkdir -p "$work/fz"
-	"build/$1/$2_fuzzer" -seed="$3" -max_total_time="$secs" "$work/fz" "corpus/$2" >"$work/fz.log" 2>&1 || true
-	grep -o 'DONE.*exec/s: [0-9]*' "$work/fz.log" | grep -o '[0-9]*$' || echo 0
+	"build/$1/$2_fuzzer" -seed="$3" -max_total_time="$secs" -artifact_prefix="$work/" \
+		"$work/fz" "corpus/$2" >"$work/fz.log" 2>&1 || true
+	if ! grep -q 'DONE.*exec/s: [0-9]*' "$work/fz.log"; then
+		echo "build/$1/$2_fuzzer -seed=$3 stopped: $(grep -a -m1 -e '^reentry:' -e 'ERROR' "$work/fz.log")" >&2
+		exit 1
+	fi
+	grep -o 'DONE.*exec/s: [0-9]*' "$work/fz.log" | grep -o '[0-9]*$'
 }
 
 # Per wall-clock second and per CPU second, on the fixed corpus.
