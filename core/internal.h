@@ -106,6 +106,9 @@ void *page_address(const struct page *page);
 struct page *virt_to_page(const void *x);	/* NULL outside the arena */
 struct page *compound_head(struct page *page);
 unsigned long page_index(const struct page *page);
+/* Harness walks: the pages of the block (free or allocated) that starts at
+ * page i, robust against a corrupted memmap (never past the arena). */
+unsigned long page_block_pages(unsigned long i);
 
 /* ------------------------------------------------------------------ */
 /* slub.c — caches, slabs, the per-CPU slab paths                      */

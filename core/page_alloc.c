@@ -229,20 +229,23 @@ void free_pages_nolock(struct page *page, unsigned int order)
 }
 
 /* Robust against a corrupted memmap (a model bug may have written it): a
- * range never leaves the arena. */
+ * block never leaves the arena, and a page that starts none counts as one. */
+__harness_query unsigned long page_block_pages(unsigned long i)
+{
+	const struct page *page = &world->memmap[i];
+	unsigned long n = 1;
+
+	if ((page->flags & (PG_head | PG_buddy)) && page->order <= MAX_PAGE_ORDER)
+		n = 1ul << page->order;
+	return n < world->nr_pages - i ? n : world->nr_pages - i;
+}
+
 __harness_query void kmem_for_each_used_range(void (*cb)(void *start, size_t len, void *arg), void *arg)
 {
 	cb(world, (size_t)(world->pages - (char *)world), arg);
-	for (unsigned long i = 0; i < world->nr_pages;) {
-		const struct page *page = &world->memmap[i];
-		unsigned long n = 1;
-
-		if ((page->flags & (PG_head | PG_buddy)) && page->order <= MAX_PAGE_ORDER)
-			n = 1ul << page->order;
-		if (n > world->nr_pages - i)
-			n = world->nr_pages - i;
-		if (page->flags & PG_head)
-			cb(page_address(page), n * PAGE_SIZE, arg);
-		i += n;
+	for (unsigned long i = 0, n; i < world->nr_pages; i += n) {
+		n = page_block_pages(i);
+		if (world->memmap[i].flags & PG_head)
+			cb(page_address(&world->memmap[i]), n * PAGE_SIZE, arg);
 	}
 }

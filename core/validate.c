@@ -730,22 +730,6 @@ static bool validate_memcg(void)
 }
 
 /*
- * The pages of the block that starts at page i: a free block or an
- * allocation (a slab) is skipped whole. Robust against a corrupted memmap
- * (validate_zone() says what is wrong with it): a block never leaves the
- * arena, and a page that starts no block counts as one page.
- */
-static unsigned long block_pages(unsigned long i)
-{
-	const struct page *page = &world->memmap[i];
-	unsigned long n = 1;
-
-	if ((page->flags & (PG_head | PG_buddy)) && page->order <= MAX_PAGE_ORDER)
-		n = 1ul << page->order;
-	return n < world->nr_pages - i ? n : world->nr_pages - i;
-}
-
-/*
  * Everything, in one pass over the memmap (block by block: most of the
  * arena is a few large free blocks): each cache's lists, each slab (counted
  * into its cache's census), then each cache's node counts and the obj_exts
@@ -762,7 +746,7 @@ static bool validate_world(struct cache_census census[MAX_CACHES])
 		if (world->caches[i].live && (!validate_cache_lists(&world->caches[i]) ||
 					      !validate_sheaves(&world->caches[i])))
 			return false;
-	for (unsigned long i = 0; i < world->nr_pages; i += block_pages(i)) {
+	for (unsigned long i = 0; i < world->nr_pages; i += page_block_pages(i)) {
 		struct page *page = &world->memmap[i];
 		struct slab *slab = &world->slabs[i];
 		struct kmem_cache *s = slab->slab_cache;
@@ -885,7 +869,7 @@ bool validate_all_census(void (*each)(struct kmem_cache *s, const struct cache_c
 bool validate_memcg_balance(void)
 {
 	memcg_accounted = 0;
-	for (unsigned long i = 0; kconfig.memcg && i < world->nr_pages; i += block_pages(i)) {
+	for (unsigned long i = 0; kconfig.memcg && i < world->nr_pages; i += page_block_pages(i)) {
 		struct page *page = &world->memmap[i];
 		struct slab *slab = &world->slabs[i];
 		struct slabobj_ext *vec = (struct slabobj_ext *)(slab->obj_exts & ~OBJEXTS_FLAGS_MASK);
