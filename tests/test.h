@@ -52,6 +52,13 @@ uint64_t test_seed(void);
 /* A small deterministic PRNG (core/prandom.h's splitmix64) for tests. */
 uint64_t test_rand(uint64_t *state);
 
+/* The configuration every variant's tests start from: cpus CPUs, SMP, !RT,
+ * no SLUB_TINY, no lockdep, CPU partial lists, a 16-byte cmpxchg, 4 objects
+ * per slab. A test file sets its variant's fields after it, then boots. */
+void test_kconfig(int cpus);
+/* A fresh machine and model for kconfig as it is now. */
+void boot_world(void);
+
 /* Do the model's validators pass? Says what failed otherwise. */
 bool valid(void);
 #define CHECK_VALID() CHECK(valid())

@@ -31,20 +31,12 @@
 
 static void setup_config(int cpus, uint64_t bugs)
 {
+	test_kconfig(cpus);
 	kconfig.design = DESIGN_CPU_SLAB;
 	kconfig.alloc_flags_rule = RULE_GFP;
-	kconfig.nr_cpus = cpus;
-	kconfig.smp = true;
-	kconfig.preempt_rt = false;
-	kconfig.slub_tiny = false;
-	kconfig.lockdep = false;
-	kconfig.cpu_partial = true;
-	kconfig.has_cmpxchg128 = true;
-	kconfig.slab_objects = 4;
 	kconfig.bugs = bugs;
 	engine_disarm();
-	machine_reset();
-	kmem_init();
+	boot_world();
 }
 
 static void setup(void)

@@ -44,8 +44,7 @@ TEST(heatmap_lock_kind_names_the_models_locks)
 
 	kconfig.nr_cpus = 2;
 	kconfig.smp = true;
-	machine_reset();
-	kmem_init();
+	boot_world();
 	s = kmalloc_slab(64);
 	/* the names the model gives its locks at init */
 	CHECK(strcmp(heatmap_lock_kind(per_cpu_ptr(s->cpu_slab, 0)->lock.l.name), "per-CPU lock") == 0);

@@ -39,6 +39,24 @@ uint64_t test_rand(uint64_t *state)
 	return splitmix64(state);
 }
 
+void test_kconfig(int cpus)
+{
+	kconfig.nr_cpus = cpus;
+	kconfig.smp = true;
+	kconfig.slub_tiny = false;
+	kconfig.preempt_rt = false;
+	kconfig.lockdep = false;
+	kconfig.cpu_partial = true;
+	kconfig.has_cmpxchg128 = true;
+	kconfig.slab_objects = 4;
+}
+
+void boot_world(void)
+{
+	machine_reset();
+	kmem_init();
+}
+
 bool valid(void)
 {
 	if (!validate_all()) {

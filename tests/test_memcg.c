@@ -17,20 +17,12 @@
 
 static void setup_world(bool memcg)
 {
-	kconfig.nr_cpus = 2;
-	kconfig.smp = true;
-	kconfig.slub_tiny = false;
-	kconfig.preempt_rt = false;
-	kconfig.lockdep = false;
-	kconfig.cpu_partial = true;
-	kconfig.has_cmpxchg128 = true;
-	kconfig.slab_objects = 4;
+	test_kconfig(2);
 	kconfig.slub_debug = 0;
 	kconfig.bugs = 0;
 	kconfig.memcg = memcg;
 	kconfig.memcg_limit_pages = 16;
-	machine_reset();
-	kmem_init();
+	boot_world();
 }
 
 static unsigned int full_size(const void *p)

@@ -14,16 +14,9 @@
 
 static void rt_setup(int cpus)
 {
-	kconfig.nr_cpus = cpus;
-	kconfig.smp = true;
-	kconfig.slub_tiny = false;
+	test_kconfig(cpus);
 	kconfig.preempt_rt = true;
-	kconfig.lockdep = false;
-	kconfig.cpu_partial = true;
-	kconfig.has_cmpxchg128 = true;
-	kconfig.slab_objects = 4;
-	machine_reset();
-	kmem_init();
+	boot_world();
 }
 
 static int events[32], nevents;

@@ -19,19 +19,11 @@
 
 static void setup_rule(enum alloc_flags_rule rule, enum slab_design design)
 {
+	test_kconfig(2);
 	kconfig.design = design;
 	kconfig.alloc_flags_rule = rule;
-	kconfig.nr_cpus = 2;
-	kconfig.smp = true;
-	kconfig.slub_tiny = false;
-	kconfig.preempt_rt = false;
-	kconfig.lockdep = false;
-	kconfig.cpu_partial = true;
-	kconfig.has_cmpxchg128 = true;
-	kconfig.slab_objects = 4;
 	kconfig.slub_debug = 0;
-	machine_reset();
-	kmem_init();
+	boot_world();
 }
 
 static void setup(void)
@@ -442,8 +434,7 @@ TEST(sheaves_tiny_has_none)
 
 	setup();
 	kconfig.slub_tiny = true;
-	machine_reset();
-	kmem_init();
+	boot_world();
 	CHECK_EQ(k128()->sheaf_capacity, 0);
 	p = kmalloc(128, GFP_KERNEL);
 	CHECK(p);
@@ -691,11 +682,12 @@ TEST(alloc_flags_caller_cannot_forge_slab_alloc_flags)
 
 static void setup_rt(void)
 {
+	test_kconfig(2);
+	kconfig.design = DESIGN_SHEAVES;
+	kconfig.alloc_flags_rule = RULE_ALLOC_TRYLOCK;
+	kconfig.slub_debug = 0;
 	kconfig.preempt_rt = true;
-	setup_rule(RULE_ALLOC_TRYLOCK, DESIGN_SHEAVES);
-	kconfig.preempt_rt = true;
-	machine_reset();
-	kmem_init();
+	boot_world();
 }
 
 TEST(sheaves_rt_nolock_refuses_where_not_preemptible)

@@ -21,8 +21,7 @@ static void setup_cpus(int cpus)
 {
 	kconfig.nr_cpus = cpus;
 	kconfig.smp = true; /* UP is a variant of its own */
-	machine_reset();
-	kmem_init();
+	boot_world();
 }
 
 static void setup(void)
@@ -701,13 +700,11 @@ TEST(slub_nmi_kmalloc_over_held_cpu_lock_is_reported)
 	setup();
 	/* !LOCKDEP: the recursive local_lock is a deadlock */
 	kmalloc(64, GFP_KERNEL); /* warm up: the NMI's kmalloc reaches the slow path */
-	machine_reset();
-	kmem_init();
+	boot_world();
 	CHECK(report_is(machine_try(nmi_kmalloc_in_slow_path, bucket(64)), "deadlock"));
 	/* LOCKDEP: the asserted trylock fails */
 	kconfig.lockdep = true;
-	machine_reset();
-	kmem_init();
+	boot_world();
 	CHECK(report_is(machine_try(nmi_kmalloc_in_slow_path, bucket(64)), "lockdep"));
 	kconfig.lockdep = false;
 	return true;
@@ -1030,8 +1027,7 @@ TEST(slub_up_kmalloc_nolock_bails_in_nmi_and_where_irqs_are_off)
 
 	kconfig.nr_cpus = 1;
 	kconfig.smp = false;
-	machine_reset();
-	kmem_init();
+	boot_world();
 	p = kmalloc_nolock(64, 0, NUMA_NO_NODE); /* task context: served */
 	CHECK(p);
 	/* the task is inside list_lock; on UP an NMI's trylock would "succeed" */

@@ -17,16 +17,9 @@
 
 static void setup_world(int cpus, bool tiny)
 {
-	kconfig.nr_cpus = cpus;
-	kconfig.smp = true;
+	test_kconfig(cpus);
 	kconfig.slub_tiny = tiny;
-	kconfig.preempt_rt = false;
-	kconfig.lockdep = false;
-	kconfig.cpu_partial = true;
-	kconfig.has_cmpxchg128 = true;
-	kconfig.slab_objects = 4;
-	machine_reset();
-	kmem_init();
+	boot_world();
 }
 
 /* A report of class cls whose text contains each of up to three strings. */
@@ -466,8 +459,7 @@ TEST(debug_cache_without_cmpxchg128_works)
 	kconfig.has_cmpxchg128 = false;
 	setup_world(2, false);
 	kconfig.has_cmpxchg128 = false;
-	machine_reset();
-	kmem_init();
+	boot_world();
 	s = kmem_cache_create("dbg-nocx", 96, 8, SLAB_RED_ZONE | SLAB_POISON);
 	CHECK(!(s->flags & __CMPXCHG_DOUBLE));
 	for (int i = 0; i < 12; i++)
@@ -676,8 +668,7 @@ TEST(debug_random_ops_validate)
 	for (int cfg = 0; cfg < 2; cfg++) {
 		setup_world(cfg ? 4 : 2, false);
 		kconfig.has_cmpxchg128 = cfg == 0;
-		machine_reset();
-		kmem_init();
+		boot_world();
 		pages = nr_free_pages();
 		for (int k = 0; k < CACHES; k++)
 			caches[k] = kmem_cache_create(spec[k].name, spec[k].size, spec[k].align, spec[k].flags);
