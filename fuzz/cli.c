@@ -20,6 +20,7 @@
 #include "heatmap.h"
 #include "minimize.h"
 #include "sweep.h"
+#include "target.h"
 
 #include "../core/bugs.h"
 
@@ -82,12 +83,8 @@ static void load_program(const char *path, struct program *p)
 	char err[256];
 
 	buf[n] = '\0';
-	if (looks_like_text(buf, n)) {
-		if (!program_parse(buf, p, err, sizeof(err)))
-			die("%s: %s", path, err);
-	} else {
-		program_decode((const uint8_t *)buf, n, p);
-	}
+	if (!target_load(NULL, (const uint8_t *)buf, n, looks_like_text(buf, n), p, err, sizeof(err)))
+		die("%s: %s", path, err);
 }
 
 static void apply_bug(struct program *p, const char *name)

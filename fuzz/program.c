@@ -14,13 +14,17 @@
  * little-endian.
  *
  *   header
- *     0     version: PROGRAM_VERSION. Every value decodes as version 1, so old
+ *     0     target: TARGET_TAG | id names the fuzz target the input is for
+ *           (program.h, enum target_id); any other value is no target
+ *           (untagged inputs, written before tags existed, have
+ *           PROGRAM_VERSION here). Every value decodes as version 1, so old
  *           and mutated inputs keep their meaning.
  *     1     cpus = 1 + ((b + 1) & 7): 0 → 2 (the default), 1 → 3, … 6 → 8, 7 → 1
  *     2     config bits: 0 up, 1 preempt_rt, 2 slub_tiny, 3 lockdep,
  *           4 no_cpu_partial, 5 no_cmpxchg128, 6 design (1: sheaves),
  *           7 alloc_flags_rule (1: alloc_trylock). up forces cpus = 1.
- *     3     slab_objects = b % (PROGRAM_MAX_SLAB_OBJECTS + 1) (0: the default)
+ *     3     slab_objects = b % (PROGRAM_MAX_SLAB_OBJECTS + 1) (0: the default),
+ *           shuffle = (b / (PROGRAM_MAX_SLAB_OBJECTS + 1)) & 1
  *
  *   The low bits of a record's byte 0 say what it is: xx0 a top-level op
  *   (half of all byte values: most records are operations), 01 an event,
@@ -71,13 +75,14 @@
  *
  *   line     := blank | '#' comment | header | opline
  *   header   := '#' 'config:' item*          (before the first op line)
+ *             | '#' 'target:' NAME           (a fuzz target: nolock, sheaves, ...)
  *             | '#' 'bug:' NAME (',' NAME)*  (names from core/bugs.c)
  *             | '#' 'expect:' CLASS          (e.g. double-alloc, clean)
  *   item     := design=cpu_slab|sheaves | rule=gfp|alloc_trylock | cpus=1..8
  *             | slab_objects=0..32 | up | preempt_rt | slub_tiny | lockdep
  *             | no_cpu_partial | no_cmpxchg128 | shuffle | strict_api | memcg
  *             | slub_debug=FZPU                   (booleans also as name=0|1;
- *                                                  shuffle, strict_api, memcg,
+ *                                                  strict_api, memcg,
  *                                                  slub_debug: text only)
  *   opline   := 'cpu'N section ':' op event* [comment]
  *   section  := task | irqs_off | preempt_off | raw_spin
@@ -238,7 +243,7 @@ static const struct {
 	{ "lockdep", offsetof(struct program_config, lockdep), 3 },
 	{ "no_cpu_partial", offsetof(struct program_config, no_cpu_partial), 4 },
 	{ "no_cmpxchg128", offsetof(struct program_config, no_cmpxchg128), 5 },
-	{ "shuffle", offsetof(struct program_config, shuffle), TEXT_ONLY },
+	{ "shuffle", offsetof(struct program_config, shuffle), TEXT_ONLY }, /* header byte 3 */
 	{ "strict_api", offsetof(struct program_config, strict_api), TEXT_ONLY },
 	{ "memcg", offsetof(struct program_config, memcg), TEXT_ONLY },
 };
@@ -423,13 +428,13 @@ static void decode_config(const uint8_t *data, size_t size, struct program_confi
 	c->design = hdr[2] >> CONFIG_DESIGN_BIT & 1;
 	c->alloc_flags_rule = hdr[2] >> CONFIG_RULE_BIT & 1;
 	c->slab_objects = hdr[3] % (PROGRAM_MAX_SLAB_OBJECTS + 1);
+	c->shuffle = hdr[3] / (PROGRAM_MAX_SLAB_OBJECTS + 1) & 1;
 	if (c->up)
 		c->cpus = 1;
 }
 
 static void encode_config(const struct program_config *c, uint8_t *hdr)
 {
-	hdr[0] = PROGRAM_VERSION;
 	hdr[1] = (uint8_t)((c->cpus - 2) & 7);
 	hdr[2] = 0;
 	for (size_t i = 0; i < ARRAY_SIZE(config_bools); i++)
@@ -437,7 +442,51 @@ static void encode_config(const struct program_config *c, uint8_t *hdr)
 			hdr[2] |= (uint8_t)(config_bools[i].bit == TEXT_ONLY ? 0 : 1u << config_bools[i].bit);
 	hdr[2] |= (c->design & 1) << CONFIG_DESIGN_BIT;
 	hdr[2] |= (c->alloc_flags_rule & 1) << CONFIG_RULE_BIT;
-	hdr[3] = c->slab_objects;
+	hdr[3] = (uint8_t)(c->slab_objects + (c->shuffle ? PROGRAM_MAX_SLAB_OBJECTS + 1 : 0));
+}
+
+static const char *const target_names[NR_TARGETS] = {
+	[TARGET_NOLOCK] = "nolock",
+	[TARGET_NOLOCK_UP] = "nolock_up",
+	[TARGET_NOLOCK_TINY] = "nolock_tiny",
+	[TARGET_NOLOCK_RT] = "nolock_rt",
+	[TARGET_DEBUG_CACHES] = "debug_caches",
+	[TARGET_SHEAVES] = "sheaves",
+	[TARGET_SHEAVES_RT] = "sheaves_rt",
+	[TARGET_SHEAVES_DEBUG] = "sheaves_debug",
+	[TARGET_MEMCG] = "memcg",
+};
+_Static_assert(NR_TARGETS <= TARGET_TAG, "a tag is TARGET_TAG | id");
+
+const char *program_target_name(unsigned int id)
+{
+	return id < NR_TARGETS ? target_names[id] : NULL;
+}
+
+enum target_id program_target_lookup(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n > 7 && strcmp(name + n - 7, "_fuzzer") == 0)
+		n -= 7;
+	for (int id = 1; id < NR_TARGETS; id++)
+		if (strlen(target_names[id]) == n && strncmp(target_names[id], name, n) == 0)
+			return (enum target_id)id;
+	return TARGET_NONE;
+}
+
+static uint8_t decode_target(uint8_t byte0)
+{
+	unsigned int id = byte0 & (uint8_t)~TARGET_TAG;
+
+	return (byte0 & TARGET_TAG) && id > TARGET_NONE && id < NR_TARGETS ? (uint8_t)id
+									  : TARGET_NONE;
+}
+
+static uint8_t encode_target(uint8_t target)
+{
+	return target > TARGET_NONE && target < NR_TARGETS ? (uint8_t)(TARGET_TAG | target)
+							     : PROGRAM_VERSION;
 }
 
 static void decode_op(const uint8_t *r, bool top, unsigned int cpus, struct op *op)
@@ -581,6 +630,7 @@ void program_decode(const uint8_t *data, size_t size, struct program *out)
 	unsigned int cpus;
 
 	memset(out, 0, sizeof(*out));
+	out->target = size ? decode_target(data[0]) : TARGET_NONE;
 	decode_config(data, size, &out->config);
 	cpus = out->config.cpus;
 
@@ -641,6 +691,7 @@ size_t program_encode(const struct program *p, uint8_t *out, size_t cap)
 	if (cap < HEADER_SIZE)
 		return 0;
 	encode_config(&p->config, out);
+	out[0] = encode_target(p->target);
 
 	for (int i = 0; i < nops; i++) {
 		if (!(r = next_record(&w)))
@@ -840,6 +891,8 @@ int program_print(const struct program *p, char *buf, size_t size)
 
 	if (size)
 		buf[0] = '\0';
+	if (program_target_name(p->target))
+		emit(&o, "# target: %s\n", program_target_name(p->target));
 	if (!config_is_default(&p->config)) {
 		emit(&o, "# config: ");
 		emit_config(&o, &p->config);
@@ -1495,7 +1548,31 @@ static bool parse_expect(struct cursor *c, struct program *p, const char *hash)
 	return expect_end(c);
 }
 
-/* A line starting with '#': a header (# config:, # bug:, # expect:) or a comment. */
+static bool parse_target(struct cursor *c, struct program *p, const char *hash)
+{
+	char name[64];
+	const char *s;
+	size_t n;
+
+	if (p->target)
+		return fail_at(c, hash, "a second '# target:' line");
+	s = ident(c, &n);
+	if (!n)
+		return fail_at(c, s, "expected a fuzz target's name (e.g. nolock, sheaves)");
+	snprintf(name, sizeof(name), "%.*s", TOK(s, n));
+	p->target = (uint8_t)program_target_lookup(name);
+	if (!p->target) {
+		char names[256] = "";
+
+		for (int id = 1; id < NR_TARGETS; id++)
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+				 id > 1 ? ", " : "", program_target_name((unsigned int)id));
+		return fail_at(c, s, "no fuzz target named '%s' (%s)", name, names);
+	}
+	return expect_end(c);
+}
+
+/* A line starting with '#': a header (# target:, # config:, # bug:, # expect:) or a comment. */
 static bool parse_hash_line(struct cursor *c, struct program *p)
 {
 	const char *hash = c->p, *s;
@@ -1503,7 +1580,8 @@ static bool parse_hash_line(struct cursor *c, struct program *p)
 
 	c->p++;
 	s = ident(c, &n);
-	if (!(token_is(s, n, "config") || token_is(s, n, "bug") || token_is(s, n, "expect")) ||
+	if (!(token_is(s, n, "config") || token_is(s, n, "bug") || token_is(s, n, "expect") ||
+	      token_is(s, n, "target")) ||
 	    !accept(c, ':'))
 		return true;	/* a comment */
 	if (p->nops)
@@ -1513,6 +1591,8 @@ static bool parse_hash_line(struct cursor *c, struct program *p)
 		return parse_config_items(c, &p->config);
 	if (token_is(s, n, "bug"))
 		return parse_bugs(c, p);
+	if (token_is(s, n, "target"))
+		return parse_target(c, p, hash);
 	return parse_expect(c, p, hash);
 }
 

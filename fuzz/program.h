@@ -37,7 +37,7 @@
 
 #include "../inject/engine.h"
 
-#define PROGRAM_VERSION 1
+#define PROGRAM_VERSION 1	/* byte 0 of an untagged binary input */
 #define MAX_OPS 64		/* top-level operations */
 #define MAX_EVENTS 16		/* schedule entries */
 #define MAX_HANDLER_OPS 4	/* operations in one interrupt handler */
@@ -113,6 +113,34 @@ struct event {
 	struct op ops[MAX_HANDLER_OPS];	/* the handler program */
 };
 
+/*
+ * The fuzz targets (fuzz/targets/NAME.c is NAME_fuzzer) a program can be for.
+ * A target fixes part of the configuration; a program made by one (a crash
+ * file) or written for one (a seed) says which, so that it replays as the
+ * target ran it: byte 0 of the binary form is its tag, TARGET_TAG | id, and
+ * the text form has a "# target: NAME" line. The numbers are in every crash
+ * file ever saved: append only, never reorder.
+ */
+enum target_id {
+	TARGET_NONE,		/* a program of its own configuration */
+	TARGET_NOLOCK,
+	TARGET_NOLOCK_UP,
+	TARGET_NOLOCK_TINY,
+	TARGET_NOLOCK_RT,
+	TARGET_DEBUG_CACHES,
+	TARGET_SHEAVES,
+	TARGET_SHEAVES_RT,
+	TARGET_SHEAVES_DEBUG,
+	TARGET_MEMCG,
+	NR_TARGETS
+};
+#define TARGET_TAG 0x80		/* byte 0 of a tagged input: TARGET_TAG | id */
+
+/* "sheaves" for TARGET_SHEAVES; NULL for TARGET_NONE or out of range. */
+const char *program_target_name(unsigned int id);
+/* The id of a target named "sheaves" or "sheaves_fuzzer"; TARGET_NONE if none. */
+enum target_id program_target_lookup(const char *name);
+
 /* Kconfig overrides a program may carry (see core/env.h struct kconfig). */
 struct program_config {
 	uint8_t design;		/* enum slab_design */
@@ -122,7 +150,7 @@ struct program_config {
 	bool preempt_rt, slub_tiny, lockdep;
 	bool no_cpu_partial;
 	bool no_cmpxchg128;
-	bool shuffle;		/* CONFIG_SLAB_FREELIST_RANDOM (text only, like slub_debug) */
+	bool shuffle;		/* CONFIG_SLAB_FREELIST_RANDOM */
 	bool strict_api;	/* API misuse by the program is an "api-misuse" report
 				   instead of a skipped operation (text only: fuzz
 				   targets never set it, so their inputs replay alike) */
@@ -135,6 +163,7 @@ struct program_config {
 enum { SLUB_DEBUG_F = 1, SLUB_DEBUG_Z = 2, SLUB_DEBUG_P = 4, SLUB_DEBUG_U = 8 };
 
 struct program {
+	uint8_t target;		/* enum target_id: the fuzz target it is for, or none */
 	struct program_config config;
 	uint64_t bugs;		/* historical bugs switched on (core bug registry bits) */
 	int nops;
@@ -146,8 +175,9 @@ struct program {
 
 /*
  * Binary form. Never fails: any bytes give a valid program. The first byte is
- * the format version; every value decodes as version 1 (PROGRAM_VERSION), so
- * old and mutated inputs stay meaningful. The binary form carries neither
+ * the target tag (TARGET_TAG | id), any other value meaning none (inputs from
+ * before tags have PROGRAM_VERSION there); every value decodes as version 1,
+ * so old and mutated inputs stay meaningful. The binary form carries neither
  * bugs nor expect: decode sets bugs = 0 (targets take bugs from REENTRY_BUGS)
  * and expect = "". program_decode(NULL, 0, p) gives the empty program with
  * the default configuration.

@@ -477,7 +477,8 @@ TEST(program_mutation_local)
 	return true;
 }
 
-TEST(program_version_byte)
+/* Byte 0 is the target tag: it sets p->target and nothing else. */
+TEST(program_target_byte)
 {
 	uint64_t st = test_seed();
 	uint8_t buf[MAX_INPUT], enc[PROGRAM_MAX_BYTES];
@@ -490,15 +491,57 @@ TEST(program_version_byte)
 			continue;
 		buf[0] = PROGRAM_VERSION;
 		program_decode(buf, n, &p);
+		CHECK_EQ(p.target, TARGET_NONE);
 		CHECK_EQ(program_encode(&p, enc, sizeof(enc)) > 0, 1);
 		CHECK_EQ(enc[0], PROGRAM_VERSION);
 		for (int v = 0; v < 256; v++) {
+			bool tag = (v & TARGET_TAG) && (v & ~TARGET_TAG) > TARGET_NONE &&
+				   (v & ~TARGET_TAG) < NR_TARGETS;
+
 			buf[0] = (uint8_t)v;
 			program_decode(buf, n, &q);
+			CHECK_EQ(q.target, tag ? v & ~TARGET_TAG : TARGET_NONE);
+			CHECK_EQ(program_encode(&q, enc, sizeof(enc)) > 0, 1);
+			CHECK_EQ(enc[0], tag ? v : PROGRAM_VERSION);
+			q.target = TARGET_NONE;
 			/* decode clears the whole struct, padding included */
 			CHECK(memcmp(&p, &q, sizeof(p)) == 0);
 		}
 	}
+	return true;
+}
+
+/* "# target: NAME" round-trips and names only real targets. */
+TEST(program_target_line)
+{
+	struct program p;
+	char text[4096], err[256];
+
+	CHECK(program_parse("# target: sheaves_fuzzer\ncpu0 task: irq_work()\n", &p, err, sizeof(err)));
+	CHECK_EQ(p.target, TARGET_SHEAVES);
+	program_print(&p, text, sizeof(text));
+	CHECK(strncmp(text, "# target: sheaves\n", 18) == 0);
+	CHECK(!program_parse("# target: sheaf\ncpu0 task: irq_work()\n", &p, err, sizeof(err)));
+	CHECK(strstr(err, "no fuzz target named 'sheaf'") != NULL);
+	CHECK(!program_parse("# target: nolock\n# target: nolock\n", &p, err, sizeof(err)));
+	for (int id = 1; id < NR_TARGETS; id++)
+		CHECK_EQ(program_target_lookup(program_target_name((unsigned int)id)), id);
+	CHECK_EQ(program_target_lookup("decode"), TARGET_NONE);
+	return true;
+}
+
+/* Freelist shuffling is in the binary form: header byte 3, beside slab_objects. */
+TEST(program_shuffle_byte)
+{
+	struct program p, q;
+	uint8_t enc[PROGRAM_MAX_BYTES];
+	char err[256];
+
+	CHECK(program_parse("# config: shuffle slab_objects=8\ncpu0 task: irq_work()\n", &p, err,
+			    sizeof(err)));
+	program_decode(enc, program_encode(&p, enc, sizeof(enc)), &q);
+	CHECK(q.config.shuffle && q.config.slab_objects == 8);
+	CHECK_EQ(enc[3], 8 + PROGRAM_MAX_SLAB_OBJECTS + 1);
 	return true;
 }
 

@@ -10,18 +10,8 @@
  */
 #include "../target.h"
 
-static const struct target debug_caches = {
-	.name = "debug_caches",
-	.config = { .design = DESIGN_CPU_SLAB, .cpus = 2,
-		    .slub_debug = SLUB_DEBUG_F | SLUB_DEBUG_Z | SLUB_DEBUG_P | SLUB_DEBUG_U },
-	.input_cpus = true,
-	.input_lockdep = true,
-	.input_slab_objects = true,
-	.input_shuffle = true,
-};
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	return target_run(&debug_caches, data, size);
+	return target_run(TARGET_DEBUG_CACHES, data, size);
 }

@@ -23,19 +23,8 @@
  */
 #include "../target.h"
 
-static const struct target memcg = {
-	.name = "memcg",
-	.config = { .design = DESIGN_CPU_SLAB, .cpus = 2, .memcg = true },
-	.input_cpus = true,
-	.input_cpu_partial = true,
-	.input_lockdep = true,
-	.input_slab_objects = true,
-	.input_shuffle = true,
-	.input_tiny = true,
-};
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	return target_run(&memcg, data, size);
+	return target_run(TARGET_MEMCG, data, size);
 }

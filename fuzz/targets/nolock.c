@@ -13,18 +13,8 @@
  */
 #include "../target.h"
 
-static const struct target nolock = {
-	.name = "nolock",
-	.config = { .design = DESIGN_CPU_SLAB, .cpus = 2 },
-	.input_cpus = true,
-	.input_cpu_partial = true,
-	.input_lockdep = true,
-	.input_slab_objects = true,
-	.input_shuffle = true,
-};
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	return target_run(&nolock, data, size);
+	return target_run(TARGET_NOLOCK, data, size);
 }

@@ -16,17 +16,8 @@
  */
 #include "../target.h"
 
-static const struct target nolock_rt = {
-	.name = "nolock_rt",
-	.config = { .design = DESIGN_CPU_SLAB, .cpus = 2, .preempt_rt = true },
-	.input_cpus = true,
-	.input_cpu_partial = true,
-	.input_slab_objects = true,
-	.input_shuffle = true,
-};
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	return target_run(&nolock_rt, data, size);
+	return target_run(TARGET_NOLOCK_RT, data, size);
 }

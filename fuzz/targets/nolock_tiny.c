@@ -8,17 +8,8 @@
  */
 #include "../target.h"
 
-static const struct target nolock_tiny = {
-	.name = "nolock_tiny",
-	.config = { .design = DESIGN_CPU_SLAB, .cpus = 2, .slub_tiny = true },
-	.input_cpus = true,
-	.input_lockdep = true,
-	.input_slab_objects = true,
-	.input_shuffle = true,
-};
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	return target_run(&nolock_tiny, data, size);
+	return target_run(TARGET_NOLOCK_TINY, data, size);
 }

@@ -9,17 +9,8 @@
  */
 #include "../target.h"
 
-static const struct target nolock_up = {
-	.name = "nolock_up",
-	.config = { .design = DESIGN_CPU_SLAB, .cpus = 1, .up = true },
-	.input_cpu_partial = true,
-	.input_lockdep = true,
-	.input_slab_objects = true,
-	.input_shuffle = true,
-};
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	return target_run(&nolock_up, data, size);
+	return target_run(TARGET_NOLOCK_UP, data, size);
 }

@@ -20,17 +20,8 @@
  */
 #include "../target.h"
 
-static const struct target sheaves = {
-	.name = "sheaves",
-	.config = { .design = DESIGN_SHEAVES, .alloc_flags_rule = RULE_ALLOC_TRYLOCK, .cpus = 2 },
-	.input_cpus = true,
-	.input_lockdep = true,
-	.input_slab_objects = true,
-	.input_shuffle = true,
-};
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	return target_run(&sheaves, data, size);
+	return target_run(TARGET_SHEAVES, data, size);
 }

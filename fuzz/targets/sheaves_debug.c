@@ -11,18 +11,8 @@
  */
 #include "../target.h"
 
-static const struct target sheaves_debug = {
-	.name = "sheaves_debug",
-	.config = { .design = DESIGN_SHEAVES, .alloc_flags_rule = RULE_ALLOC_TRYLOCK, .cpus = 2,
-		    .slub_debug = SLUB_DEBUG_F | SLUB_DEBUG_Z | SLUB_DEBUG_P | SLUB_DEBUG_U },
-	.input_cpus = true,
-	.input_lockdep = true,
-	.input_slab_objects = true,
-	.input_shuffle = true,
-};
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	return target_run(&sheaves_debug, data, size);
+	return target_run(TARGET_SHEAVES_DEBUG, data, size);
 }

@@ -20,17 +20,8 @@
  */
 #include "../target.h"
 
-static const struct target sheaves_rt = {
-	.name = "sheaves_rt",
-	.config = { .design = DESIGN_SHEAVES, .alloc_flags_rule = RULE_ALLOC_TRYLOCK, .cpus = 2,
-		    .preempt_rt = true },
-	.input_cpus = true,
-	.input_slab_objects = true,
-	.input_shuffle = true,
-};
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	return target_run(&sheaves_rt, data, size);
+	return target_run(TARGET_SHEAVES_RT, data, size);
 }
