@@ -129,6 +129,11 @@ static void event_fired(void *ctx, const struct engine_fired *f)
 	char where[160];
 
 	engine_harness_enter();
+	if (ev->id >= 0) {
+		x->events_reached |= 1u << ev->id;
+		if (!f->refused)
+			x->events_fired |= 1u << ev->id;
+	}
 	if (!f->refused && ev->kind < EV_NR_INTERRUPTS) {
 		x->st.where = (struct landing){ f->pc, f->fn };
 		x->st.last_where = x->st.where;
@@ -405,6 +410,56 @@ static void run_op(struct exec *x, const struct op *op, bool top_level)
 	}
 }
 
+/* The op's events that never reached their anchor: said in the trace, so
+ * that a schedule that misses its operation is never silent. */
+static void trace_unreached(struct exec *x, int i)
+{
+	uint32_t boundaries = engine_ordinal();
+
+	for (int e = 0; e < x->prog->nevents; e++) {
+		const struct event *ev = &x->prog->events[e];
+
+		if (ev->op != i || (x->events_reached & (1u << e)))
+			continue;
+		if (ev->anchor == AT_OCCURRENCE) {
+			static const char *const what[] = {
+				[EV_FAIL_TRYLOCK] = "trylock", [EV_FAIL_PAGE_ALLOC] = "page allocation",
+				[EV_FAIL_MEMCG] = "memcg charge",
+			};
+			uint32_t n = engine_occurrences((enum event_kind)ev->kind);
+
+			exec_tracef(x, "      #%u %s: never reached (the operation made %u %s%s)\n",
+				    ev->ordinal, event_kind_name((enum event_kind)ev->kind), n,
+				    what[ev->kind], n == 1 ? "" : "s");
+		} else {
+			exec_tracef(x, "      @%u %s: never reached (the operation has %u boundar%s)\n",
+				    ev->ordinal, event_kind_name((enum event_kind)ev->kind), boundaries,
+				    boundaries == 1 ? "y" : "ies");
+		}
+	}
+}
+
+int exec_unfired(const struct exec *x, char *buf, size_t size)
+{
+	int n = 0;
+
+	if (size)
+		buf[0] = '\0';
+	for (int e = 0; e < x->prog->nevents && e < 32; e++) {
+		const struct event *ev = &x->prog->events[e];
+
+		if (x->events_fired & (1u << e))
+			continue;
+		if (!n++)
+			snprintf(buf, size, "op %d %s%u %s: %s", ev->op,
+				 ev->anchor == AT_OCCURRENCE ? "#" : "@", ev->ordinal,
+				 event_kind_name((enum event_kind)ev->kind),
+				 x->events_reached & (1u << e) ? "refused where it landed"
+							      : "never reached");
+	}
+	return n;
+}
+
 static void run_top_level(struct exec *x, int i)
 {
 	const struct op *op = &x->prog->ops[i];
@@ -427,6 +482,8 @@ static void run_top_level(struct exec *x, int i)
 	engine_begin_op(i);
 	run_op(x, op, true);
 	engine_end_op();
+	if (x->tracing)
+		trace_unreached(x, i);
 	switch (op->section) {
 	case SEC_IRQS_OFF:
 		local_irq_restore(flags);
@@ -561,6 +618,7 @@ void exec_begin(struct exec *x, const struct program *p)
 	x->destroying = 0;
 	x->cur_op = -1;
 	x->trace_len = 0;
+	x->events_reached = x->events_fired = 0;
 	if (x->trace)
 		x->trace[0] = '\0';
 	memset(&x->st, 0, sizeof(x->st));

@@ -73,6 +73,10 @@ struct exec {
 	char *trace;		/* NUL-terminated, grows */
 	size_t trace_len, trace_cap;
 
+	/* the program's events (bit = index in prog->events) that reached
+	 * their anchor, and those of them that fired there (not refused) */
+	uint32_t events_reached, events_fired;
+
 	struct exec_state st;
 	int destroying;		/* 1 + the user cache kmem_cache_destroy() is destroying, or 0 */
 	int cur_op;
@@ -98,6 +102,12 @@ void exec_tracef(struct exec *x, const char *fmt, ...) __attribute__((format(pri
 
 /* An operation illegal where the program put it: counted, and said in the trace. */
 void exec_skip(struct exec *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The program's events that did not fire in the run so far (never reached
+ * their anchor, or refused there): their number, and the first one in words
+ * in buf ("op 2 @1000 nmi: never reached"). A regression whose events do not
+ * all fire no longer tests what it says. */
+int exec_unfired(const struct exec *x, char *buf, size_t size);
 
 /* "design=cpu_slab cpus=2 smp !rt ..." for reports. */
 void exec_config_line(const struct program *p, char *buf, size_t size);

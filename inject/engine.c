@@ -394,6 +394,20 @@ uint32_t engine_ordinal(void)
 	return e.ordinal;
 }
 
+uint32_t engine_occurrences(enum event_kind kind)
+{
+	switch (kind) {
+	case EV_FAIL_TRYLOCK:
+		return e.occurrences[FAULT_TRYLOCK];
+	case EV_FAIL_PAGE_ALLOC:
+		return e.occurrences[FAULT_PAGE_ALLOC];
+	case EV_FAIL_MEMCG:
+		return e.occurrences[FAULT_MEMCG];
+	default:
+		return 0;
+	}
+}
+
 void engine_record(uint16_t *masks, uint32_t cap)
 {
 	e.record = masks;

@@ -89,6 +89,8 @@ void engine_harness_enter(void);
 void engine_harness_leave(void);
 /* Boundaries counted so far in the current (or last) operation. */
 uint32_t engine_ordinal(void);
+/* Trylocks, page allocations or memcg charges (a fault kind) so far in it. */
+uint32_t engine_occurrences(enum event_kind kind);
 
 /* Record, for each boundary of the operations that follow, the set of event
  * kinds that may fire there (bit k = kind k), into masks[0..cap). A recording
