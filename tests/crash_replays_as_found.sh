@@ -41,8 +41,14 @@ echo "$cases" | while read -r target bug program; do
 	# flip what the target fixes: PREEMPT_RT, cmpxchg128, design, alloc_flags rule
 	set_byte "$crash" 2 $(( $(byte_at "$crash" 2) ^ 0xe2 ))
 
-	found=$(REENTRY_BUGS=$bug timeout 120 "$fuzzers/${target}_fuzzer" "$crash" 2>&1 >/dev/null |
-		sed -n 's/^reentry: \(.* in .*\)$/\1/p' | head -n 1)
+	REENTRY_TRACE=1 REENTRY_BUGS=$bug timeout 120 "$fuzzers/${target}_fuzzer" "$crash" \
+		>/dev/null 2>"$tmp/err"
+	found=$(sed -n 's/^reentry: \(.* in .*\)$/\1/p' "$tmp/err" | head -n 1)
+	# REENTRY_TRACE=1: the program (with its target) and the trace, as replay prints them
+	if ! grep -q "^# target: $target\$" "$tmp/err" || ! grep -q "^verdict  " "$tmp/err"; then
+		echo "FAIL $target: REENTRY_TRACE=1 printed no program or trace"
+		exit 1
+	fi
 	replayed=$(timeout 120 "$reentry" replay "$crash" --bug "$bug" | sed -n '/^[a-z0-9 -]* in /p' | head -n 1)
 	if [ -z "$found" ]; then
 		echo "FAIL $target: ${target}_fuzzer found nothing in $program with REENTRY_BUGS=$bug"
