@@ -252,23 +252,24 @@ static void trace_input(const struct program *p)
 }
 
 /* An input this target does not run: said once (every input with REENTRY_TRACE). */
-static void skipped(const struct target *t, const uint8_t *data, size_t size)
+static void skipped(const struct target *t, const uint8_t *data)
 {
 	static bool said;
-	const char *other = size && (data[0] & TARGET_TAG) ?
-			    program_target_name(data[0] & (uint8_t)~TARGET_TAG) : NULL;
+	const char *other = data[0] & TARGET_TAG ? program_target_name(data[0] & (uint8_t)~TARGET_TAG)
+						 : NULL;
+	char whose[64];
 
 	if (said && !env_flag("REENTRY_TRACE"))
 		return;
 	said = true;
-	fprintf(stderr, "reentry: %s_fuzzer skipped an input %s%s%s: it runs only inputs tagged "
-		"for it (first byte 0x%02x) or without operations%s\n",
-		program_target_name(t->id), other ? "of " : "untagged (first byte ",
-		other ? other : "", other ? "_fuzzer" : "", TARGET_TAG | t->id,
+	if (other)
+		snprintf(whose, sizeof(whose), "of %s_fuzzer", other);
+	else
+		snprintf(whose, sizeof(whose), "with no target tag");
+	fprintf(stderr, "reentry: %s_fuzzer skipped an input %s (first byte 0x%02x): it runs only "
+		"its own (0x%02x) and inputs without operations%s\n",
+		program_target_name(t->id), whose, data[0], TARGET_TAG | t->id,
 		env_flag("REENTRY_TRACE") ? "" : " (said once)");
-	if (!other && size)
-		fprintf(stderr, "reentry: (first byte 0x%02x; `reentry encode --target %s` tags a "
-			"program)\n", data[0], program_target_name(t->id));
 }
 
 /*
@@ -309,7 +310,7 @@ int target_run(enum target_id id, const uint8_t *data, size_t size)
 	running = t;
 	target_decode(t, data, size, &p);
 	if (p.nops && data[0] != (TARGET_TAG | t->id)) {
-		skipped(t, data, size);
+		skipped(t, data);
 		return -1;
 	}
 	p.bugs = env_bugs();
