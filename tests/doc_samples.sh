@@ -21,8 +21,9 @@
 # a pipe (a pipeline's status is its last command's).
 #
 # A fenced block without the marker that shows a "$ " command followed by
-# output is an error: every sample output is checked. Paths in commands are
-# relative to the source directory, so outputs do not depend on the machine.
+# output is an error: every sample output is checked; so is a "$ " line in
+# an indented code block. Paths in commands are relative to the source
+# directory, so outputs do not depend on the machine.
 #
 # Usage: tests/doc_samples.sh [--update] REENTRY SRC_DIR
 #   --update   rewrite each sample's output (and its [exit N] line, if it
@@ -32,7 +33,7 @@
 set -u
 
 usage() {
-	sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 update=0
@@ -62,6 +63,7 @@ trap 'rm -rf "$tmp"' EXIT
 samples=0 failed=0 malformed=0
 fence='^[[:space:]]*```'
 marker='^[[:space:]]*<!-- sample -->[[:space:]]*$'
+indented_command=$'^(    |\t)[[:space:]]*\\$ '
 
 # run CMD: sets $out (the output, trailing newlines dropped) and $status.
 run() {
@@ -214,6 +216,10 @@ check_file() {
 			[ $i -lt $n ] && printf '%s\n' "${lines[i]}" >&3
 			i=$((i + 1))
 			continue
+		fi
+		if [[ ${lines[i]} =~ $indented_command ]]; then
+			echo "FAIL $file:$((i + 1)): a command in an indented code block is never checked: use a fenced block (with '<!-- sample -->' if it shows output)"
+			malformed=1
 		fi
 		printf '%s\n' "${lines[i]}" >&3
 		i=$((i + 1))
