@@ -83,13 +83,14 @@ lines=$(wc -l <README.md)
 [ "$lines" -le 250 ] || bad "README.md has $lines lines (at most 250: move the rest to docs/)"
 
 # ---- links ----
-# slug TEXT: a heading's anchor, as GitHub makes it (ASCII punctuation and
-# non-ASCII characters dropped, spaces to hyphens).
-slug() {
-	echo "$1" | tr 'A-Z' 'a-z' | sed 's/[^a-z0-9 _-]//g; s/ /-/g'
-}
-anchors() { # anchors FILE: every heading's anchor
-	sed -n 's/^#\{1,6\} \(.*\)/\1/p' "$1" | while IFS= read -r h; do slug "$h"; done
+# A heading's anchor is made as GitHub makes it: lower case, ASCII
+# punctuation and non-ASCII characters dropped, spaces to hyphens.
+declare -A anchors	# file → its headings' anchors (outside code blocks), one a line
+read_anchors() { # read_anchors FILE
+	[ -n "${anchors[$1]+set}" ] && return
+	anchors[$1]=$(awk '/^[[:space:]]*```/ { code = !code; next } !code' "$1" |
+		sed -n 's/^#\{1,6\} \(.*\)/\1/p' | tr 'A-Z' 'a-z' |
+		sed 's/[^a-z0-9 _-]//g; s/ /-/g')
 }
 for doc in README.md docs/*.md; do
 	dir=$(dirname "$doc")
@@ -111,7 +112,9 @@ for doc in README.md docs/*.md; do
 			bad "$doc: link to $t: $path does not exist"
 			continue
 		fi
-		if [ -n "$anchor" ] && [ -f "$path" ] && ! anchors "$path" | grep -qxF -- "$anchor"; then
+		[ -n "$anchor" ] && [ -f "$path" ] || continue
+		read_anchors "$path"
+		if ! grep -qxF -- "$anchor" <<<"${anchors[$path]}"; then
 			bad "$doc: link to $t: no heading with that anchor in $path"
 		fi
 	done
