@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# ci/mapping-table.sh — print README.md's mapping table (kernel function →
-# model function → file) from the "models:" tags in core/*.c: for each tag,
-# the function defined next. `--check` compares it with README.md instead
-# (exit 1 and a diff if they differ; ctest runs this); `--write` replaces
-# the table in README.md.
+# ci/mapping-table.sh — print the kernel → model mapping table of
+# docs/model.md (kernel function → model function → file) from the "models:"
+# tags in core/*.c: for each tag, the function defined next. `--check`
+# compares it with docs/model.md instead (exit 1 and a diff if they differ;
+# ctest runs this); `--write` replaces the table in docs/model.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+doc=docs/model.md
 
 table() {
 	echo "| kernel function | model function | model file | kernel file |"
@@ -33,26 +34,26 @@ table() {
 case "${1:-}" in
 --check)
 	want=$(table)
-	have=$(sed -n '/^| kernel function | model function/,/^$/p' README.md | sed '/^$/d')
+	have=$(sed -n '/^| kernel function | model function/,/^$/p' "$doc" | sed '/^$/d')
 	if [ "$want" != "$have" ]; then
-		echo "README.md's mapping table is out of date; regenerate it with ci/mapping-table.sh --write:"
+		echo "$doc's mapping table is out of date; regenerate it with ci/mapping-table.sh --write:"
 		diff <(echo "$have") <(echo "$want") || true
 		exit 1
 	fi
-	echo "README.md's mapping table matches the models: tags ($(echo "$want" | wc -l) lines)"
+	echo "$doc's mapping table matches the models: tags ($(echo "$want" | wc -l) lines)"
 	;;
 --write)
-	# Replace the table in README.md in place.
-	table >README.md.table
+	# Replace the table in docs/model.md in place.
+	table >"$doc.table"
 	awk 'FNR == NR { t = t $0 "\n"; next }
 	     /^\| kernel function \| model function/ { printf "%s", t; skip = 1; next }
 	     skip && /^\|/ { next }
-	     { skip = 0; print }' README.md.table README.md >README.md.new
-	mv README.md.new README.md
-	rm -f README.md.table
+	     { skip = 0; print }' "$doc.table" "$doc" >"$doc.new"
+	mv "$doc.new" "$doc"
+	rm -f "$doc.table"
 	;;
 --help | -h)
-	sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
 	;;
 "")
 	table
