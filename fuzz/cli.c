@@ -168,6 +168,9 @@ static void print_verb(const struct cli_verb *v, FILE *f)
 			   "target's tag, 0x80..0x8f).%s\n",
 			   v->options & (CLI_OPT(OPT_TEXT) | CLI_OPT(OPT_BINARY)) ?
 			   " --text or --binary overrides the rule." : "");
+		if (v->operands == OPERANDS_FILES && (v->options & CLI_OPT(OPT_BINARY)))
+			fprintf(f, "A fuzzer's corpus directory: --binary (an input of printable bytes is\n"
+				   "binary too, there).\n");
 	}
 	fprintf(f, "Exit status: %s.\n", v->exit);
 }

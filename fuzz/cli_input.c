@@ -142,6 +142,9 @@ void cli_load(const struct cli_verb *v, const struct cli_args *a, const char *pa
 		in->text = input_is_text(buf, n, &flaw);
 	else
 		in->text = a->form == FORM_TEXT;
+	/* an empty file is the empty program in either form (where engines start) */
+	if (n == 0)
+		need = FORM_BY_RULE;
 	if (need == FORM_TEXT && !in->text)
 		die("%s: binary by the rule (%s): reentry %s takes a text program", path,
 		    flaw_text(&flaw), v->name);

@@ -281,7 +281,12 @@ bool cli_parse(int argc, char **argv, uint32_t accepted, struct cli_args *a, cha
 	       size_t errsize)
 {
 	struct option longopts[NR_CLI_OPTIONS + 1];
-	char shorts[2 * NR_CLI_OPTIONS + 2] = ":";	/* ':' first: a missing value is told apart */
+	/*
+	 * '-': operands come back in order, as option 1, whatever
+	 * POSIXLY_CORRECT says (options may follow files); ':': a missing
+	 * value is told apart from an unknown option.
+	 */
+	char shorts[2 * NR_CLI_OPTIONS + 3] = "-:";
 	int n = 0, c;
 
 	memset(a, 0, sizeof(*a));
@@ -293,7 +298,8 @@ bool cli_parse(int argc, char **argv, uint32_t accepted, struct cli_args *a, cha
 	if (!cli_handler(a->handler, a->handler_ops, &a->nhandler, err, errsize))
 		return false;
 	a->configs = calloc((size_t)argc + 1, sizeof(*a->configs));
-	if (!a->configs)
+	a->operands = calloc((size_t)argc + 1, sizeof(*a->operands));
+	if (!a->configs || !a->operands)
 		return fail(err, errsize, "out of memory");
 	for (int o = 0; o < NR_CLI_OPTIONS; o++) {
 		if (!(accepted & CLI_OPT(o)))
@@ -316,6 +322,10 @@ bool cli_parse(int argc, char **argv, uint32_t accepted, struct cli_args *a, cha
 	while ((c = getopt_long(argc, argv, shorts, longopts, NULL)) != -1) {
 		int o = option_of(c, accepted);
 
+		if (c == 1) {
+			a->operands[a->noperands++] = optarg;
+			continue;
+		}
 		if (c == ':') {
 			o = option_of(optopt, accepted);
 			return fail(err, errsize, "option '%s' needs a value (%s %s)", argv[optind - 1],
@@ -328,15 +338,18 @@ bool cli_parse(int argc, char **argv, uint32_t accepted, struct cli_args *a, cha
 		if (!apply(o, optarg, a, err, errsize))
 			return false;
 	}
-	a->operands = argv + optind;
-	a->noperands = argc - optind;
+	while (optind < argc)		/* after "--" */
+		a->operands[a->noperands++] = argv[optind++];
 	return true;
 }
 
 void cli_args_free(struct cli_args *a)
 {
 	free(a->configs);
+	free(a->operands);
 	a->configs = NULL;
+	a->operands = NULL;
+	a->noperands = 0;
 	a->nconfigs = 0;
 }
 

@@ -46,7 +46,7 @@ enum cli_option {
 enum cli_form { FORM_BY_RULE, FORM_TEXT, FORM_BINARY };
 
 struct cli_args {
-	char **operands;		/* what is not an option, in order (into argv) */
+	char **operands;		/* what is not an option, in order */
 	int noperands;
 	const struct target *target;	/* --target; NULL: each file's own */
 	uint64_t bugs;			/* --bug NAME: registry bits to switch on */
@@ -69,9 +69,9 @@ struct cli_args {
 
 /*
  * Parse a verb's arguments: argv[0] is the verb, then its options and
- * operands; accepted is a mask of CLI_OPT() bits. argv may be permuted (the
- * operands move to its end). False, with one line in err naming the option
- * and what is wrong with it, at the first bad one. Free with cli_args_free().
+ * operands in any order; accepted is a mask of CLI_OPT() bits. False, with
+ * one line in err naming the option and what is wrong with it, at the first
+ * bad one. Free with cli_args_free().
  */
 bool cli_parse(int argc, char **argv, uint32_t accepted, struct cli_args *a, char *err,
 	       size_t errsize);

@@ -78,6 +78,7 @@ expect 2 "sweep FILE FILE" "$reentry" sweep "$sweepable" "$sweepable"
 # --bug none / --no-bugs: the file's own '# bug:' lines off; --bug NAME still adds
 expect 1 "replay a regression with its bug" "$reentry" replay "$regression"
 expect 0 "replay --bug none" "$reentry" replay "$regression" --bug none && said out "^verdict  clean" "--bug none"
+expect 0 "replay FILE --bug none under POSIXLY_CORRECT" env POSIXLY_CORRECT=1 "$reentry" replay "$regression" --bug none
 expect 0 "replay --no-bugs" "$reentry" replay "$regression" --no-bugs
 expect 1 "replay --bug none --bug kprobe_fastpath" "$reentry" replay "$regression" --bug none --bug kprobe_fastpath
 all_bugs=()
@@ -152,6 +153,11 @@ expect 2 "encode slab_objects=5 --target sheaves" "$reentry" encode --target she
 expect 0 "encode --target nolock" "$reentry" encode --target nolock "$tmp/utf8.txt" -o "$tmp/tagged.bin"
 [ "$(od -An -tx1 -N1 "$tmp/tagged.bin" | tr -d ' ')" = 81 ] || bad "encode --target nolock: byte 0 is not 0x81"
 expect 0 "decode it" "$reentry" decode "$tmp/tagged.bin" && said out "^# target: nolock" "decode tagged"
+
+: >"$tmp/empty.bin"
+expect 0 "decode an empty file (the empty program, either form)" "$reentry" decode "$tmp/empty.bin"
+printf 'abcd' >"$tmp/corpus-input"
+expect 0 "replay --binary a printable fuzzer input" "$reentry" replay --binary "$tmp/corpus-input"
 
 # --config where programs are read
 expect 0 "sweep --config design=sheaves" "$reentry" sweep "$sweepable" --config design=sheaves --bug none &&
