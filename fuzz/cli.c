@@ -166,8 +166,10 @@ static void print_verb(const struct cli_verb *v, FILE *f)
 			   "skipped) with no NUL and no control character but tab, CR and LF; anything\n"
 			   "else is binary, as every fuzzer input and crash file is (byte 0: its\n"
 			   "target's tag, 0x80..0x8f).%s\n",
-			   v->options & (CLI_OPT(OPT_TEXT) | CLI_OPT(OPT_BINARY)) ?
-			   " --text or --binary overrides the rule." : "");
+			   (v->options & CLI_OPT(OPT_TEXT)) && (v->options & CLI_OPT(OPT_BINARY)) ?
+			   " --text or --binary overrides the rule." :
+			   v->options & CLI_OPT(OPT_TEXT) ? " --text overrides the rule." :
+			   v->options & CLI_OPT(OPT_BINARY) ? " --binary overrides the rule." : "");
 		if (v->operands == OPERANDS_FILES && (v->options & CLI_OPT(OPT_BINARY)))
 			fprintf(f, "A fuzzer's corpus directory: --binary (an input of printable bytes is\n"
 				   "binary too, there).\n");
