@@ -63,8 +63,13 @@ static bool sweep_header(const char *path, const char *text, struct sweep_option
 	return true;
 }
 
-/* The verdict of a regression: a replay, or a sweep if it asks for one. */
-static void verdict(const struct program *p, const struct cli_input *in, char *cls, size_t size)
+/*
+ * The verdict of a regression: a replay, or a sweep if it asks for one. The
+ * run that decided it goes in *run (the replay; a sweep's first failing
+ * trial, or the plain program when the sweep is clean), for events_fire().
+ */
+static void verdict(const struct program *p, const struct cli_input *in, char *cls, size_t size,
+		    struct exec *run)
 {
 	struct sweep_options o = { .depth = 1 };
 	struct op handler[MAX_HANDLER_OPS];
@@ -74,18 +79,82 @@ static void verdict(const struct program *p, const struct cli_input *in, char *c
 
 		sweep_run(p, &o, &r);
 		snprintf(cls, size, "%s", r.reports ? r.first_report.cls : "clean");
+		if (r.reports) {
+			run->extra = r.first;
+			run->nextra = r.nfirst;
+			run->extra_handler = o.handler;
+			run->nextra_handler = o.nhandler;
+		}
+		exec_run(run, p);
+		run->extra = NULL;
+		run->nextra = 0;
 	} else {
-		struct exec x = { 0 };
-
-		snprintf(cls, size, "%s", exec_run(&x, p) ? "clean" : x.report.cls);
-		exec_free(&x);
+		snprintf(cls, size, "%s", exec_run(run, p) ? "clean" : run->report.cls);
 	}
 }
 
+/* Is "# unfired: NAME" a line of the regression's text? */
+static bool listed_unfired(const char *text, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *line = text; line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		const char *s = line;
+
+		if (strncmp(s, "# unfired:", 10) != 0)
+			continue;
+		for (s += 10; *s == ' ' || *s == '\t'; s++)
+			;
+		if (strncmp(s, name, n) == 0 && (s[n] == '\n' || s[n] == '\0' || s[n] == ' ' ||
+						 s[n] == '\t' || s[n] == '\r'))
+			return true;
+	}
+	return false;
+}
+
 /*
- * A regression passes when its verdict is its "# expect:" class; one with a
- * "# bug:" line must also be clean with the bug off, so that it keeps
- * proving the fix as well as the detection.
+ * Every event of a regression fires in the run that decided its verdict
+ * (bugs on; up to the operation a report ends it in), unless the regression says "# unfired: op 2 @40 nmi"
+ * for it: an event whose anchor a patch moved past its operation's end no
+ * longer tests what the regression says. A "# unfired:" line for an event
+ * that fires is stale, and fails too. The reason goes in `why`.
+ */
+static bool events_fire(const struct program *p, const struct exec *x, const struct cli_input *in,
+			char *why, size_t size)
+{
+	int listed = 0, ran = p->nops;
+	bool ok = true;
+
+	/* a report ends the run: events of its operation and later ones had no chance */
+	if (x->reported && x->report.op >= 0)
+		ran = x->report.op;
+	why[0] = '\0';
+	for (int e = 0; e < p->nevents; e++) {
+		char name[64];
+		const char *reason;
+
+		if (p->events[e].op >= ran || exec_event_fired(x, e, name, sizeof(name), &reason))
+			continue;
+		if (listed_unfired(in->source, name)) {
+			listed++;
+		} else if (ok) {
+			snprintf(why, size, "%s did not fire (%s): fix its anchor, or say "
+				 "'# unfired: %s' if that is the point", name, reason, name);
+			ok = false;
+		}
+	}
+	for (const char *s = strstr(in->source, "# unfired:"); ok && s; s = strstr(s + 1, "# unfired:"))
+		listed--;
+	if (ok && listed < 0)
+		snprintf(why, size, "a '# unfired:' line names an event that fires, or none");
+	return ok && listed == 0;
+}
+
+/*
+ * A regression passes when its verdict is its "# expect:" class and its
+ * events all fire (events_fire()); one with a "# bug:" line must also be
+ * clean with the bug off, so that it keeps proving the fix as well as the
+ * detection (there, an event the fix refuses is the fix at work).
  */
 int cmd_check(const struct cli_verb *v, struct cli_args *a)
 {
@@ -94,25 +163,31 @@ int cmd_check(const struct cli_verb *v, struct cli_args *a)
 
 	for (int f = 0; f < nfiles; f++) {
 		static struct program p;
-		char got[64], off[64] = "";
+		char got[64], off[64] = "", why[256];
 		struct cli_input in;
-		bool ok;
+		bool ok, fired;
 
 		cli_load(v, a, files[f], FORM_TEXT, &p, &in);
 		if (!p.expect[0])
 			die("%s: a regression needs a '# expect: CLASS' line", files[f]);
-		verdict(&p, &in, got, sizeof(got));
-		ok = strcmp(got, p.expect) == 0;
+		struct exec run = { 0 }, off_run = { 0 };
+
+		verdict(&p, &in, got, sizeof(got), &run);
+		fired = events_fire(&p, &run, &in, why, sizeof(why));
+		exec_free(&run);
+		ok = strcmp(got, p.expect) == 0 && fired;
 		if (p.bugs) {
 			uint64_t bugs = p.bugs;
 
 			p.bugs = 0;
-			verdict(&p, &in, off, sizeof(off));
+			verdict(&p, &in, off, sizeof(off), &off_run);
+			exec_free(&off_run);
 			p.bugs = bugs;
 			ok = ok && strcmp(off, "clean") == 0;
 		}
-		printf("%s %s: expect %s, got %s%s%s\n", ok ? "ok  " : "FAIL", files[f], p.expect, got,
-		       p.bugs ? "; with the bug off: " : "", p.bugs ? off : "");
+		printf("%s %s: expect %s, got %s%s%s%s%s\n", ok ? "ok  " : "FAIL", files[f], p.expect,
+		       got, p.bugs ? "; with the bug off: " : "", p.bugs ? off : "",
+		       fired ? "" : "; ", fired ? "" : why);
 		failed += !ok;
 	}
 	cli_files_free(files, nfiles);

@@ -439,25 +439,16 @@ static void trace_unreached(struct exec *x, int i)
 	}
 }
 
-int exec_unfired(const struct exec *x, char *buf, size_t size)
+bool exec_event_fired(const struct exec *x, int e, char *name, size_t size, const char **why)
 {
-	int n = 0;
+	const struct event *ev = &x->prog->events[e];
 
-	if (size)
-		buf[0] = '\0';
-	for (int e = 0; e < x->prog->nevents && e < 32; e++) {
-		const struct event *ev = &x->prog->events[e];
-
-		if (x->events_fired & (1u << e))
-			continue;
-		if (!n++)
-			snprintf(buf, size, "op %d %s%u %s: %s", ev->op,
-				 ev->anchor == AT_OCCURRENCE ? "#" : "@", ev->ordinal,
-				 event_kind_name((enum event_kind)ev->kind),
-				 x->events_reached & (1u << e) ? "refused where it landed"
-							      : "never reached");
-	}
-	return n;
+	if (x->events_fired & (1u << e))
+		return true;
+	snprintf(name, size, "op %d %s%u %s", ev->op, ev->anchor == AT_OCCURRENCE ? "#" : "@",
+		 ev->ordinal, event_kind_name((enum event_kind)ev->kind));
+	*why = x->events_reached & (1u << e) ? "refused where it landed" : "never reached";
+	return false;
 }
 
 static void run_top_level(struct exec *x, int i)

@@ -103,11 +103,11 @@ void exec_tracef(struct exec *x, const char *fmt, ...) __attribute__((format(pri
 /* An operation illegal where the program put it: counted, and said in the trace. */
 void exec_skip(struct exec *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* The program's events that did not fire in the run so far (never reached
- * their anchor, or refused there): their number, and the first one in words
- * in buf ("op 2 @1000 nmi: never reached"). A regression whose events do not
- * all fire no longer tests what it says. */
-int exec_unfired(const struct exec *x, char *buf, size_t size);
+/* Did event e of the program fire in the run (reach its anchor, and not be
+ * refused there)? If not: its name in `name` ("op 2 @1000 nmi", as a
+ * regression's "# unfired:" line says it) and why in *why ("never reached",
+ * "refused where it landed"). */
+bool exec_event_fired(const struct exec *x, int e, char *name, size_t size, const char **why);
 
 /* "design=cpu_slab cpus=2 smp !rt ..." for reports. */
 void exec_config_line(const struct program *p, char *buf, size_t size);

@@ -166,5 +166,20 @@ expect 0 "sweep --config design=sheaves" "$reentry" sweep "$sweepable" --config 
 # stress keeps its own parser
 expect 2 "stress --cpus 0" "$reentry" stress --cpus 0
 
+
+# check: a regression's events must all fire ('# unfired:' names those that
+# must not), or it no longer tests what it says
+printf '# expect: clean\ncpu0 task: a = kmalloc(64, GFP_KERNEL)  @1000 nmi\n' >"$tmp/dead.txt"
+expect 1 "check: an event past the operation's end fails" "$reentry" check "$tmp/dead.txt" &&
+	said out "op 0 @1000 nmi did not fire \(never reached\)" "check names the dead event"
+printf '# expect: clean\ncpu0 irqs_off: a = kmalloc(64, GFP_ATOMIC)  @1 hardirq\n' >"$tmp/refused.txt"
+expect 1 "check: an event refused where it lands fails" "$reentry" check "$tmp/refused.txt" &&
+	said out "op 0 @1 hardirq did not fire \(refused where it landed\)" "check names the refused event"
+{ echo "# unfired: op 0 @1000 nmi"; cat "$tmp/dead.txt"; } >"$tmp/listed.txt"
+expect 0 "check: an event listed as '# unfired:' passes" "$reentry" check "$tmp/listed.txt"
+printf '# unfired: op 0 @1 nmi\n# expect: clean\ncpu0 task: a = kmalloc(64, GFP_KERNEL)  @1 nmi\n' >"$tmp/stale.txt"
+expect 1 "check: a stale '# unfired:' line fails" "$reentry" check "$tmp/stale.txt" &&
+	said out "names an event that fires" "check names the stale line"
+
 [ $fail = 0 ] && echo "the reentry command keeps its conventions"
 exit $fail

@@ -1794,7 +1794,7 @@ TEST_INJECT(engine_sweep_reference_failure_is_reported_not_swept)
 
 /* An event that never fires is never silent: past the operation's last
  * boundary or occurrence, or refused where it landed, the trace says so and
- * exec_unfired() counts it (reentry check fails a regression on it). */
+ * exec_event_fired() says so (reentry check fails a regression on it). */
 TEST_INJECT(unfired_events_are_said)
 {
 	static const char text[] =
@@ -1804,16 +1804,22 @@ TEST_INJECT(unfired_events_are_said)
 		"cpu0 task: d = kmalloc(64, GFP_KERNEL)  @1 nmi\n";
 	static struct program p;
 	struct exec x = { .tracing = true };
-	char err[256], first[160];
+	char err[256], name[64];
+	const char *why;
 
 	CHECK(program_parse(text, &p, err, sizeof(err)));
 	CHECK(exec_run(&x, &p));
 	CHECK(strstr(x.trace, "      @1000 nmi: never reached (the operation has ") != NULL);
 	CHECK(strstr(x.trace, "      #3 fail trylock: never reached (the operation made 0 trylocks)\n"));
 	CHECK(strstr(x.trace, "hardirq at ") && strstr(x.trace, "not fired: irqs disabled"));
-	CHECK_EQ(exec_unfired(&x, first, sizeof(first)), 3);
-	CHECK(strcmp(first, "op 0 @1000 nmi: never reached") == 0);
-	CHECK(x.events_fired == 1u << 3);	/* events sorted: @1000, #3, @1 hardirq, @1 nmi */
+	/* events sorted: @1000, #3, @1 hardirq, @1 nmi */
+	CHECK(!exec_event_fired(&x, 0, name, sizeof(name), &why));
+	CHECK(strcmp(name, "op 0 @1000 nmi") == 0 && strcmp(why, "never reached") == 0);
+	CHECK(!exec_event_fired(&x, 1, name, sizeof(name), &why));
+	CHECK(strcmp(name, "op 0 #3 fail trylock") == 0);
+	CHECK(!exec_event_fired(&x, 2, name, sizeof(name), &why));
+	CHECK(strcmp(name, "op 1 @1 hardirq") == 0 && strcmp(why, "refused where it landed") == 0);
+	CHECK(exec_event_fired(&x, 3, name, sizeof(name), &why));
 	exec_free(&x);
 	return true;
 }
