@@ -90,6 +90,8 @@ void kmem_init(void);
 struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
 				     unsigned int align, slab_flags_t flags);
 void kmem_cache_destroy(struct kmem_cache *s);
+/* Wait until every CPU's deferred frees (kfree_nolock()'s irq_work) ran. */
+void defer_free_barrier(void);
 void *kmem_cache_alloc(struct kmem_cache *s, gfp_t flags);
 void kmem_cache_free(struct kmem_cache *s, void *x);
 

@@ -395,6 +395,16 @@ void oracle_final(struct exec *x)
 	}
 	machine_set_cpu(0);
 	free_everything(x);
+	/*
+	 * Wait for the deferred frees as the kernel does (cache destruction
+	 * does the same): through the model's own barrier, which every
+	 * program runs, the empty one included. A fuzzer started on an empty
+	 * corpus runs only the empty program and keeps it only if it reaches
+	 * instrumented code: the world is booted once and then restored, and
+	 * the validators are harness queries, without coverage. The machine's
+	 * drain then runs whatever irq_work is left.
+	 */
+	defer_free_barrier();
 	machine_drain_irq_work();
 	/* with nothing live, anything a cache still counts as allocated is lost */
 	if (!validate_all_census(check_lost, x))
