@@ -135,8 +135,14 @@ bool validate_all(void);	/* quiescent: no operation in flight on any context */
 bool validate_memcg_balance(void);
 /* The reason the last validator returned false (one line). */
 const char *validate_error(void);
-/* The SLUB-SPEC.md invariant number the last failure broke (0: none fits). */
+/* The number of the invariant the last failure broke (0: none fits). */
 int validate_invariant(void);
+/* The model's invariants are numbered 1..NR_INVARIANTS-1 and named
+ * (core/validate.c says what each holds). A report of a broken one has the
+ * class "invariant-N-NAME", e.g. "invariant-2-slab-lists"; 0 (none fits)
+ * or a number out of range gives "invariant". */
+#define NR_INVARIANTS 16
+const char *invariant_class(int invariant);
 
 /* Object census of a cache, quiescent only (invariant 1). */
 struct cache_census {

@@ -25,6 +25,25 @@
 #include <stdio.h>
 #include <string.h>
 
+/*
+ * A class "invariant-N" names invariant N by its number only (fuzz/exec.c's
+ * check after every operation does): the report gets its name too.
+ */
+static const char *named(const char *cls)
+{
+	const char *p = cls + strlen("invariant-");
+	int n = 0;
+
+	if (strncmp(cls, "invariant-", strlen("invariant-")) || !*p)
+		return cls;
+	for (; *p; p++) {
+		if (*p < '0' || *p > '9' || n >= NR_INVARIANTS)
+			return cls;
+		n = 10 * n + (*p - '0');
+	}
+	return n > 0 && n < NR_INVARIANTS ? invariant_class(n) : cls;
+}
+
 _Noreturn void oracle_fail(struct exec *x, const char *cls, const char *fmt, ...)
 {
 	char text[600];
@@ -34,7 +53,7 @@ _Noreturn void oracle_fail(struct exec *x, const char *cls, const char *fmt, ...
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	machine_report(cls, "%s", text);
+	machine_report(named(cls), "%s", text);
 }
 
 static const char *api_name(int api)
@@ -350,15 +369,11 @@ static void free_everything(struct exec *x)
 		x->st.slot[s] = -1;
 }
 
-/* A validator failed: class invariant-N after SLUB-SPEC.md's numbering, or
- * "invariant" for a rule without a number. */
+/* A validator failed: the class names the invariant it broke
+ * (invariant-N-NAME), or is "invariant" for a rule without a number. */
 static _Noreturn void oracle_fail_invariant(struct exec *x)
 {
-	char cls[24] = "invariant";
-
-	if (validate_invariant() > 0)
-		snprintf(cls, sizeof(cls), "invariant-%d", validate_invariant());
-	oracle_fail(x, cls, "%s", validate_error());
+	oracle_fail(x, invariant_class(validate_invariant()), "%s", validate_error());
 }
 
 static void check_lost(struct kmem_cache *s, const struct cache_census *c, void *arg)
