@@ -1547,6 +1547,34 @@ TEST(engine_exec_fault_text_program)
 	return true;
 }
 
+/* An armed "@K fail memcg xN" belongs to its operation, as the trylock and
+ * page allocation countdowns do: what op 0 did not use fails nothing in op 1. */
+TEST(engine_fail_memcg_count_ends_with_its_operation)
+{
+	static const char text[] =
+		"# config: cpus=1 memcg\n"
+		"cpu0 task: a = kmalloc(64, GFP_KERNEL|__GFP_ACCOUNT)  @1 fail memcg x3\n"
+		"cpu0 task: b = kmalloc(64, GFP_KERNEL|__GFP_ACCOUNT)\n";
+
+	CHECK(parse(text, &prog));
+	reset_exec(&ex);
+	ex.tracing = true;
+	exec_begin(&ex, &prog);
+	CHECK(exec_ops(&ex, 0, 1));
+	CHECK(ex.st.slot['a' - 'a'] < 0);	/* its charge failed */
+	CHECK_EQ(memcg_charge_failures(), 1);
+	CHECK(exec_ops(&ex, 1, 2));
+	if (ex.st.slot['b' - 'a'] < 0) {
+		fprintf(stderr, "op 1's charge failed: op 0's '@1 fail memcg x3' outlived its operation\n%s",
+			ex.trace);
+		return false;
+	}
+	CHECK_EQ(memcg_charge_failures(), 1);
+	CHECK(exec_finish(&ex));
+	exec_free(&ex);
+	return true;
+}
+
 /* =====================================================================
  * Sweeps
  * ===================================================================== */
