@@ -134,6 +134,12 @@ static bool fail(const char *fmt, ...)
 	return r;
 }
 
+/* "s" unless n is 1: "1 object", "2 objects". */
+static const char *plural(long n)
+{
+	return n == 1 ? "" : "s";
+}
+
 /* The index of object p in slab, or -1 if p is not the start of one of its objects. */
 static long object_index(struct kmem_cache *s, struct slab *slab, const void *p)
 {
@@ -276,7 +282,8 @@ static bool check_sheaf(struct kmem_cache *s, struct slab_sheaf *sheaf, const ch
 		if (strncmp(where, "cpu", 3) || strstr(where, "spare"))
 			return fail_inv(9, "%s: the bootstrap sheaf is the %s", s->name, where);
 		if (sheaf->size)
-			return fail_inv(9, "%s: the bootstrap sheaf holds %u objects", s->name, sheaf->size);
+			return fail_inv(9, "%s: the bootstrap sheaf holds %u object%s", s->name,
+					sheaf->size, plural(sheaf->size));
 		return true;
 	}
 	if (sheaf->cache != s || sheaf->capacity != s->sheaf_capacity)
@@ -284,12 +291,13 @@ static bool check_sheaf(struct kmem_cache *s, struct slab_sheaf *sheaf, const ch
 				sheaf->cache && sheaf->cache->live ? sheaf->cache->name : "no cache",
 				sheaf->capacity);
 	if (sheaf->size > sheaf->capacity)
-		return fail_inv(9, "%s: %s sheaf holds %u objects, capacity %u", s->name, where,
-				sheaf->size, sheaf->capacity);
+		return fail_inv(9, "%s: %s sheaf holds %u object%s, capacity %u", s->name, where,
+				sheaf->size, plural(sheaf->size), sheaf->capacity);
 	if (!strcmp(where, "barn full") && !sheaf->size)
 		return fail_inv(9, "%s: an empty sheaf on the barn full list", s->name);
 	if (!strcmp(where, "barn empty") && sheaf->size)
-		return fail_inv(9, "%s: a sheaf of %u objects on the barn empty list", s->name, sheaf->size);
+		return fail_inv(9, "%s: a sheaf of %u object%s on the barn empty list", s->name,
+				sheaf->size, plural(sheaf->size));
 	for (unsigned int i = 0; i < sheaf->size; i++) {
 		struct slab *slab = virt_to_slab(sheaf->objects[i]);
 
@@ -568,8 +576,8 @@ static bool validate_single_object_slab(struct kmem_cache *s, struct slab *slab,
 		return true;
 	}
 	if (free && !(slab->flags & SL_node_partial))
-		return fail_inv(2, "%s: slab %lu has %ld free objects but is not on the node partial list",
-				s->name, slab_index(slab), free);
+		return fail_inv(2, "%s: slab %lu has %ld free object%s but is not on the node partial list",
+				s->name, slab_index(slab), free, plural(free));
 	if (!free && (s->flags & SLAB_STORE_USER) && !full)
 		return fail_inv(2, "%s: full slab %lu is not on the full list (SLAB_STORE_USER)",
 				s->name, slab_index(slab));
@@ -584,7 +592,7 @@ static bool validate_slab(struct kmem_cache *s, struct slab *slab, struct cache_
 	bool deferred_slab = on_deferred_slabs(slab);
 
 	if (slab->objects != s->objects || slab->inuse > slab->objects)
-		return fail_inv(2, "%s: slab %lu has objects %u inuse %u (cache: %u objects)",
+		return fail_inv(2, "%s: slab %lu has objects %u inuse %u (the cache's slabs have %u)",
 				s->name, slab_index(slab), slab->objects, slab->inuse, s->objects);
 	memset(seen, 0, slab->objects);
 	free = walk_freelist(s, slab, slab->freelist, "slab freelist");
@@ -634,8 +642,8 @@ static bool validate_slab(struct kmem_cache *s, struct slab *slab, struct cache_
 			return fail_inv(2, "%s: slab %lu is on a CPU and the node partial list",
 					s->name, slab_index(slab));
 		if (free && !cpu_partial && !node_partial)
-			return fail_inv(2, "%s: slab %lu has %ld free objects but is on no list",
-					s->name, slab_index(slab), free);
+			return fail_inv(2, "%s: slab %lu has %ld free object%s but is on no list",
+					s->name, slab_index(slab), free, plural(free));
 		if (!free && node_partial)
 			return fail_inv(2, "%s: slab %lu is on the node partial list without a free object",
 					s->name, slab_index(slab));
@@ -698,8 +706,8 @@ static bool validate_cache_lists(struct kmem_cache *s)
 						slab_index(p), p->frozen ? "frozen" : "of another cache");
 		}
 		if (c->partial && (unsigned long)c->partial->slabs != len)
-			return fail_inv(2, "%s: cpu%d partial list says %d slabs, holds %lu",
-					s->name, cpu, c->partial->slabs, len);
+			return fail_inv(2, "%s: cpu%d partial list says %d slab%s, holds %lu",
+					s->name, cpu, c->partial->slabs, plural(c->partial->slabs), len);
 	}
 
 	{
@@ -713,7 +721,8 @@ static bool validate_cache_lists(struct kmem_cache *s)
 						s->name, slab_index(slab));
 		}
 		if (full && !(s->flags & SLAB_STORE_USER))
-			return fail_inv(2, "%s: %lu slabs on the full list without SLAB_STORE_USER", s->name, full);
+			return fail_inv(2, "%s: %lu slab%s on the full list without SLAB_STORE_USER", s->name,
+					full, plural(full));
 	}
 
 	list_for_each_entry_safe(slab, &n->partial, slab_list) {
@@ -786,7 +795,8 @@ static bool validate_memcg(void)
 		if (stock->cached_objcg && stock->cached_objcg != &memcg->objcg)
 			return fail_inv(11, "memcg: cpu%d stock caches an unknown obj_cgroup", cpu);
 		if (!stock->cached_objcg && stock->nr_bytes)
-			return fail_inv(11, "memcg: cpu%d stock holds %u bytes for no obj_cgroup", cpu, stock->nr_bytes);
+			return fail_inv(11, "memcg: cpu%d stock holds %u byte%s for no obj_cgroup", cpu,
+					stock->nr_bytes, plural(stock->nr_bytes));
 		held += stock->nr_bytes;
 	}
 	if (parked < 0)
@@ -842,9 +852,10 @@ static bool validate_world(struct cache_census census[MAX_CACHES])
 			continue;
 		if ((long)c->slabs != atomic_long_read(&n->nr_slabs) ||
 		    (long)c->objects != atomic_long_read(&n->total_objects))
-			return fail_inv(2, "%s: node counts %ld slabs %ld objects, found %lu slabs %lu objects (deferred slabs are counted too)",
-					s->name, atomic_long_read(&n->nr_slabs),
-					atomic_long_read(&n->total_objects), c->slabs, c->objects);
+			return fail_inv(2, "%s: the node counts %ld slab%s of %ld object%s, the memmap holds %lu slab%s of %lu object%s (deferred slabs are counted too)",
+					s->name, atomic_long_read(&n->nr_slabs), plural(atomic_long_read(&n->nr_slabs)),
+					atomic_long_read(&n->total_objects), plural(atomic_long_read(&n->total_objects)),
+					c->slabs, plural((long)c->slabs), c->objects, plural((long)c->objects));
 		c->allocated = c->objects - c->free - c->deferred - c->sheaves - c->metadata;
 	}
 	return validate_objext_vectors(census, owners, nowners) && validate_memcg();

@@ -380,9 +380,11 @@ static void check_lost(struct kmem_cache *s, const struct cache_census *c, void 
 {
 	/* memcg: the obj_exts vectors of live slabs are allocated objects the
 	 * harness did not ask for (the validators checked each one) */
-	if (c->allocated != c->objext_vectors)
-		oracle_fail(arg, "lost-object", "%s: %lu objects neither allocated nor free",
-			    kmem_cache_name(s), c->allocated - c->objext_vectors);
+	unsigned long lost = c->allocated - c->objext_vectors;
+
+	if (lost)
+		oracle_fail(arg, "lost-object", "%s: %lu object%s neither allocated nor free",
+			    kmem_cache_name(s), lost, lost == 1 ? "" : "s");
 }
 
 /*
@@ -398,8 +400,8 @@ static void check_memcg_balance(struct exec *x)
 			    memcg_charged_bytes(), memcg_uncharged_bytes());
 	memcg_drain_all_stock();
 	if (memcg_usage_pages() != 0)
-		oracle_fail(x, "memcg-leak", "memcg: %ld pages still charged after every free and a "
-			    "drain of every stock", memcg_usage_pages());
+		oracle_fail(x, "memcg-leak", "memcg: %ld page%s still charged after every free and a "
+			    "drain of every stock", memcg_usage_pages(), memcg_usage_pages() == 1 ? "" : "s");
 }
 
 void oracle_final(struct exec *x)

@@ -878,8 +878,8 @@ static void rt_block_on(struct env_lock *l)
 
 		if (owner == me || hops > CORO_MAX)
 			machine_report("deadlock",
-				       "deadlock: task %d on cpu%d blocks on %s, whose owner waits (through %d tasks) for task %d itself",
-				       me, m.cur, lock_name(l), hops, me);
+				       "deadlock: task %d on cpu%d blocks on %s, whose owner waits (through %d task%s) for task %d itself",
+				       me, m.cur, lock_name(l), hops, hops == 1 ? "" : "s", me);
 		if (!ob || !ob->used)
 			break;
 		owner = ob->on->owner_task;

@@ -1841,3 +1841,30 @@ TEST(engine_oracle_names_an_invariant_given_by_number)
 	CHECK(report_is(machine_try(fail_by_number, "lost-object"), "lost-object"));
 	return true;
 }
+
+/* The lost-object report counts in English: "1 object", "2 objects". */
+TEST(engine_lost_object_report_says_1_object)
+{
+	static const char *const want[] = {
+		"kmalloc-64: 1 object neither allocated nor free",
+		"kmalloc-64: 2 objects neither allocated nor free",
+	};
+
+	for (int lost = 1; lost <= 2; lost++) {
+		CHECK(parse("cpu0 task: a = kmalloc(64, GFP_KERNEL)\n", &prog));
+		reset_exec(&ex);
+		exec_begin(&ex, &prog);
+		CHECK(exec_ops(&ex, 0, 1));
+		/* objects the program never had: lost, as far as the oracle knows */
+		for (int i = 0; i < lost; i++)
+			CHECK(kmalloc(64, GFP_KERNEL) != NULL);
+		CHECK(!exec_finish(&ex));
+		CHECK(!strcmp(ex.report.cls, "lost-object"));
+		if (strcmp(ex.report.text, want[lost - 1]) != 0) {
+			fprintf(stderr, "report \"%s\", expected \"%s\"\n", ex.report.text, want[lost - 1]);
+			return false;
+		}
+		exec_free(&ex);
+	}
+	return true;
+}
