@@ -907,9 +907,24 @@ static void put_header(FILE *out, const struct heatmap *h)
 	      out);
 }
 
+/*
+ * What became of a nolock-path function, for the page and the terminal
+ * alike: an interrupt landed in it; it was reached, with boundaries of its
+ * own, and none was interrupted (a gap worth a look); it was reached but has
+ * no boundary of its own, so nothing can land in it (only in what it
+ * calls); never reached (or, the page can tell, not in core/ any more).
+ */
+enum nolock_state { INTERRUPTED, QUIET, WRAPPER, NEVER, MISSING, NR_STATES };
+
+static enum nolock_state nolock_state(const struct heatmap *h, const char *fn, struct heatmap_counts *c)
+{
+	if (!heatmap_function(h, fn, c))
+		return NEVER;
+	return !c->sites ? WRAPPER : total_landed(c) ? INTERRUPTED : QUIET;
+}
+
 static void put_nolock(FILE *out, const struct heatmap *h, const struct source *srcs, int nsrcs)
 {
-	enum { INTERRUPTED, QUIET, WRAPPER, NEVER, MISSING, NR_STATES };
 	static const struct { const char *id, *cls, *text; } states[NR_STATES] = {
 		[INTERRUPTED] = { "interrupted", "ok", "interrupts landed" },
 		[QUIET] = { "never-interrupted", "quiet", "reached, never interrupted" },
@@ -924,11 +939,9 @@ static void put_nolock(FILE *out, const struct heatmap *h, const struct source *
 	for (int i = 0; heatmap_nolock_functions[i]; i++, total++) {
 		const char *fn = heatmap_nolock_functions[i];
 		struct heatmap_counts c;
+		enum nolock_state is = nolock_state(h, fn, &c);
 
-		if (!heatmap_function(h, fn, &c))
-			count[defined_in(srcs, nsrcs, fn) ? NEVER : MISSING]++;
-		else
-			count[!c.sites ? WRAPPER : total_landed(&c) ? INTERRUPTED : QUIET]++;
+		count[is == NEVER && !defined_in(srcs, nsrcs, fn) ? MISSING : is]++;
 	}
 	fprintf(out, "<h2 id=\"nolock\">Nolock paths</h2>\n<p id=\"nolock-summary\" data-total=\"%d\" "
 		"data-interrupted=\"%d\">%d of the %d model functions of the nolock paths "
@@ -945,13 +958,11 @@ static void put_nolock(FILE *out, const struct heatmap *h, const struct source *
 		for (int i = 0; heatmap_nolock_functions[i]; i++) {
 			const char *fn = heatmap_nolock_functions[i];
 			struct heatmap_counts c;
-			int is;
+			enum nolock_state is = nolock_state(h, fn, &c);
 
-			if (!heatmap_function(h, fn, &c))
-				is = defined_in(srcs, nsrcs, fn) ? NEVER : MISSING;
-			else
-				is = !c.sites ? WRAPPER : total_landed(&c) ? INTERRUPTED : QUIET;
-			if (is == st) {
+			if (is == NEVER && !defined_in(srcs, nsrcs, fn))
+				is = MISSING;
+			if ((int)is == st) {
 				fprintf(out, "%s<code>%s</code>", first ? "" : ", ", fn);
 				if (is == QUIET) {	/* why: where it ran, e.g. only in NMI */
 					fputs(" (reached in ", out);
@@ -1111,25 +1122,26 @@ bool heatmap_write_html(const struct heatmap *h, const char *source_dir, FILE *o
 	return true;
 }
 
+/* The page's nolock-path counts, in the page's words (put_nolock()). */
 void heatmap_print_summary(const struct heatmap *h, FILE *out)
 {
-	int total = 0, interrupted = 0, reached = 0;
+	int count[NR_STATES] = { 0 }, total = 0;
 	char never[1024] = "";
 
-	for (int i = 0; heatmap_nolock_functions[i]; i++) {
+	for (int i = 0; heatmap_nolock_functions[i]; i++, total++) {
 		struct heatmap_counts c;
+		enum nolock_state is = nolock_state(h, heatmap_nolock_functions[i], &c);
 
-		total++;
-		if (heatmap_function(h, heatmap_nolock_functions[i], &c)) {
-			reached++;
-			interrupted += total_landed(&c) != 0;
-		} else {
+		count[is]++;
+		if (is == NEVER)
 			snprintf(never + strlen(never), sizeof(never) - strlen(never), " %s",
 				 heatmap_nolock_functions[i]);
-		}
 	}
-	fprintf(out, "heatmap  %d inputs, %lu runs, %lu reports; %zu boundary sites on %zu lines, "
-		"%zu functions\nnolock   %d of %d functions interrupted, %d reached but not, %d never "
-		"reached%s%s\n", h->ninputs, h->runs, h->reports, h->nsites, h->nlines, h->nfns,
-		interrupted, total, reached - interrupted, total - reached, never[0] ? ":" : "", never);
+	fprintf(out, "heatmap  %d input%s, %lu run%s, %lu report%s; %zu boundary sites on %zu lines, "
+		"%zu functions\n", h->ninputs, h->ninputs == 1 ? "" : "s", h->runs,
+		h->runs == 1 ? "" : "s", h->reports, h->reports == 1 ? "" : "s", h->nsites, h->nlines,
+		h->nfns);
+	fprintf(out, "nolock   %d of %d functions interrupted, %d reached but never interrupted, "
+		"%d reached with no boundary of their own, %d never reached%s%s\n", count[INTERRUPTED],
+		total, count[QUIET], count[WRAPPER], count[NEVER], never[0] ? ":" : "", never);
 }

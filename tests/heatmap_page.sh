@@ -27,6 +27,24 @@ cat "$tmp/summary"
 ! grep -q 'id="not-in-source"' "$tmp/a/index.html" ||
 	fail "$(sed -n 's/.*<li id="not-in-source"[^>]*>\(.*\)<\/li>.*/\1/p' "$tmp/a/index.html")"
 
+# the terminal's nolock line and the page's nolock list count alike:
+# "N of T functions interrupted, Q reached but never interrupted, ..., V never reached"
+page_count() { # page_count LI_ID: the (N) of that item of the page's list, 0 if absent
+	n=$(sed -n "s/.*<li id=\"$1\" class=\"[a-z]*\">.*(\([0-9]*\)): .*/\1/p" "$tmp/a/index.html")
+	echo "${n:-0}"
+}
+line=$(grep '^nolock ' "$tmp/summary")
+cli_interrupted=$(echo "$line" | sed -n 's/^nolock *\([0-9]*\) of [0-9]* functions interrupted.*/\1/p')
+cli_quiet=$(echo "$line" | sed -n 's/^nolock *[0-9]* of [0-9]* functions interrupted, \([0-9]*\) reached .*/\1/p')
+cli_never=$(echo "$line" | sed -n 's/.*, \([0-9]*\) never reached.*/\1/p')
+for pair in "interrupted $cli_interrupted" "never-interrupted $cli_quiet" "never-reached $cli_never"; do
+	set -- $pair
+	[ -n "${2:-}" ] || fail "cannot read the terminal's count of '$1' in: $line"
+	[ "$(page_count "$1")" = "$2" ] ||
+		fail "the page counts $(page_count "$1") functions '$1', the terminal $2 ($line)"
+done
+echo "terminal and page agree: $cli_interrupted interrupted, $cli_quiet reached but never interrupted, $cli_never never reached"
+
 case $mode in
 same)
 	"$reentry" heatmap "$src/corpus/nolock" -o "$tmp/b" >/dev/null || fail "second run exited $?"
