@@ -830,30 +830,43 @@ static void put_contexts(FILE *out, uint8_t contexts)
 		}
 }
 
+/*
+ * The page scrolls inside <main>, not as a document: headless Chromium's
+ * screenshots paint only the document's first screen, so a deep link
+ * (index.html#core/slub.c:760) scrolled the document there and came out
+ * blank. The function table's kernel names, locks and contexts and the
+ * longest source lines wrap, so that the page fits a 1400 px window.
+ */
 static const char page_style[] =
-	"body{font:14px/1.4 system-ui,sans-serif;margin:1em 2em;color:#111}"
+	"html,body{height:100%;margin:0;overflow:hidden}"
+	"main{height:100%;overflow:auto;box-sizing:border-box;padding:0 2em 1em}"
+	"body{font:14px/1.4 system-ui,sans-serif;color:#111}"
 	"h1{font-size:1.5em}h2{margin-top:1.5em;border-bottom:1px solid #ccc}"
 	"table{border-collapse:collapse}td,th{padding:1px 6px}"
 	"th{background:#eee;text-align:left;position:sticky;top:0}"
 	".n{text-align:right;font-variant-numeric:tabular-nums}.z{color:#bbb}"
 	".summary td,.summary th,.inputs td,.inputs th{border:1px solid #ddd}"
-	".summary td{white-space:nowrap}.summary td.ctx{font-size:12px;color:#444}"
+	".summary{font-size:13px}.summary td,.summary th{padding:1px 4px}"
+	".summary td{white-space:nowrap}.summary td.ctx{font-size:12px;color:#444;min-width:11em}"
+	".summary td.ctx,.summary td.locks,.summary td.kernel{white-space:normal}"
 	".kernel{font:12px ui-monospace,monospace;color:#555}"
 	".summary tr.nolock td:first-child::after{content:\" \\2022\";color:#06c}"
 	".lock{display:inline-block;font-size:11px;background:#dde6ff;color:#123;"
 	"border-radius:3px;padding:0 4px;margin-right:3px;white-space:nowrap}"
 	".src{font:12px/1.35 ui-monospace,monospace;width:100%}"
-	".src td{vertical-align:top}.src td.code{white-space:pre;tab-size:8;width:100%}"
+	".src td{vertical-align:top}.src td.code{white-space:pre-wrap;tab-size:8;width:100%}"
 	".src td.ln{color:#888;text-align:right;user-select:none}"
 	".src tr.hot td.code{background:rgba(215,40,30,var(--heat))}"
 	".src tr.cold td.code{background:#fff2a8;box-shadow:inset 3px 0 #e0a800}"
 	".src tr.none td.n,.src tr.none td.locks{color:transparent}"
+	".src tr{scroll-margin-top:2em}.src tr:target td.ln{background:#06c;color:#fff}"
 	"body.compact .src tr.none{display:none}"
 	".legend span{padding:0 6px;margin-right:8px}"
 	".never{color:#b00}.quiet{color:#a60}.ok{color:#070}";
 
 /* A little script: hide lines without boundaries; sort a table by a column.
- * It marks the body when it ran, so a test can tell the page really rendered. */
+ * It marks the body when it ran, so a test can tell the page really rendered,
+ * and with how many pixels the page is wider than the window (0: it fits). */
 static const char page_script[] =
 	"document.getElementById('compact').addEventListener('change',function(e){"
 	"document.body.classList.toggle('compact',e.target.checked);});"
@@ -863,7 +876,9 @@ static const char page_script[] =
 	"rows.sort(function(a,b){var x=a.cells[i].textContent,y=b.cells[i].textContent;"
 	"var p=parseFloat(x),q=parseFloat(y);return isNaN(p)||isNaN(q)?x.localeCompare(y):q-p;});"
 	"rows.forEach(function(r){tb.appendChild(r);});});});"
-	"document.body.dataset.rendered=document.querySelectorAll('.src tr').length;";
+	"document.body.dataset.rendered=document.querySelectorAll('.src tr').length;"
+	"var m=document.querySelector('main');"
+	"document.body.dataset.overflow=Math.max(0,m.scrollWidth-m.clientWidth);";
 
 static bool is_nolock(const char *fn)
 {
@@ -1097,7 +1112,7 @@ bool heatmap_write_html(const struct heatmap *h, const char *source_dir, FILE *o
 	if (nsrcs < 0)
 		return false;
 	fprintf(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-		"<title>reentry injection heatmap</title>\n<style>%s</style></head>\n<body>\n",
+		"<title>reentry injection heatmap</title>\n<style>%s</style></head>\n<body><main>\n",
 		page_style);
 	put_header(out, h);
 	put_nolock(out, h, srcs, nsrcs);
@@ -1113,7 +1128,7 @@ bool heatmap_write_html(const struct heatmap *h, const char *source_dir, FILE *o
 	for (int i = 0; i < nsrcs; i++)
 		if (has_sites(h, srcs[i].path))
 			put_source(out, h, &srcs[i]);
-	fprintf(out, "<script>%s</script>\n</body></html>\n", page_script);
+	fprintf(out, "</main>\n<script>%s</script>\n</body></html>\n", page_script);
 	for (int i = 0; i < nsrcs; i++) {
 		free(srcs[i].text);
 		free(srcs[i].lines);
