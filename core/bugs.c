@@ -76,7 +76,7 @@ const struct slab_bug_info slab_bugs[NR_SLAB_BUGS] = {
 			   "the model's fix refuses on UP wherever irqs are disabled",
 		.reference = "found by this harness (nolock_up_fuzzer) in the 6.18 kmalloc_nolock() as "
 			     "modelled, whose UP rule covers NMI only; not confirmed upstream",
-		.expect = "invariant-6",
+		.expect = "invariant-6-trylock-holder",
 	},
 	[BUG_OBJEXT_RECURSION] = {
 		.name = "objext_recursion",

@@ -458,7 +458,6 @@ struct defer_free {
 
 void defer_free(struct kmem_cache *s, void *head);
 void defer_deactivate_slab(struct slab *slab, void *flush_freelist);
-void defer_free_barrier(void);
 void defer_free_init(void);
 /* ERR_PTR(-EBUSY): the slow path's internal "this bucket is busy" answer. */
 #define SLAB_BUSY ((void *)-16L)

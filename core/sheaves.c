@@ -1,6 +1,6 @@
 /*
- * core/sheaves.c — Design B (shared/SLUB-SPEC.md, the 7.0 SLUB of seed 001):
- * per-CPU sheaves and the per-node barn in place of per-CPU slabs.
+ * core/sheaves.c — Design B (design=sheaves), the 7.0 SLUB: per-CPU
+ * sheaves and the per-node barn in place of per-CPU slabs.
  *
  * Each CPU of a cache has {lock, main, spare}: sheaves (arrays of free
  * objects) used under a local_trylock_t. Allocation pops from main; an empty

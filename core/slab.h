@@ -90,6 +90,8 @@ void kmem_init(void);
 struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
 				     unsigned int align, slab_flags_t flags);
 void kmem_cache_destroy(struct kmem_cache *s);
+/* Wait until every CPU's deferred frees (kfree_nolock()'s irq_work) ran. */
+void defer_free_barrier(void);
 void *kmem_cache_alloc(struct kmem_cache *s, gfp_t flags);
 void kmem_cache_free(struct kmem_cache *s, void *x);
 
@@ -133,8 +135,14 @@ bool validate_all(void);	/* quiescent: no operation in flight on any context */
 bool validate_memcg_balance(void);
 /* The reason the last validator returned false (one line). */
 const char *validate_error(void);
-/* The SLUB-SPEC.md invariant number the last failure broke (0: none fits). */
+/* The number of the invariant the last failure broke (0: none fits). */
 int validate_invariant(void);
+/* The model's invariants are numbered 1..NR_INVARIANTS-1 and named
+ * (core/validate.c says what each holds). A report of a broken one has the
+ * class "invariant-N-NAME", e.g. "invariant-2-slab-lists"; 0 (none fits)
+ * or a number out of range gives "invariant". */
+#define NR_INVARIANTS 16
+const char *invariant_class(int invariant);
 
 /* Object census of a cache, quiescent only (invariant 1). */
 struct cache_census {

@@ -1,6 +1,6 @@
 /*
  * core/slub.c — caches, slabs and the per-CPU slab paths of the 6.18 SLUB
- * (Design A in shared/SLUB-SPEC.md): the (freelist, tid) lockless fast path,
+ * (Design A, design=cpu_slab): the (freelist, tid) lockless fast path,
  * the slow path under the per-CPU lock, CPU and node partial lists, remote
  * frees by cmpxchg on the slab's (freelist, counters) pair.
  *

@@ -15,8 +15,81 @@
 /* Every function here is a harness query (see __harness_query in env.h). */
 #pragma clang attribute push(__harness_query, apply_to = function)
 
+/*
+ * The model's invariants, numbered and named: a report of a broken one has
+ * the class invariant-N-NAME (invariant_class()). The comment above each
+ * says what holds; the equations in full are in core/internal.h's struct
+ * comments. The validators check them at rest; the ones that only make
+ * sense while an operation runs are checked as it runs (by the machine and
+ * the oracle), some under a class of their own, named below. A name keeps
+ * the class within 31 characters (report buffers; a unit test checks).
+ */
+#define INVARIANT(n, name) [n] = "invariant-" #n "-" name
+static const char *const invariant_classes[NR_INVARIANTS] = {
+	/* Every object is in exactly one place: allocated, free on a slab or
+	 * CPU freelist, in a sheaf, deferred, or a sheaf itself. Per cache:
+	 * allocated + free + deferred + in sheaves + sheaves = objects of its
+	 * live slabs. No object is handed out twice (double-alloc) or lost
+	 * (lost-object). */
+	INVARIANT(1, "object-place"),
+	/* A slab's counts and lists agree: 0 ≤ inuse ≤ objects, inuse + free
+	 * = objects; a frozen slab is on no list; each list's count is its
+	 * length; a node counts the slabs made minus the slabs freed; the
+	 * zone's free lists hold what its counts say. */
+	INVARIANT(2, "slab-lists"),
+	/* Per-CPU slabs: a CPU's tid ≡ cpu (mod TID_STEP) and grows with every
+	 * change of its freelist or slab, so a lockless (freelist, tid)
+	 * cmpxchg succeeds only on the pair it read. */
+	INVARIANT(3, "cpu-tid"),
+	/* No lockless update of a CPU freelist while the context this one
+	 * interrupted holds that CPU's lock. */
+	INVARIANT(4, "locked-freelist"),
+	/* A path that may not spin only tries its locks: a failed try fails,
+	 * retries once elsewhere or defers, never loops (deadlock, livelock). */
+	INVARIANT(5, "nolock-no-spin"),
+	/* A trylock never succeeds on a lock that the context it interrupted,
+	 * on the same CPU, holds (on UP a spinlock is no lock at all). */
+	INVARIANT(6, "trylock-holder"),
+	/* PREEMPT_RT: no sleeping lock while not preemptible, no allocation
+	 * work in hardirq or NMI context (sleep-in-atomic). */
+	INVARIANT(7, "rt-atomic"),
+	/* Deferred frees are linked through the free pointer, drained only
+	 * where taking locks is legal, each freed once, with the irq_work
+	 * that drains them pending. */
+	INVARIANT(8, "deferred-frees"),
+	/* Sheaves: every CPU's main is a sheaf while unlocked; 0 ≤ size ≤
+	 * capacity; the barn's counts are its lists' lengths; a sheaf holds
+	 * free objects of its own cache. */
+	INVARIANT(9, "sheaves"),
+	/* A slab's obj_exts word is 0, the failure mark or one vector (a live
+	 * kmalloc object no other slab shares), installed by cmpxchg from 0 or
+	 * the mark; its words name the memcg for allocated objects only. */
+	INVARIANT(10, "obj-exts"),
+	/* memcg: page counter · PAGE_SIZE = charged objects + stocks + parked
+	 * bytes, and bytes charged - bytes uncharged = charged objects. */
+	INVARIANT(11, "memcg-balance"),
+	/* The gfp contract: a __GFP_ZERO object is all zero (not-zeroed). */
+	INVARIANT(12, "gfp-contract"),
+	/* A metadata allocation (obj_exts vector, sheaf) never needs metadata
+	 * itself: depth ≤ 1 (objext-recursion). */
+	INVARIANT(13, "metadata-depth"),
+	/* "May not spin" is true on every kmalloc_nolock() path and, under the
+	 * new alloc_flags rule, false on every ordinary allocation. */
+	INVARIANT(14, "may-not-spin"),
+	/* Larger than the largest kmalloc cache: kmalloc_nolock() returns NULL,
+	 * kfree_nolock() of such an object only warns. */
+	INVARIANT(15, "large-objects"),
+};
+
+const char *invariant_class(int invariant)
+{
+	if (invariant <= 0 || invariant >= NR_INVARIANTS)
+		return "invariant";
+	return invariant_classes[invariant];
+}
+
 static char error[256];
-static int error_invariant;	/* SLUB-SPEC.md's number of what broke, 0 if none fits */
+static int error_invariant;	/* the number of what broke, 0 if none fits */
 
 const char *validate_error(void)
 {
@@ -35,7 +108,7 @@ static bool vfail(int invariant, const char *fmt, va_list ap)
 	return false;
 }
 
-/* A broken invariant numbered as in SLUB-SPEC.md ("Invariants"). */
+/* A broken invariant, by its number in invariant_classes[]. */
 static bool fail_inv(int invariant, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static bool fail_inv(int invariant, const char *fmt, ...)
 {
@@ -59,6 +132,12 @@ static bool fail(const char *fmt, ...)
 	r = vfail(0, fmt, ap);
 	va_end(ap);
 	return r;
+}
+
+/* "s" unless n is 1: "1 object", "2 objects". */
+static const char *plural(long n)
+{
+	return n == 1 ? "" : "s";
 }
 
 /* The index of object p in slab, or -1 if p is not the start of one of its objects. */
@@ -90,10 +169,10 @@ static long walk_freelist(struct kmem_cache *s, struct slab *slab, void *head, c
 
 		if (i < 0)
 			return fail_inv(1, "%s: %s of slab %lu holds a pointer off its objects",
-				    s->name, what, slab_index(slab)), -1;
+					s->name, what, slab_index(slab)), -1;
 		if (seen[i])
 			return fail_inv(1, "%s: slab %lu object #%ld is free twice (%s)",
-				    s->name, slab_index(slab), i, what), -1;
+					s->name, slab_index(slab), i, what), -1;
 		seen[i] = SEEN_FREE;
 		n++;
 	}
@@ -122,10 +201,10 @@ static long walk_deferred(struct kmem_cache *s, struct slab *slab)
 			i = object_index(s, slab, (char *)pos - s->offset);
 			if (i < 0)
 				return fail_inv(8, "%s: deferred entry off the objects of slab %lu",
-					    s->name, slab_index(slab)), -1;
+						s->name, slab_index(slab)), -1;
 			if (seen[i])
 				return fail_inv(8, "%s: slab %lu object #%ld deferred and free at once",
-					    s->name, slab_index(slab), i), -1;
+						s->name, slab_index(slab), i), -1;
 			seen[i] = SEEN_DEFERRED;
 			n++;
 		}
@@ -179,14 +258,14 @@ static bool for_each_sheaf(struct kmem_cache *s,
 	}
 	list_for_each_entry_safe(sheaf, &barn->sheaves_full, barn_list) {
 		if (++len > world->nr_pages || !valid_sheaf_pointer(sheaf))
-			return fail("%s: barn full list is corrupted", s->name);
+			return fail_inv(9, "%s: barn full list is corrupted", s->name);
 		if (!fn(s, sheaf, "barn full", arg))
 			return false;
 	}
 	len = 0;
 	list_for_each_entry_safe(sheaf, &barn->sheaves_empty, barn_list) {
 		if (++len > world->nr_pages || !valid_sheaf_pointer(sheaf))
-			return fail("%s: barn empty list is corrupted", s->name);
+			return fail_inv(9, "%s: barn empty list is corrupted", s->name);
 		if (!fn(s, sheaf, "barn empty", arg))
 			return false;
 	}
@@ -198,31 +277,33 @@ static bool check_sheaf(struct kmem_cache *s, struct slab_sheaf *sheaf, const ch
 {
 	(void)arg;
 	if (!valid_sheaf_pointer(sheaf))
-		return fail("%s: %s sheaf is not a sheaf object", s->name, where);
+		return fail_inv(9, "%s: %s sheaf is not a sheaf object", s->name, where);
 	if (sheaf == &world->bootstrap_sheaf) {
 		if (strncmp(where, "cpu", 3) || strstr(where, "spare"))
-			return fail("%s: the bootstrap sheaf is the %s", s->name, where);
+			return fail_inv(9, "%s: the bootstrap sheaf is the %s", s->name, where);
 		if (sheaf->size)
-			return fail("%s: the bootstrap sheaf holds %u objects", s->name, sheaf->size);
+			return fail_inv(9, "%s: the bootstrap sheaf holds %u object%s", s->name,
+					sheaf->size, plural(sheaf->size));
 		return true;
 	}
 	if (sheaf->cache != s || sheaf->capacity != s->sheaf_capacity)
-		return fail("%s: %s sheaf belongs to %s or has capacity %u", s->name, where,
-			    sheaf->cache && sheaf->cache->live ? sheaf->cache->name : "no cache",
-			    sheaf->capacity);
+		return fail_inv(9, "%s: %s sheaf belongs to %s or has capacity %u", s->name, where,
+				sheaf->cache && sheaf->cache->live ? sheaf->cache->name : "no cache",
+				sheaf->capacity);
 	if (sheaf->size > sheaf->capacity)
-		return fail("%s: %s sheaf holds %u objects, capacity %u", s->name, where,
-			    sheaf->size, sheaf->capacity);
+		return fail_inv(9, "%s: %s sheaf holds %u object%s, capacity %u", s->name, where,
+				sheaf->size, plural(sheaf->size), sheaf->capacity);
 	if (!strcmp(where, "barn full") && !sheaf->size)
-		return fail("%s: an empty sheaf on the barn full list", s->name);
+		return fail_inv(9, "%s: an empty sheaf on the barn full list", s->name);
 	if (!strcmp(where, "barn empty") && sheaf->size)
-		return fail("%s: a sheaf of %u objects on the barn empty list", s->name, sheaf->size);
+		return fail_inv(9, "%s: a sheaf of %u object%s on the barn empty list", s->name,
+				sheaf->size, plural(sheaf->size));
 	for (unsigned int i = 0; i < sheaf->size; i++) {
 		struct slab *slab = virt_to_slab(sheaf->objects[i]);
 
 		if (!slab || slab->slab_cache != s || object_index(s, slab, sheaf->objects[i]) < 0)
-			return fail("%s: %s sheaf object %u is not an object of the cache",
-				    s->name, where, i);
+			return fail_inv(9, "%s: %s sheaf object %u is not an object of the cache",
+					s->name, where, i);
 	}
 	return true;
 }
@@ -237,25 +318,25 @@ static bool validate_sheaves(struct kmem_cache *s)
 	if (!s->sheaf_capacity)
 		return true;
 	if (!design_sheaves() || kconfig.slub_tiny || kmem_cache_debug(s))
-		return fail("%s: has sheaves but %s", s->name,
-			    design_sheaves() ? "is a single-object cache" : "Design A has none");
+		return fail_inv(9, "%s: has sheaves but %s", s->name,
+				design_sheaves() ? "is a single-object cache" : "Design A has none");
 	for (int cpu = 0; cpu < kconfig.nr_cpus; cpu++) {
 		struct slub_percpu_sheaves *pcs = per_cpu_ptr(s->cpu_sheaves, cpu);
 
 		if (pcs->lock.l.owner_cpu >= 0)
 			return fail("%s: cpu%d sheaves lock is held while quiescent", s->name, cpu);
 		if (!pcs->main)
-			return fail("%s: cpu%d main sheaf is NULL while unlocked", s->name, cpu);
+			return fail_inv(9, "%s: cpu%d main sheaf is NULL while unlocked", s->name, cpu);
 	}
 	list_for_each_entry_safe(sheaf, &barn->sheaves_full, barn_list)
 		if (++full > world->nr_pages)
-			return fail("%s: barn full list does not end", s->name);
+			return fail_inv(9, "%s: barn full list does not end", s->name);
 	list_for_each_entry_safe(sheaf, &barn->sheaves_empty, barn_list)
 		if (++empty > world->nr_pages)
-			return fail("%s: barn empty list does not end", s->name);
+			return fail_inv(9, "%s: barn empty list does not end", s->name);
 	if (full != barn->nr_full || empty != barn->nr_empty)
-		return fail("%s: barn counts %u full %u empty, lists hold %lu and %lu", s->name,
-			    barn->nr_full, barn->nr_empty, full, empty);
+		return fail_inv(9, "%s: barn counts %u full %u empty, lists hold %lu and %lu", s->name,
+				barn->nr_full, barn->nr_empty, full, empty);
 	if (barn->lock.l.owner_cpu >= 0)
 		return fail("%s: barn lock held while quiescent", s->name);
 	return for_each_sheaf(s, check_sheaf, NULL);
@@ -279,12 +360,12 @@ static bool mark_sheaf_objects(struct kmem_cache *s, struct slab_sheaf *sheaf, c
 			continue;
 		k = object_index(s, w->slab, sheaf->objects[i]);
 		if (k < 0)
-			return fail("%s: %s sheaf holds a pointer off the objects of slab %lu",
-				    s->name, where, slab_index(w->slab));
+			return fail_inv(9, "%s: %s sheaf holds a pointer off the objects of slab %lu",
+					s->name, where, slab_index(w->slab));
 		if (seen[k])
-			return fail("%s: slab %lu object #%ld is in a sheaf (%s) and %s", s->name,
-				    slab_index(w->slab), k, where,
-				    seen[k] == SEEN_SHEAF ? "in another sheaf" : "free or deferred");
+			return fail_inv(1, "%s: slab %lu object #%ld is in a sheaf (%s) and %s", s->name,
+					slab_index(w->slab), k, where,
+					seen[k] == SEEN_SHEAF ? "in another sheaf" : "free or deferred");
 		seen[k] = SEEN_SHEAF;
 		w->found++;
 	}
@@ -302,8 +383,8 @@ static bool mark_sheaf_memory(struct kmem_cache *s, struct slab_sheaf *sheaf, co
 		return true;
 	k = object_index(w->slab->slab_cache, w->slab, sheaf);
 	if (k < 0 || seen[k])
-		return fail("%s: the %s sheaf of %s is %s", w->slab->slab_cache->name, where, s->name,
-			    k < 0 ? "not an object start" : "free, deferred or another sheaf too");
+		return fail_inv(1, "%s: the %s sheaf of %s is %s", w->slab->slab_cache->name, where, s->name,
+				k < 0 ? "not an object start" : "free, deferred or another sheaf too");
 	seen[k] = SEEN_METADATA;
 	w->found++;
 	return true;
@@ -387,25 +468,25 @@ static bool validate_slab_obj_exts(struct kmem_cache *s, struct slab *slab)
 	if (!exts || exts == OBJEXTS_ALLOC_FAIL)
 		return true;
 	if (!kconfig.memcg)
-		return fail("%s: slab %lu has an obj_exts word without memcg", s->name, slab_index(slab));
+		return fail_inv(10, "%s: slab %lu has an obj_exts word without memcg", s->name, slab_index(slab));
 	if (exts & OBJEXTS_ALLOC_FAIL)
-		return fail("%s: slab %lu obj_exts: the failure sentinel with a vector",
-			    s->name, slab_index(slab));
+		return fail_inv(10, "%s: slab %lu obj_exts: the failure sentinel with a vector",
+				s->name, slab_index(slab));
 	vslab = arena_contains(vec) ? virt_to_slab(vec) : NULL;
 	idx = vslab ? object_index(vslab->slab_cache, vslab, vec) : -1;
 	if (idx < 0)
-		return fail("%s: slab %lu obj_exts vector (arena offset %#lx) is not a slab object",
-			    s->name, slab_index(slab),
-			    arena_contains(vec) ? (unsigned long)((char *)vec - world->pages) : 0ul);
+		return fail_inv(10, "%s: slab %lu obj_exts vector (arena offset %#lx) is not a slab object",
+				s->name, slab_index(slab),
+				arena_contains(vec) ? (unsigned long)((char *)vec - world->pages) : 0ul);
 	if (!(vslab->slab_cache->flags & SLAB_KMALLOC) ||
 	    vslab->slab_cache->object_size < slab->objects * sizeof(struct slabobj_ext))
-		return fail("%s: slab %lu obj_exts vector is in %s, not a kmalloc cache of %zu bytes or more",
-			    s->name, slab_index(slab), vslab->slab_cache->name,
-			    slab->objects * sizeof(struct slabobj_ext));
+		return fail_inv(10, "%s: slab %lu obj_exts vector is in %s, not a kmalloc cache of %zu bytes or more",
+				s->name, slab_index(slab), vslab->slab_cache->name,
+				slab->objects * sizeof(struct slabobj_ext));
 #ifdef REENTRY_ASAN
 	if (__asan_region_is_poisoned(vec, slab->objects * sizeof(struct slabobj_ext)))
-		return fail("%s: slab %lu obj_exts vector (%s slab %lu #%ld) is free memory",
-			    s->name, slab_index(slab), vslab->slab_cache->name, slab_index(vslab), idx);
+		return fail_inv(10, "%s: slab %lu obj_exts vector (%s slab %lu #%ld) is free memory",
+				s->name, slab_index(slab), vslab->slab_cache->name, slab_index(vslab), idx);
 #endif
 	for (unsigned int i = 0; i < slab->objects; i++) {
 		struct obj_cgroup *objcg = vec[i].objcg;
@@ -413,11 +494,11 @@ static bool validate_slab_obj_exts(struct kmem_cache *s, struct slab *slab)
 		if (!objcg)
 			continue;
 		if (objcg != &world->memcg.objcg)
-			return fail("%s: slab %lu object #%u: obj_exts word is not the memcg's obj_cgroup",
-				    s->name, slab_index(slab), i);
+			return fail_inv(10, "%s: slab %lu object #%u: obj_exts word is not the memcg's obj_cgroup",
+					s->name, slab_index(slab), i);
 		if (seen[i])
-			return fail("%s: slab %lu object #%u is %s but still charged to the memcg",
-				    s->name, slab_index(slab), i, seen[i] == SEEN_FREE ? "free" : "deferred");
+			return fail_inv(10, "%s: slab %lu object #%u is %s but still charged to the memcg",
+					s->name, slab_index(slab), i, seen[i] == SEEN_FREE ? "free" : "deferred");
 		memcg_accounted += s->size + sizeof(struct obj_cgroup *);
 	}
 	return true;
@@ -490,16 +571,16 @@ static bool validate_single_object_slab(struct kmem_cache *s, struct slab *slab,
 	if (slab->frozen) {
 		if (!deferred_slab || slab->inuse || slab->flush_freelist)
 			return fail_inv(2, "%s: frozen slab %lu of a %s cache is not an untouched deferred new slab (inuse %u)",
-				    s->name, slab_index(slab), kconfig.slub_tiny ? "TINY" : "debug",
-				    slab->inuse);
+					s->name, slab_index(slab), kconfig.slub_tiny ? "TINY" : "debug",
+					slab->inuse);
 		return true;
 	}
 	if (free && !(slab->flags & SL_node_partial))
-		return fail_inv(2, "%s: slab %lu has %ld free objects but is not on the node partial list",
-			    s->name, slab_index(slab), free);
+		return fail_inv(2, "%s: slab %lu has %ld free object%s but is not on the node partial list",
+				s->name, slab_index(slab), free, plural(free));
 	if (!free && (s->flags & SLAB_STORE_USER) && !full)
 		return fail_inv(2, "%s: full slab %lu is not on the full list (SLAB_STORE_USER)",
-			    s->name, slab_index(slab));
+				s->name, slab_index(slab));
 	return true;
 }
 
@@ -511,8 +592,8 @@ static bool validate_slab(struct kmem_cache *s, struct slab *slab, struct cache_
 	bool deferred_slab = on_deferred_slabs(slab);
 
 	if (slab->objects != s->objects || slab->inuse > slab->objects)
-		return fail_inv(2, "%s: slab %lu has objects %u inuse %u (cache: %u objects)",
-			    s->name, slab_index(slab), slab->objects, slab->inuse, s->objects);
+		return fail_inv(2, "%s: slab %lu has objects %u inuse %u (the cache's slabs have %u)",
+				s->name, slab_index(slab), slab->objects, slab->inuse, s->objects);
 	memset(seen, 0, slab->objects);
 	free = walk_freelist(s, slab, slab->freelist, "slab freelist");
 	if (free < 0)
@@ -520,7 +601,7 @@ static bool validate_slab(struct kmem_cache *s, struct slab *slab, struct cache_
 	/* remote frees decrement inuse whether or not the slab is frozen */
 	if (slab->inuse + free != slab->objects)
 		return fail_inv(2, "%s: slab %lu: inuse %u + free %ld != objects %u",
-			    s->name, slab_index(slab), slab->inuse, free, slab->objects);
+				s->name, slab_index(slab), slab->inuse, free, slab->objects);
 	if (cpu >= 0) {
 		cpu_free = walk_freelist(s, slab, per_cpu_ptr(s->cpu_slab, cpu)->freelist,
 					 "cpu freelist");
@@ -546,31 +627,31 @@ static bool validate_slab(struct kmem_cache *s, struct slab *slab, struct cache_
 	if (slab->frozen) {
 		if (slab->flags & SL_node_partial)
 			return fail_inv(2, "%s: frozen slab %lu is on the node partial list",
-				    s->name, slab_index(slab));
+					s->name, slab_index(slab));
 		if ((cpu >= 0) + deferred_slab != 1)
 			return fail_inv(2, "%s: frozen slab %lu is %s", s->name, slab_index(slab),
-				    cpu >= 0 ? "a CPU slab and deferred" : "neither a CPU slab nor deferred");
+					cpu >= 0 ? "a CPU slab and deferred" : "neither a CPU slab nor deferred");
 	} else {
 		bool cpu_partial = on_cpu_partial(s, slab);
 		bool node_partial = slab->flags & SL_node_partial;
 
 		if (cpu >= 0 || deferred_slab)
 			return fail_inv(2, "%s: slab %lu is not frozen but is %s", s->name, slab_index(slab),
-				    cpu >= 0 ? "a CPU slab" : "deferred for deactivation");
+					cpu >= 0 ? "a CPU slab" : "deferred for deactivation");
 		if (cpu_partial && node_partial)
 			return fail_inv(2, "%s: slab %lu is on a CPU and the node partial list",
-				    s->name, slab_index(slab));
+					s->name, slab_index(slab));
 		if (free && !cpu_partial && !node_partial)
-			return fail_inv(2, "%s: slab %lu has %ld free objects but is on no list",
-				    s->name, slab_index(slab), free);
+			return fail_inv(2, "%s: slab %lu has %ld free object%s but is on no list",
+					s->name, slab_index(slab), free, plural(free));
 		if (!free && node_partial)
 			return fail_inv(2, "%s: slab %lu is on the node partial list without a free object",
-				    s->name, slab_index(slab));
+					s->name, slab_index(slab));
 	}
 	if (slab->flags & SL_node_full) {
 		if (slab->frozen || free || (slab->flags & SL_node_partial))
 			return fail_inv(2, "%s: slab %lu on the full list is %s", s->name, slab_index(slab),
-				    slab->frozen ? "frozen" : free ? "not full" : "on the partial list too");
+					slab->frozen ? "frozen" : free ? "not full" : "on the partial list too");
 	}
 	if (single_object(s)) {
 		if (!validate_single_object_slab(s, slab, free, deferred_slab))
@@ -606,11 +687,11 @@ static bool validate_cache_lists(struct kmem_cache *s)
 
 		if (single_object(s) && (c->slab || c->freelist || c->partial))
 			return fail_inv(2, "%s: cpu%d has a CPU %s, but a %s cache never uses per-CPU slabs",
-				    s->name, cpu, c->slab ? "slab" : c->freelist ? "freelist" : "partial list",
-				    kconfig.slub_tiny ? "TINY" : "debug");
+					s->name, cpu, c->slab ? "slab" : c->freelist ? "freelist" : "partial list",
+					kconfig.slub_tiny ? "TINY" : "debug");
 		if (c->tid % TID_STEP != (unsigned long)cpu)
 			return fail_inv(3, "%s: cpu%d tid %lu is not ≡ %d (mod %lu)",
-				    s->name, cpu, c->tid, cpu, TID_STEP);
+					s->name, cpu, c->tid, cpu, TID_STEP);
 		if (c->freelist && !c->slab)
 			return fail_inv(2, "%s: cpu%d has a freelist but no slab", s->name, cpu);
 		if (c->slab && c->slab->slab_cache != s)
@@ -622,11 +703,11 @@ static bool validate_cache_lists(struct kmem_cache *s)
 				return fail_inv(2, "%s: cpu%d partial list does not end", s->name, cpu);
 			if (p->slab_cache != s || p->frozen)
 				return fail_inv(2, "%s: cpu%d partial slab %lu is %s", s->name, cpu,
-					    slab_index(p), p->frozen ? "frozen" : "of another cache");
+						slab_index(p), p->frozen ? "frozen" : "of another cache");
 		}
 		if (c->partial && (unsigned long)c->partial->slabs != len)
-			return fail_inv(2, "%s: cpu%d partial list says %d slabs, holds %lu",
-				    s->name, cpu, c->partial->slabs, len);
+			return fail_inv(2, "%s: cpu%d partial list says %d slab%s, holds %lu",
+					s->name, cpu, c->partial->slabs, plural(c->partial->slabs), len);
 	}
 
 	{
@@ -637,10 +718,11 @@ static bool validate_cache_lists(struct kmem_cache *s)
 				return fail_inv(2, "%s: node full list does not end", s->name);
 			if (slab->slab_cache != s || !(slab->flags & SL_node_full))
 				return fail_inv(2, "%s: node full slab %lu is unmarked or foreign",
-					    s->name, slab_index(slab));
+						s->name, slab_index(slab));
 		}
 		if (full && !(s->flags & SLAB_STORE_USER))
-			return fail_inv(2, "%s: %lu slabs on the full list without SLAB_STORE_USER", s->name, full);
+			return fail_inv(2, "%s: %lu slab%s on the full list without SLAB_STORE_USER", s->name,
+					full, plural(full));
 	}
 
 	list_for_each_entry_safe(slab, &n->partial, slab_list) {
@@ -648,7 +730,7 @@ static bool validate_cache_lists(struct kmem_cache *s)
 			return fail_inv(2, "%s: node partial list does not end", s->name);
 		if (slab->slab_cache != s || slab->frozen || !(slab->flags & SL_node_partial))
 			return fail_inv(2, "%s: node partial slab %lu is frozen, unmarked or foreign",
-				    s->name, slab_index(slab));
+					s->name, slab_index(slab));
 	}
 	if (partial != n->nr_partial)
 		return fail_inv(2, "%s: nr_partial %lu but the list holds %lu", s->name, n->nr_partial, partial);
@@ -675,7 +757,7 @@ static bool validate_objext_vectors(struct cache_census census[MAX_CACHES],
 
 		for (unsigned long j = 0; j < k; j++)
 			if ((world->slabs[owners[j]].obj_exts & ~OBJEXTS_FLAGS_MASK) == (unsigned long)vec)
-				return fail("slabs %lu and %lu share one obj_exts vector", owners[j], owners[k]);
+				return fail_inv(10, "slabs %lu and %lu share one obj_exts vector", owners[j], owners[k]);
 		memset(seen, 0, vslab->objects);
 		if (walk_freelist(vs, vslab, vslab->freelist, "slab freelist") < 0 ||
 		    (cpu >= 0 && walk_freelist(vs, vslab, per_cpu_ptr(vs->cpu_slab, cpu)->freelist,
@@ -685,8 +767,8 @@ static bool validate_objext_vectors(struct cache_census census[MAX_CACHES],
 		    walk_deferred(vs, vslab) < 0)
 			return false;
 		if (seen[idx])
-			return fail("slab %lu's obj_exts vector %s slab %lu #%ld is %s", owners[k], vs->name,
-				    slab_index(vslab), idx, seen[idx] == SEEN_FREE ? "free" : "deferred");
+			return fail_inv(10, "slab %lu's obj_exts vector %s slab %lu #%ld is %s", owners[k], vs->name,
+					slab_index(vslab), idx, seen[idx] == SEEN_FREE ? "free" : "deferred");
 		census[vs - world->caches].objext_vectors++;
 	}
 	return true;
@@ -711,21 +793,22 @@ static bool validate_memcg(void)
 		if (stock->lock.l.owner_cpu >= 0)
 			return fail("memcg: cpu%d obj_stock lock held while quiescent", cpu);
 		if (stock->cached_objcg && stock->cached_objcg != &memcg->objcg)
-			return fail("memcg: cpu%d stock caches an unknown obj_cgroup", cpu);
+			return fail_inv(11, "memcg: cpu%d stock caches an unknown obj_cgroup", cpu);
 		if (!stock->cached_objcg && stock->nr_bytes)
-			return fail("memcg: cpu%d stock holds %u bytes for no obj_cgroup", cpu, stock->nr_bytes);
+			return fail_inv(11, "memcg: cpu%d stock holds %u byte%s for no obj_cgroup", cpu,
+					stock->nr_bytes, plural(stock->nr_bytes));
 		held += stock->nr_bytes;
 	}
 	if (parked < 0)
-		return fail("memcg: obj_cgroup nr_charged_bytes %ld < 0", parked);
+		return fail_inv(11, "memcg: obj_cgroup nr_charged_bytes %ld < 0", parked);
 	held += (unsigned long)parked;
 	if (usage < 0 || (unsigned long)usage * PAGE_SIZE != held)
-		return fail("memcg: page counter %ld pages (%ld bytes) but charged objects %lu + stocks "
-			    "and parked bytes %lu = %lu bytes", usage, usage * (long)PAGE_SIZE,
-			    memcg_accounted, held - memcg_accounted, held);
+		return fail_inv(11, "memcg: page counter %ld pages (%ld bytes) but charged objects %lu + stocks "
+				"and parked bytes %lu = %lu bytes", usage, usage * (long)PAGE_SIZE,
+				memcg_accounted, held - memcg_accounted, held);
 	if (memcg->charged_bytes - memcg->uncharged_bytes != memcg_accounted)
-		return fail("memcg: %lu bytes charged - %lu uncharged != %lu bytes of charged objects",
-			    memcg->charged_bytes, memcg->uncharged_bytes, memcg_accounted);
+		return fail_inv(11, "memcg: %lu bytes charged - %lu uncharged != %lu bytes of charged objects",
+				memcg->charged_bytes, memcg->uncharged_bytes, memcg_accounted);
 	return true;
 }
 
@@ -769,9 +852,10 @@ static bool validate_world(struct cache_census census[MAX_CACHES])
 			continue;
 		if ((long)c->slabs != atomic_long_read(&n->nr_slabs) ||
 		    (long)c->objects != atomic_long_read(&n->total_objects))
-			return fail_inv(2, "%s: node counts %ld slabs %ld objects, found %lu slabs %lu objects (deferred slabs are counted too)",
-				    s->name, atomic_long_read(&n->nr_slabs),
-				    atomic_long_read(&n->total_objects), c->slabs, c->objects);
+			return fail_inv(2, "%s: the node counts %ld slab%s of %ld object%s, the memmap holds %lu slab%s of %lu object%s (deferred slabs are counted too)",
+					s->name, atomic_long_read(&n->nr_slabs), plural(atomic_long_read(&n->nr_slabs)),
+					atomic_long_read(&n->total_objects), plural(atomic_long_read(&n->total_objects)),
+					c->slabs, plural((long)c->slabs), c->objects, plural((long)c->objects));
 		c->allocated = c->objects - c->free - c->deferred - c->sheaves - c->metadata;
 	}
 	return validate_objext_vectors(census, owners, nowners) && validate_memcg();
@@ -802,7 +886,7 @@ static bool validate_zone(void)
 				return fail_inv(2, "zone: free_area[%d] does not end", o);
 			if (!(page->flags & PG_buddy) || page->order != (unsigned int)o)
 				return fail_inv(2, "zone: page %lu on free_area[%d] is not a free block of that order",
-					    page_index(page), o);
+						page_index(page), o);
 		}
 		if (len != zone->nr_free[o])
 			return fail_inv(2, "zone: nr_free[%d] %lu but the list holds %lu", o, zone->nr_free[o], len);

@@ -830,30 +830,43 @@ static void put_contexts(FILE *out, uint8_t contexts)
 		}
 }
 
+/*
+ * The page scrolls inside <main>, not as a document: headless Chromium's
+ * screenshots paint only the document's first screen, so a deep link
+ * (index.html#core/slub.c:760) scrolled the document there and came out
+ * blank. The function table's kernel names, locks and contexts and the
+ * longest source lines wrap, so that the page fits a 1400 px window.
+ */
 static const char page_style[] =
-	"body{font:14px/1.4 system-ui,sans-serif;margin:1em 2em;color:#111}"
+	"html,body{height:100%;margin:0;overflow:hidden}"
+	"main{height:100%;overflow:auto;box-sizing:border-box;padding:0 2em 1em}"
+	"body{font:14px/1.4 system-ui,sans-serif;color:#111}"
 	"h1{font-size:1.5em}h2{margin-top:1.5em;border-bottom:1px solid #ccc}"
 	"table{border-collapse:collapse}td,th{padding:1px 6px}"
 	"th{background:#eee;text-align:left;position:sticky;top:0}"
 	".n{text-align:right;font-variant-numeric:tabular-nums}.z{color:#bbb}"
 	".summary td,.summary th,.inputs td,.inputs th{border:1px solid #ddd}"
-	".summary td{white-space:nowrap}.summary td.ctx{font-size:12px;color:#444}"
+	".summary{font-size:13px}.summary td,.summary th{padding:1px 4px}"
+	".summary td{white-space:nowrap}.summary td.ctx{font-size:12px;color:#444;min-width:11em}"
+	".summary td.ctx,.summary td.locks,.summary td.kernel{white-space:normal}"
 	".kernel{font:12px ui-monospace,monospace;color:#555}"
 	".summary tr.nolock td:first-child::after{content:\" \\2022\";color:#06c}"
 	".lock{display:inline-block;font-size:11px;background:#dde6ff;color:#123;"
 	"border-radius:3px;padding:0 4px;margin-right:3px;white-space:nowrap}"
 	".src{font:12px/1.35 ui-monospace,monospace;width:100%}"
-	".src td{vertical-align:top}.src td.code{white-space:pre;tab-size:8;width:100%}"
+	".src td{vertical-align:top}.src td.code{white-space:pre-wrap;tab-size:8;width:100%}"
 	".src td.ln{color:#888;text-align:right;user-select:none}"
 	".src tr.hot td.code{background:rgba(215,40,30,var(--heat))}"
 	".src tr.cold td.code{background:#fff2a8;box-shadow:inset 3px 0 #e0a800}"
 	".src tr.none td.n,.src tr.none td.locks{color:transparent}"
+	".src tr{scroll-margin-top:2em}.src tr:target td.ln{background:#06c;color:#fff}"
 	"body.compact .src tr.none{display:none}"
 	".legend span{padding:0 6px;margin-right:8px}"
 	".never{color:#b00}.quiet{color:#a60}.ok{color:#070}";
 
 /* A little script: hide lines without boundaries; sort a table by a column.
- * It marks the body when it ran, so a test can tell the page really rendered. */
+ * It marks the body when it ran, so a test can tell the page really rendered,
+ * and with how many pixels the page is wider than the window (0: it fits). */
 static const char page_script[] =
 	"document.getElementById('compact').addEventListener('change',function(e){"
 	"document.body.classList.toggle('compact',e.target.checked);});"
@@ -863,7 +876,9 @@ static const char page_script[] =
 	"rows.sort(function(a,b){var x=a.cells[i].textContent,y=b.cells[i].textContent;"
 	"var p=parseFloat(x),q=parseFloat(y);return isNaN(p)||isNaN(q)?x.localeCompare(y):q-p;});"
 	"rows.forEach(function(r){tb.appendChild(r);});});});"
-	"document.body.dataset.rendered=document.querySelectorAll('.src tr').length;";
+	"document.body.dataset.rendered=document.querySelectorAll('.src tr').length;"
+	"var m=document.querySelector('main');"
+	"document.body.dataset.overflow=Math.max(0,m.scrollWidth-m.clientWidth);";
 
 static bool is_nolock(const char *fn)
 {
@@ -907,9 +922,24 @@ static void put_header(FILE *out, const struct heatmap *h)
 	      out);
 }
 
+/*
+ * What became of a nolock-path function, for the page and the terminal
+ * alike: an interrupt landed in it; it was reached, with boundaries of its
+ * own, and none was interrupted (a gap worth a look); it was reached but has
+ * no boundary of its own, so nothing can land in it (only in what it
+ * calls); never reached (or, the page can tell, not in core/ any more).
+ */
+enum nolock_state { INTERRUPTED, QUIET, WRAPPER, NEVER, MISSING, NR_STATES };
+
+static enum nolock_state nolock_state(const struct heatmap *h, const char *fn, struct heatmap_counts *c)
+{
+	if (!heatmap_function(h, fn, c))
+		return NEVER;
+	return !c->sites ? WRAPPER : total_landed(c) ? INTERRUPTED : QUIET;
+}
+
 static void put_nolock(FILE *out, const struct heatmap *h, const struct source *srcs, int nsrcs)
 {
-	enum { INTERRUPTED, QUIET, WRAPPER, NEVER, MISSING, NR_STATES };
 	static const struct { const char *id, *cls, *text; } states[NR_STATES] = {
 		[INTERRUPTED] = { "interrupted", "ok", "interrupts landed" },
 		[QUIET] = { "never-interrupted", "quiet", "reached, never interrupted" },
@@ -924,11 +954,9 @@ static void put_nolock(FILE *out, const struct heatmap *h, const struct source *
 	for (int i = 0; heatmap_nolock_functions[i]; i++, total++) {
 		const char *fn = heatmap_nolock_functions[i];
 		struct heatmap_counts c;
+		enum nolock_state is = nolock_state(h, fn, &c);
 
-		if (!heatmap_function(h, fn, &c))
-			count[defined_in(srcs, nsrcs, fn) ? NEVER : MISSING]++;
-		else
-			count[!c.sites ? WRAPPER : total_landed(&c) ? INTERRUPTED : QUIET]++;
+		count[is == NEVER && !defined_in(srcs, nsrcs, fn) ? MISSING : is]++;
 	}
 	fprintf(out, "<h2 id=\"nolock\">Nolock paths</h2>\n<p id=\"nolock-summary\" data-total=\"%d\" "
 		"data-interrupted=\"%d\">%d of the %d model functions of the nolock paths "
@@ -945,13 +973,11 @@ static void put_nolock(FILE *out, const struct heatmap *h, const struct source *
 		for (int i = 0; heatmap_nolock_functions[i]; i++) {
 			const char *fn = heatmap_nolock_functions[i];
 			struct heatmap_counts c;
-			int is;
+			enum nolock_state is = nolock_state(h, fn, &c);
 
-			if (!heatmap_function(h, fn, &c))
-				is = defined_in(srcs, nsrcs, fn) ? NEVER : MISSING;
-			else
-				is = !c.sites ? WRAPPER : total_landed(&c) ? INTERRUPTED : QUIET;
-			if (is == st) {
+			if (is == NEVER && !defined_in(srcs, nsrcs, fn))
+				is = MISSING;
+			if ((int)is == st) {
 				fprintf(out, "%s<code>%s</code>", first ? "" : ", ", fn);
 				if (is == QUIET) {	/* why: where it ran, e.g. only in NMI */
 					fputs(" (reached in ", out);
@@ -1086,7 +1112,7 @@ bool heatmap_write_html(const struct heatmap *h, const char *source_dir, FILE *o
 	if (nsrcs < 0)
 		return false;
 	fprintf(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-		"<title>reentry injection heatmap</title>\n<style>%s</style></head>\n<body>\n",
+		"<title>reentry injection heatmap</title>\n<style>%s</style></head>\n<body><main>\n",
 		page_style);
 	put_header(out, h);
 	put_nolock(out, h, srcs, nsrcs);
@@ -1102,7 +1128,7 @@ bool heatmap_write_html(const struct heatmap *h, const char *source_dir, FILE *o
 	for (int i = 0; i < nsrcs; i++)
 		if (has_sites(h, srcs[i].path))
 			put_source(out, h, &srcs[i]);
-	fprintf(out, "<script>%s</script>\n</body></html>\n", page_script);
+	fprintf(out, "</main>\n<script>%s</script>\n</body></html>\n", page_script);
 	for (int i = 0; i < nsrcs; i++) {
 		free(srcs[i].text);
 		free(srcs[i].lines);
@@ -1111,25 +1137,26 @@ bool heatmap_write_html(const struct heatmap *h, const char *source_dir, FILE *o
 	return true;
 }
 
+/* The page's nolock-path counts, in the page's words (put_nolock()). */
 void heatmap_print_summary(const struct heatmap *h, FILE *out)
 {
-	int total = 0, interrupted = 0, reached = 0;
+	int count[NR_STATES] = { 0 }, total = 0;
 	char never[1024] = "";
 
-	for (int i = 0; heatmap_nolock_functions[i]; i++) {
+	for (int i = 0; heatmap_nolock_functions[i]; i++, total++) {
 		struct heatmap_counts c;
+		enum nolock_state is = nolock_state(h, heatmap_nolock_functions[i], &c);
 
-		total++;
-		if (heatmap_function(h, heatmap_nolock_functions[i], &c)) {
-			reached++;
-			interrupted += total_landed(&c) != 0;
-		} else {
+		count[is]++;
+		if (is == NEVER)
 			snprintf(never + strlen(never), sizeof(never) - strlen(never), " %s",
 				 heatmap_nolock_functions[i]);
-		}
 	}
-	fprintf(out, "heatmap  %d inputs, %lu runs, %lu reports; %zu boundary sites on %zu lines, "
-		"%zu functions\nnolock   %d of %d functions interrupted, %d reached but not, %d never "
-		"reached%s%s\n", h->ninputs, h->runs, h->reports, h->nsites, h->nlines, h->nfns,
-		interrupted, total, reached - interrupted, total - reached, never[0] ? ":" : "", never);
+	fprintf(out, "heatmap  %d input%s, %lu run%s, %lu report%s; %zu boundary sites on %zu lines, "
+		"%zu functions\n", h->ninputs, h->ninputs == 1 ? "" : "s", h->runs,
+		h->runs == 1 ? "" : "s", h->reports, h->reports == 1 ? "" : "s", h->nsites, h->nlines,
+		h->nfns);
+	fprintf(out, "nolock   %d of %d functions interrupted, %d reached but never interrupted, "
+		"%d reached with no boundary of their own, %d never reached%s%s\n", count[INTERRUPTED],
+		total, count[QUIET], count[WRAPPER], count[NEVER], never[0] ? ":" : "", never);
 }

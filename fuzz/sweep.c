@@ -292,8 +292,9 @@ void sweep_print(FILE *out, const struct program *p, const struct sweep_options 
 			"with probability >= 1/%lu%s\n", (unsigned long long)r->seed,
 			(unsigned long long)r->seed, r->pairs, r->pairs,
 			o->depth > 1 ? " (one that needs a pair: >= 1/M^2)" : "");
-	fprintf(out, "summary  %lu operations, %lu boundaries, %lu trials, %lu reports\n",
-		r->operations, r->boundaries, r->trials, r->reports);
+	fprintf(out, "summary  %lu operation%s, %lu boundar%s, %lu trial%s, %lu report%s\n",
+		r->operations, r->operations == 1 ? "" : "s", r->boundaries, r->boundaries == 1 ? "y" : "ies",
+		r->trials, r->trials == 1 ? "" : "s", r->reports, r->reports == 1 ? "" : "s");
 	for (int i = 0; i < r->nclasses; i++)
 		fprintf(out, "         %-16s %lu\n", r->classes[i].cls, r->classes[i].count);
 	if (!r->nfirst)

@@ -378,6 +378,7 @@ void engine_begin_op(int op)
 	/* an armed "@K fail ... xN" belongs to its operation */
 	machine_fail_trylocks(0);
 	machine_fail_page_allocs(0);
+	machine_fail_memcg_charges(0);
 	memset(e.fired, 0, sizeof(e.fired));
 	memset(e.occurrences, 0, sizeof(e.occurrences));
 	e.kprobe_depth = 0;

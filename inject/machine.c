@@ -16,6 +16,8 @@
 #include "machine.h"
 #include "coro.h"
 
+#include "../core/slab.h"
+
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -532,13 +534,13 @@ static bool lock_is_noop(const struct env_lock *l)
  * On UP a spinlock is a no-op, so taking or trying one the interrupted
  * context holds "succeeds" and the critical section runs twice at once.
  * The kernel cannot see it; the machine still records owners on UP to say
- * so (invariant 6 of SLUB-SPEC.md). An NMI never gets here: kmalloc_nolock()
+ * so (invariant 6, trylock-holder). An NMI never gets here: kmalloc_nolock()
  * bails out in NMI on UP. A kprobe over a spin_lock_irqsave() region can.
  */
 static void up_reentry_check(const struct env_lock *l)
 {
 	if (l->owner_cpu >= 0)
-		machine_report("invariant-6",
+		machine_report(invariant_class(6),
 			       "UP: %s on cpu%d takes %s, held by the %s it interrupted (depth %d): on UP "
 			       "spin_trylock() succeeds and the critical section is re-entered",
 			       cur_kind_name(), m.cur, lock_name(l),
@@ -876,8 +878,8 @@ static void rt_block_on(struct env_lock *l)
 
 		if (owner == me || hops > CORO_MAX)
 			machine_report("deadlock",
-				       "deadlock: task %d on cpu%d blocks on %s, whose owner waits (through %d tasks) for task %d itself",
-				       me, m.cur, lock_name(l), hops, me);
+				       "deadlock: task %d on cpu%d blocks on %s, whose owner waits (through %d task%s) for task %d itself",
+				       me, m.cur, lock_name(l), hops, hops == 1 ? "" : "s", me);
 		if (!ob || !ob->used)
 			break;
 		owner = ob->on->owner_task;

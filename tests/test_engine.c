@@ -1547,6 +1547,34 @@ TEST(engine_exec_fault_text_program)
 	return true;
 }
 
+/* An armed "@K fail memcg xN" belongs to its operation, as the trylock and
+ * page allocation countdowns do: what op 0 did not use fails nothing in op 1. */
+TEST(engine_fail_memcg_count_ends_with_its_operation)
+{
+	static const char text[] =
+		"# config: cpus=1 memcg\n"
+		"cpu0 task: a = kmalloc(64, GFP_KERNEL|__GFP_ACCOUNT)  @1 fail memcg x3\n"
+		"cpu0 task: b = kmalloc(64, GFP_KERNEL|__GFP_ACCOUNT)\n";
+
+	CHECK(parse(text, &prog));
+	reset_exec(&ex);
+	ex.tracing = true;
+	exec_begin(&ex, &prog);
+	CHECK(exec_ops(&ex, 0, 1));
+	CHECK(ex.st.slot['a' - 'a'] < 0);	/* its charge failed */
+	CHECK_EQ(memcg_charge_failures(), 1);
+	CHECK(exec_ops(&ex, 1, 2));
+	if (ex.st.slot['b' - 'a'] < 0) {
+		fprintf(stderr, "op 1's charge failed: op 0's '@1 fail memcg x3' outlived its operation\n%s",
+			ex.trace);
+		return false;
+	}
+	CHECK_EQ(memcg_charge_failures(), 1);
+	CHECK(exec_finish(&ex));
+	exec_free(&ex);
+	return true;
+}
+
 /* =====================================================================
  * Sweeps
  * ===================================================================== */
@@ -1821,5 +1849,54 @@ TEST_INJECT(unfired_events_are_said)
 	CHECK(strcmp(name, "op 1 @1 hardirq") == 0 && strcmp(why, "refused where it landed") == 0);
 	CHECK(exec_event_fired(&x, 3, name, sizeof(name), &why));
 	exec_free(&x);
+	return true;
+}
+
+/* ---- report classes ---- */
+
+static void fail_by_number(void *arg)
+{
+	oracle_fail(NULL, arg, "a class that names an invariant by its number");
+}
+
+/* A class "invariant-N" (fuzz/exec.c's check after every operation) is reported with the name. */
+TEST(engine_oracle_names_an_invariant_given_by_number)
+{
+	test_kconfig(2);
+	boot_world();
+	CHECK(report_is(machine_try(fail_by_number, "invariant-11"), "invariant-11-memcg-balance"));
+	CHECK(report_is(machine_try(fail_by_number, "invariant-6"), "invariant-6-trylock-holder"));
+	/* anything else is left as it is */
+	CHECK(report_is(machine_try(fail_by_number, "invariant"), "invariant"));
+	CHECK(report_is(machine_try(fail_by_number, "invariant-99"), "invariant-99"));
+	CHECK(report_is(machine_try(fail_by_number, "invariant-1x"), "invariant-1x"));
+	CHECK(report_is(machine_try(fail_by_number, "lost-object"), "lost-object"));
+	return true;
+}
+
+/* The lost-object report counts in English: "1 object", "2 objects". */
+TEST(engine_lost_object_report_says_1_object)
+{
+	static const char *const want[] = {
+		"kmalloc-64: 1 object neither allocated nor free",
+		"kmalloc-64: 2 objects neither allocated nor free",
+	};
+
+	for (int lost = 1; lost <= 2; lost++) {
+		CHECK(parse("cpu0 task: a = kmalloc(64, GFP_KERNEL)\n", &prog));
+		reset_exec(&ex);
+		exec_begin(&ex, &prog);
+		CHECK(exec_ops(&ex, 0, 1));
+		/* objects the program never had: lost, as far as the oracle knows */
+		for (int i = 0; i < lost; i++)
+			CHECK(kmalloc(64, GFP_KERNEL) != NULL);
+		CHECK(!exec_finish(&ex));
+		CHECK(!strcmp(ex.report.cls, "lost-object"));
+		if (strcmp(ex.report.text, want[lost - 1]) != 0) {
+			fprintf(stderr, "report \"%s\", expected \"%s\"\n", ex.report.text, want[lost - 1]);
+			return false;
+		}
+		exec_free(&ex);
+	}
 	return true;
 }

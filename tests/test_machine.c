@@ -694,7 +694,8 @@ TEST(machine_up_spinlocks_are_noops)
 
 	machine_reset();
 	spin_lock_init(&k->spin);
-	CHECK(report_is(machine_try(up_trylock_in_nmi_over_holder, NULL), "invariant-6"));
+	CHECK(report_is(machine_try(up_trylock_in_nmi_over_holder, NULL),
+			"invariant-6-trylock-holder"));
 
 	/* The local lock still tracks its acquired mark on UP. */
 	machine_reset();

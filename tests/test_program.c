@@ -2,7 +2,7 @@
  * tests/test_program.c — the program format (fuzz/program.h): every byte
  * string decodes to a valid program, binary and text forms round-trip,
  * single-byte mutations make local changes, the binary layout is pinned by
- * hand-built records, the examples of DESIGN.md and of the issue parse and
+ * hand-built records, the format's examples and the issues' parse and
  * print canonically, parse errors name the right line and column, flag
  * printing, header lines, comments versus #N anchors, and every limit.
  */
@@ -1139,7 +1139,7 @@ TEST(program_headers)
 			"# bug: kprobe_fastpath\n"));
 	/* expect: any class word */
 	CHECK(canonical("# expect:clean\n", "# expect: clean\n"));
-	CHECK(canonical("# expect: invariant-3\n", "# expect: invariant-3\n"));
+	CHECK(canonical("# expect: invariant-3-cpu-tid\n", "# expect: invariant-3-cpu-tid\n"));
 	/* other # lines are comments, anywhere */
 	CHECK(canonical("# a comment\n#config-ish but not a header\n# configure: no\n"
 			"#\n##\n#!\ncpu0 task: irq_work()\n# bug in a comment: fine\n"

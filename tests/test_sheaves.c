@@ -92,6 +92,18 @@ TEST(sheaves_caches_start_with_the_bootstrap_main)
 	return true;
 }
 
+/* A broken barn count is invariant 9, and its report class says so. */
+TEST(sheaves_validators_name_invariant_9)
+{
+	setup();
+	barn(k128())->nr_full++;
+	CHECK(invalid_because("barn counts"));
+	CHECK(!strcmp(invariant_class(validate_invariant()), "invariant-9-sheaves"));
+	barn(k128())->nr_full--;
+	CHECK_VALID();
+	return true;
+}
+
 TEST(sheaves_first_alloc_refills_main_on_normal_path)
 {
 	struct cache_census c;

@@ -890,6 +890,71 @@ TEST(slub_validators_catch_corruption)
 	return true;
 }
 
+/* ---- invariants: numbered and named ------------------------------ */
+
+/* The NAME of "invariant-N-NAME". */
+static const char *invariant_name(int n)
+{
+	const char *dash = strchr(invariant_class(n) + strlen("invariant-"), '-');
+
+	return dash ? dash + 1 : "";
+}
+
+TEST(slub_invariant_classes_are_numbered_and_named)
+{
+	char prefix[24];
+
+	CHECK(!strcmp(invariant_class(0), "invariant"));
+	CHECK(!strcmp(invariant_class(-1), "invariant"));
+	CHECK(!strcmp(invariant_class(NR_INVARIANTS), "invariant"));
+	CHECK(!strcmp(invariant_class(2), "invariant-2-slab-lists"));
+	for (int n = 1; n < NR_INVARIANTS; n++) {
+		const char *cls = invariant_class(n), *name = invariant_name(n);
+
+		snprintf(prefix, sizeof(prefix), "invariant-%d-", n);
+		CHECK(!strncmp(cls, prefix, strlen(prefix)));
+		CHECK(*name && strspn(name, "abcdefghijklmnopqrstuvwxyz-") == strlen(name));
+		/* a report's class and a "# expect:" line hold 31 characters */
+		CHECK(strlen(cls) < sizeof(((struct machine_report *)0)->cls));
+		for (int m = 1; m < n; m++)
+			CHECK(strcmp(name, invariant_name(m)) != 0);
+	}
+	/* the registry's expected classes are the table's */
+	for (int b = 0; b < NR_SLAB_BUGS; b++) {
+		const char *expect = slab_bugs[b].expect;
+
+		if (!strncmp(expect, "invariant", strlen("invariant")))
+			CHECK(!strcmp(expect, invariant_class(atoi(expect + strlen("invariant-")))));
+	}
+	return true;
+}
+
+TEST(slub_validators_name_the_invariant_they_break)
+{
+	struct kmem_cache *s;
+	struct slab *slab;
+	void *p;
+
+	setup();
+	s = bucket(64);
+	p = kmalloc(64, GFP_KERNEL);
+	CHECK_VALID();
+
+	cpu_slab(s, 0)->tid += 1;
+	CHECK(!validate_all());
+	CHECK(!strcmp(invariant_class(validate_invariant()), "invariant-3-cpu-tid"));
+	cpu_slab(s, 0)->tid -= 1;
+	CHECK_VALID();
+
+	slab = virt_to_slab(p);
+	slab->inuse--;
+	CHECK(!validate_all());
+	CHECK(!strcmp(invariant_class(validate_invariant()), "invariant-2-slab-lists"));
+	slab->inuse++;
+	CHECK_VALID();
+	return true;
+}
+
 /* ---- randomized, over every combination of a few booleans -------- */
 
 static bool random_run(uint64_t seed, int cpus, bool cpu_partial, bool lockdep)
