@@ -489,7 +489,7 @@ static void run_top_level(struct exec *x, int i)
 	machine_settle(); /* RT: no task may stay blocked past its operation */
 	/* between operations nothing is in flight: invariant 11 must hold */
 	if (kconfig.memcg && !validate_memcg_balance())
-		oracle_fail(x, "invariant-11", "after op %d: %s", i, validate_error());
+		oracle_fail(x, invariant_class(11), "after op %d: %s", i, validate_error());
 }
 
 /* ---- runs, reports ---- */

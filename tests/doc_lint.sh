@@ -7,9 +7,11 @@
 #     given as the class to machine_report(), env_report(), oracle_fail(),
 #     stress_report(), fuzz/stress.c's fail() and inject/threaded.c's
 #     report(), a `cls[] = "..."` initializer, and invariant-N for every
-#     fail_inv(N, ...) of core/validate.c. A row's class is its first
-#     backquoted word (a named invariant, `invariant-2 slab-lists`, counts
-#     as invariant-2 and as its full name).
+#     fail_inv(N, ...) of core/validate.c and invariant_class(N) anywhere,
+#     named as core/validate.c's INVARIANT(N, "name") table names them
+#     (invariant-2-slab-lists). A row's class is its first backquoted word.
+#   - docs/model.md's invariants table has exactly core/validate.c's
+#     numbers and names.
 #   - README.md has at most 250 lines: it is the newcomer's page; the rest
 #     belongs in docs/.
 #   - Every relative link in README.md and docs/*.md points at a file that
@@ -34,7 +36,7 @@ bad() {
 
 # ---- report classes ----
 code_classes=$(perl -e '
-	my %cls;
+	my (%cls, %name);
 	for my $f (@ARGV) {
 		local $/;
 		open(my $fh, "<", $f) or die "$f: $!";
@@ -49,8 +51,16 @@ code_classes=$(perl -e '
 		while ($s =~ /\boracle_fail\s*\(\s*[^,]+,\s*([^,;]*?),/gs) { $cls{$_} = 1 for $1 =~ /"([^"]*)"/g }
 		while ($s =~ /\bcls\s*\[\s*\w*\s*\]\s*=\s*"([^"]*)"/g) { $cls{$1} = 1 }
 		if ($f =~ m{core/validate\.c$}) {
+			while ($s =~ /\bINVARIANT\s*\(\s*(\d+)\s*,\s*"([^"]+)"/g) { $name{$1} = $2 }
 			while ($s =~ /\bfail_inv\s*\(\s*(\d+)/g) { $cls{"invariant-$1"} = 1 }
 		}
+		while ($s =~ /\binvariant_class\s*\(\s*(\d+)\s*\)/g) { $cls{"invariant-$1"} = 1 }
+	}
+	# a numbered invariant is reported with its name (core/validate.c)
+	for my $c (keys %cls) {
+		next unless $c =~ /^invariant-(\d+)$/;
+		delete $cls{$c};
+		$cls{exists $name{$1} ? "$c-$name{$1}" : "$c-UNNAMED"} = 1;
 	}
 	print "$_\n" for sort grep { /^[a-z][a-z0-9 -]*$/ } keys %cls;
 ' core/*.c inject/*.c fuzz/*.c fuzz/targets/*.c)
@@ -77,6 +87,15 @@ while IFS= read -r c; do
 	fi
 done <<<"$doc_first"
 echo "report classes: $(echo "$code_classes" | wc -l) in the code, $(echo "$doc_first" | grep -c .) rows in README.md"
+
+# ---- the invariants' names: docs/model.md's table is core/validate.c's ----
+code_names=$(sed -n 's/.*\bINVARIANT(\([0-9]*\), *"\([^"]*\)").*/\1 \2/p' core/validate.c)
+doc_names=$(sed -n 's/^| \([0-9][0-9]*\) | `\([^`]*\)` |.*/\1 \2/p' docs/model.md)
+[ -n "$code_names" ] || bad "core/validate.c: no INVARIANT(N, \"name\") found: the extraction is broken"
+if [ "$code_names" != "$doc_names" ]; then
+	bad "docs/model.md: the invariants table's numbers and names are not core/validate.c's:"
+	diff <(echo "$code_names") <(echo "$doc_names") | sed 's/^/     /'
+fi
 
 # ---- README.md length ----
 lines=$(wc -l <README.md)
