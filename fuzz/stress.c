@@ -198,7 +198,8 @@ static void apply_config(void)
 
 /* ---- reports ---- */
 
-static int reported;
+static int reported;	/* a report is under way: the process is about to end */
+static __thread bool reporting;	/* this thread writes one */
 static int in_check;	/* the main thread runs a quiescent check */
 
 static void config_line(char *buf, size_t size)
@@ -218,15 +219,30 @@ static void config_line(char *buf, size_t size)
 
 static pthread_t main_thread;
 
-/* The first report wins and ends the process; the others wait for it. */
+/*
+ * The first report wins and ends the process; the others wait for it. Each
+ * blocks the interrupt signals on its thread first (threaded.c's report()
+ * has, fail() has not): a handler that ran while this thread reports would
+ * report too, find the report under way and wait, forever, for the thread it
+ * interrupted. So a waiting reporter is always on another thread than the
+ * winner, and a report inside a report has no one to wait for.
+ */
 static void stress_report(const char *cls, const char *text)
 {
+	static const char nested[] = "reentry: stress: a report failed while it was written\n";
 	char where[400], cfg[300], buf[2048];
 	int n;
 
+	threaded_mask_signals(true);
+	if (reporting) {
+		if (write(2, nested, sizeof(nested) - 1) < 0)
+			_exit(1);
+		_exit(1);
+	}
+	reporting = true;
 	if (__atomic_exchange_n(&reported, 1, __ATOMIC_ACQ_REL))
 		for (;;)
-			pause();
+			pause();	/* until the winner's _exit() */
 	if (__atomic_load_n(&in_check, __ATOMIC_RELAXED) && pthread_equal(pthread_self(), main_thread))
 		snprintf(where, sizeof(where), "quiescent check: every CPU parked, its irq_work run");
 	else
