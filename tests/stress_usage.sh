@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # reentry stress refuses, with one line on stderr and exit 2, a --config it
 # does not run (naming the item and what the real-thread backend does run),
-# and --help says what it runs.
+# and --help lists the exit statuses, the stuck one included.
 # Usage: stress_usage.sh REENTRY
 set -u
 reentry=$1 fail=0
@@ -29,7 +29,8 @@ refuses "preempt_rt lockdep" "preempt_rt"
 refuses "memcg" "memcg"
 
 timeout 30 "$reentry" stress --help >"$tmp/out" 2>&1
-if [ $? != 0 ] || ! grep -q '^The real-thread backend runs design=cpu_slab on SMP, ' "$tmp/out"; then
+if [ $? != 0 ] || ! grep -q '^exit status: 0 clean, 1 a report, 2 usage, 3 stuck$' "$tmp/out" ||
+   ! grep -q -- '--stuck-seconds S' "$tmp/out"; then
 	echo "FAIL: stress --help:"; cat "$tmp/out"; fail=1
 else
 	echo "ok    stress --help"
