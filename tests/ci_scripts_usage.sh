@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Every ci/ script answers --help (exit 0, a usage line) and rejects a bad
 # argument with one line on stderr and exit 2, before building anything.
+# ci/deps.sh needs chromium only with --chromium (checked in a fake PATH:
+# nothing is installed).
 # Usage: ci_scripts_usage.sh SRC_DIR
 set -u
 src=$1 fail=0
@@ -41,4 +43,41 @@ expect 2 "ci/coverage.sh /nonexistent" "$src/ci/coverage.sh" /nonexistent
 expect 2 "ci/oss-fuzz/build.sh without OUT" env -u OUT "$src/ci/oss-fuzz/build.sh"
 expect 2 "ci/oss-fuzz/build.sh SANITIZER=memory" env OUT="$tmp/out-dir" SANITIZER=memory "$src/ci/oss-fuzz/build.sh"
 expect 2 "ci/oss-fuzz/build.sh FUZZING_ENGINE=honggfuzz" env OUT="$tmp/out-dir" FUZZING_ENGINE=honggfuzz "$src/ci/oss-fuzz/build.sh"
+
+# ci/deps.sh in a fake PATH: the tools it checks are stubs, the user is not
+# root; chromium is required only with --chromium.
+fake=$tmp/fake
+mkdir -p "$fake/bin" "$fake/rt"
+for lib in asan ubsan_standalone tsan fuzzer; do : >"$fake/rt/libclang_rt.$lib.a"; done
+for tool in bash env sed sort head uname cat; do ln -s "$(command -v $tool)" "$fake/bin/$tool"; done
+stub() { printf '#!/bin/sh\n%s\n' "$2" >"$fake/bin/$1"; chmod +x "$fake/bin/$1"; }
+stub clang "case \$1 in -dumpversion) echo 14.0.6 ;; -print-runtime-dir) echo $fake/rt ;; esac"
+stub cmake 'echo "cmake version 3.25.1"'
+stub ninja 'echo 1.11.1'
+stub id 'echo 1000'
+PATH="$fake/bin" "$src/ci/deps.sh" >"$tmp/out" 2>"$tmp/err"
+got=$?
+if [ "$got" != 0 ] || ! grep -q '^ci/deps.sh: present: clang 14.0.6, cmake 3.25.1, ninja 1.11.1, compiler-rt$' "$tmp/out"; then
+	echo "FAIL: ci/deps.sh without chromium: exit $got, expected 0 and the summary"
+	cat "$tmp/out" "$tmp/err"; fail=1
+else
+	echo "ok    ci/deps.sh does not need chromium"
+fi
+PATH="$fake/bin" "$src/ci/deps.sh" --chromium >"$tmp/out" 2>"$tmp/err"
+got=$?
+if [ "$got" != 2 ] || ! grep -q '^apt-get install -y --no-install-recommends chromium$' "$tmp/err"; then
+	echo "FAIL: ci/deps.sh --chromium without chromium, not root: exit $got, expected 2 and the apt-get line"
+	cat "$tmp/out" "$tmp/err"; fail=1
+else
+	echo "ok    ci/deps.sh --chromium asks for chromium"
+fi
+stub chromium 'exit 0'
+PATH="$fake/bin" "$src/ci/deps.sh" --chromium >"$tmp/out" 2>"$tmp/err"
+got=$?
+if [ "$got" != 0 ] || ! grep -q 'compiler-rt, chromium$' "$tmp/out"; then
+	echo "FAIL: ci/deps.sh --chromium with chromium: exit $got, expected 0 naming it"
+	cat "$tmp/out" "$tmp/err"; fail=1
+else
+	echo "ok    ci/deps.sh --chromium finds chromium"
+fi
 exit $fail

@@ -10,7 +10,7 @@
 #       kmalloc_nolock_noprof) with interrupts landed, known lock-holding
 #       lines are marked with their lock, and the nolock-path summary says
 #       how many functions were interrupted and which were never reached.
-#       Exit 77 (ctest: skipped) when chromium is not installed (ci/deps.sh
+#       Exit 77 (ctest: skipped) when chromium is not installed (ci/deps.sh --chromium
 #       installs it).
 set -u
 mode=$1 reentry=$2 src=$3
@@ -35,7 +35,7 @@ same)
 	;;
 chromium)
 	if ! command -v chromium >/dev/null 2>&1; then
-		echo "chromium is not installed (ci/deps.sh installs it): skipped"
+		echo "chromium is not installed (ci/deps.sh --chromium installs it): skipped"
 		exit 77
 	fi
 	# a throwaway profile; root in a container needs --no-sandbox, and a
