@@ -12,8 +12,8 @@
 #                            from it and from the seeds in corpus/<target>/
 #   -h, --help               this help
 # Environment: REENTRY_BUGS=name[,name] switches historical bugs back on (see
-# build/fuzz/reentry bugs); REENTRY_FUZZ_OUT (default out/fuzz) holds logs, the
-# default corpora and summary.md.
+# build/fuzz/reentry bugs); REENTRY_FUZZ_OUT (default out/fuzz) holds logs (the
+# build's: build-<preset>.log), the default corpora and summary.md.
 #
 # At the end: a table (target, execs, exec/s, corpus, reports). Each new report
 # is replayed to get its class and dedup key ("reentry: CLASS in WHERE"),
@@ -21,10 +21,12 @@
 # corpus/crashes/<target>/<dedup key>.txt; a Markdown summary (target, class,
 # dedup key, minimized reproducer, replay command) is written to
 # $REENTRY_FUZZ_OUT/summary.md and appended to $GITHUB_STEP_SUMMARY when set.
-# Exit 0: no report. Exit 1: a report. Exit 2: usage or build error.
+# Exit 0: no report. Exit 1: a report. Exit 2: usage or build error (a failed
+# build prints the end of its log, and the log's path).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 prog=ci/fuzz.sh
+. ci/lib.sh
 
 usage_error() {
 	echo "$prog: $* (see --help)" >&2
@@ -84,13 +86,12 @@ else
 	ci/deps.sh
 	preset=fuzz
 fi
-cmake --preset $preset >/dev/null || exit 2
-cmake --build --preset $preset >/dev/null || exit 2
+out=${REENTRY_FUZZ_OUT:-out/fuzz}
+mkdir -p "$out"
+build_preset_or_die $preset "$out/build-$preset.log"
 
 per=$((budget / ${#targets[@]}))
 [ "$per" -ge 1 ] || per=1
-out=${REENTRY_FUZZ_OUT:-out/fuzz}
-mkdir -p "$out"
 reentry=build/$preset/reentry
 summary=$out/summary.md
 status=0

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every ci/ script answers --help (exit 0, a usage line) and rejects a bad
 # argument with one line on stderr and exit 2, before building anything.
-# ci/deps.sh needs chromium only with --chromium (checked in a fake PATH:
+# ci/lib.sh's build_or_die prints the end of a failed build's log and exits
+# 2; ci/deps.sh needs chromium only with --chromium (checked in a fake PATH:
 # nothing is installed).
 # Usage: ci_scripts_usage.sh SRC_DIR
 set -u
@@ -43,6 +44,36 @@ expect 2 "ci/coverage.sh /nonexistent" "$src/ci/coverage.sh" /nonexistent
 expect 2 "ci/oss-fuzz/build.sh without OUT" env -u OUT "$src/ci/oss-fuzz/build.sh"
 expect 2 "ci/oss-fuzz/build.sh SANITIZER=memory" env OUT="$tmp/out-dir" SANITIZER=memory "$src/ci/oss-fuzz/build.sh"
 expect 2 "ci/oss-fuzz/build.sh FUZZING_ENGINE=honggfuzz" env OUT="$tmp/out-dir" FUZZING_ENGINE=honggfuzz "$src/ci/oss-fuzz/build.sh"
+
+# build_or_die on a failing "build": the end of the log and its path on
+# stderr, exit 2; the beginning of a long log is left out.
+(
+	prog=test
+	. "$src/ci/lib.sh"
+	build_or_die "$tmp/logs/build.log" sh -c 'for i in $(seq 50); do echo "line $i"; done
+		echo "core/slub.c:1:1: error: expected identifier" >&2; exit 3'
+) >"$tmp/out" 2>"$tmp/err"
+got=$?
+if [ "$got" != 2 ] || [ -s "$tmp/out" ] ||
+   ! grep -q '^test: build failed (exit 3): sh -c' "$tmp/err" ||
+   ! grep -q '^core/slub.c:1:1: error: expected identifier$' "$tmp/err" ||
+   ! grep -q '^line 22$' "$tmp/err" || grep -q '^line 21$' "$tmp/err" ||
+   ! grep -q "^test: the whole log: $tmp/logs/build.log$" "$tmp/err"; then
+	echo "FAIL: build_or_die: exit $got, expected 2 with the log's last 30 lines and path:"
+	cat "$tmp/out" "$tmp/err"; fail=1
+else
+	echo "ok    build_or_die prints the end of a failed build's log"
+fi
+(
+	. "$src/ci/lib.sh"
+	build_or_die "$tmp/logs/ok.log" echo built
+	echo "went on"
+) >"$tmp/out" 2>&1
+if [ "$(cat "$tmp/out")" != "went on" ] || ! grep -q '^built$' "$tmp/logs/ok.log"; then
+	echo "FAIL: build_or_die of a working build is not quiet:"; cat "$tmp/out"; fail=1
+else
+	echo "ok    build_or_die is quiet when the build works"
+fi
 
 # ci/deps.sh in a fake PATH: the tools it checks are stubs, the user is not
 # root; chromium is required only with --chromium.

@@ -1,0 +1,32 @@
+# shellcheck shell=bash
+# ci/lib.sh — what the ci/ scripts share; sourced (`. ci/lib.sh` from the
+# tree's root), never run. Each script sets $prog (its name, for messages).
+
+# build_or_die LOG COMMAND...
+# Runs a configure or build step with its output appended to LOG, so that a
+# build that works stays quiet. When it fails, the compiler's error must not
+# be lost: the last 30 lines of LOG and LOG's path go to stderr, and the
+# script exits 2 (the ci/ scripts' status for a build error).
+build_or_die() {
+	local log=$1 rc=0
+	shift
+	mkdir -p "$(dirname "$log")"
+	echo "\$ $*" >>"$log"
+	"$@" >>"$log" 2>&1 || rc=$?
+	[ "$rc" = 0 ] && return 0
+	{
+		echo "${prog:-ci}: build failed (exit $rc): $*"
+		echo "${prog:-ci}: the last 30 lines of $log:"
+		tail -n 30 "$log"
+		echo "${prog:-ci}: the whole log: $log"
+	} >&2
+	exit 2
+}
+
+# build_preset_or_die PRESET LOG: configure and build a CMake preset, in a
+# fresh LOG.
+build_preset_or_die() {
+	rm -f "$2"
+	build_or_die "$2" cmake --preset "$1"
+	build_or_die "$2" cmake --build --preset "$1"
+}
