@@ -18,7 +18,8 @@
 # Needs llvm-profdata and llvm-cov of clang's version (package llvm-<major>,
 # installed by ci/deps.sh --coverage).
 # The build's output goes to out/coverage-build.log (its end is printed if it
-# fails).
+# fails). REENTRY_BUGS, which the targets read, must name bugs of the
+# registry (core/bugs.c).
 # Exit 0 report written, 2 usage or build error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,6 +53,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ -f "fuzz/targets/$target.c" ] || usage_error "no fuzz target '$target'"
+check_reentry_bugs
 
 ci/deps.sh --coverage >/dev/null
 major=$(clang -dumpversion | cut -d. -f1)

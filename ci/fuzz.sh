@@ -12,8 +12,9 @@
 #                            from it and from the seeds in corpus/<target>/
 #   -h, --help               this help
 # Environment: REENTRY_BUGS=name[,name] switches historical bugs back on (see
-# build/fuzz/reentry bugs); REENTRY_FUZZ_OUT (default out/fuzz) holds logs (the
-# build's: build-<preset>.log), the default corpora and summary.md.
+# build/fuzz/reentry bugs; a name not in the registry, core/bugs.c, is a usage
+# error); REENTRY_FUZZ_OUT (default out/fuzz) holds logs (the build's:
+# build-<preset>.log), the default corpora and summary.md.
 #
 # At the end: a table (target, execs, exec/s, corpus, reports). Each new report
 # is replayed to get its class and dedup key ("reentry: CLASS in WHERE"),
@@ -78,6 +79,7 @@ esac
 for t in "${targets[@]}"; do
 	[ -f "fuzz/targets/$t.c" ] || usage_error "no fuzz target '$t' (targets: ${all_targets[*]})"
 done
+check_reentry_bugs
 
 if [ "$engine" = afl ]; then
 	ci/deps.sh --afl

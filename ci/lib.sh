@@ -30,3 +30,29 @@ build_preset_or_die() {
 	build_or_die "$2" cmake --preset "$1"
 	build_or_die "$2" cmake --build --preset "$1"
 }
+
+# The names of the historical-bug registry, one a line, read from its source
+# (core/bugs.c) so that no build is needed.
+registry_bugs() {
+	sed -n 's/^[[:space:]]*\.name = "\([A-Za-z0-9_]*\)",.*/\1/p' core/bugs.c
+}
+
+# check_reentry_bugs: every name in $REENTRY_BUGS (comma-separated, as
+# the fuzz targets read it) must be in the registry. A misspelt name would
+# make every target exit at its first input, which the fuzzing engines save
+# as a crash: refuse it before anything is built or run (exit 2, with the
+# valid names).
+check_reentry_bugs() {
+	local known name names=()
+	[ -n "${REENTRY_BUGS:-}" ] || return 0
+	known=$(registry_bugs)
+	[ -n "$known" ] || { echo "${prog:-ci}: no bug names found in core/bugs.c" >&2; exit 2; }
+	IFS=, read -ra names <<<"$REENTRY_BUGS"
+	for name in "${names[@]}"; do
+		[ -z "$name" ] && continue
+		if ! grep -qxF -- "$name" <<<"$known"; then
+			echo "${prog:-ci}: REENTRY_BUGS: no historical bug named '$name' (the registry's: $(paste -sd, <<<"$known" | sed 's/,/, /g'))" >&2
+			exit 2
+		fi
+	done
+}

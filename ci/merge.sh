@@ -17,7 +17,8 @@
 # the ctest corpus_seeds_in_sync stays green. Review, rename and comment the
 # new text files before committing them.
 # The build's output goes to $REENTRY_FUZZ_OUT/build-<preset>.log (its end is
-# printed if it fails).
+# printed if it fails). REENTRY_BUGS, which the targets read, must name bugs
+# of the registry (core/bugs.c).
 # Exit 0 done, 1 the sync check failed, 2 usage or build error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -65,6 +66,7 @@ else
 	done
 fi
 [ -z "$corpus_root" ] || [ -d "$corpus_root" ] || usage_error "no directory '$corpus_root'"
+check_reentry_bugs
 
 if [ $engine = afl ]; then ci/deps.sh --afl >/dev/null; else ci/deps.sh >/dev/null; fi
 reentry=build/$preset/reentry

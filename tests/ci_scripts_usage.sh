@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Every ci/ script answers --help (exit 0, a usage line) and rejects a bad
-# argument with one line on stderr and exit 2, before building anything.
-# ci/lib.sh's build_or_die prints the end of a failed build's log and exits
-# 2; ci/deps.sh needs chromium only with --chromium (checked in a fake PATH:
-# nothing is installed).
-# Usage: ci_scripts_usage.sh SRC_DIR
+# argument with one line on stderr and exit 2, before building anything: a
+# REENTRY_BUGS name that is not in the registry too. ci/lib.sh's registry
+# parse gives the names `reentry bugs` lists; its build_or_die prints the end
+# of a failed build's log and exits 2; ci/deps.sh needs chromium only with
+# --chromium (checked in a fake PATH: nothing is installed).
+# Usage: ci_scripts_usage.sh SRC_DIR [REENTRY]
 set -u
-src=$1 fail=0
+src=$1 reentry=${2:-} fail=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -44,6 +45,28 @@ expect 2 "ci/coverage.sh /nonexistent" "$src/ci/coverage.sh" /nonexistent
 expect 2 "ci/oss-fuzz/build.sh without OUT" env -u OUT "$src/ci/oss-fuzz/build.sh"
 expect 2 "ci/oss-fuzz/build.sh SANITIZER=memory" env OUT="$tmp/out-dir" SANITIZER=memory "$src/ci/oss-fuzz/build.sh"
 expect 2 "ci/oss-fuzz/build.sh FUZZING_ENGINE=honggfuzz" env OUT="$tmp/out-dir" FUZZING_ENGINE=honggfuzz "$src/ci/oss-fuzz/build.sh"
+
+# A misspelt bug name: refused before any build or run, with the valid names.
+for s in "fuzz.sh --target nolock 4" regress.sh merge.sh "coverage.sh --target nolock"; do
+	for bugs in bogus list_lock_spin,bogus; do
+		# (bounded: without the check the script would build and fuzz)
+		expect 2 "REENTRY_BUGS=$bugs ci/$s" env REENTRY_BUGS=$bugs timeout 60 $src/ci/$s
+		if ! grep -q "REENTRY_BUGS: no historical bug named 'bogus' (the registry's: kprobe_fastpath, .*list_lock_spin, " "$tmp/err"; then
+			echo "FAIL: REENTRY_BUGS=$bugs ci/$s: the message does not name 'bogus' and the registry"
+			cat "$tmp/err"; fail=1
+		fi
+	done
+done
+if [ -n "$reentry" ]; then
+	(cd "$src" && . ci/lib.sh && registry_bugs) | sort >"$tmp/parsed"
+	"$reentry" bugs | awk '{ print $1 }' | sort >"$tmp/listed"
+	if [ -s "$tmp/parsed" ] && cmp -s "$tmp/parsed" "$tmp/listed"; then
+		echo "ok    ci/lib.sh reads the registry's $(wc -l <"$tmp/parsed") names from core/bugs.c"
+	else
+		echo "FAIL: ci/lib.sh's names of core/bugs.c differ from reentry bugs:"
+		diff "$tmp/parsed" "$tmp/listed"; fail=1
+	fi
+fi
 
 # build_or_die on a failing "build": the end of the log and its path on
 # stderr, exit 2; the beginning of a long log is left out.
