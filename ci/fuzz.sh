@@ -212,7 +212,7 @@ report_program() {
 
 handle_crash() {
 	local t=$1 dir=$2 crash=$3
-	local log key name saved text bugs_env="" how check
+	local log key name saved text found bugs_env="" bug_opts how check
 	mkdir -p "$dir/reports"
 	log=$dir/reports/replay.log
 	key=$(dedup_key "$t" "$crash" "$log")
@@ -226,6 +226,9 @@ handle_crash() {
 	seen[$t/$name]=1
 	mv "$log" "$dir/reports/$name.log"
 	log=$dir/reports/$name.log
+	# the input as the fuzzer ran it, kept where the next run will not clear it
+	found=$dir/reports/$name.input
+	cp "$crash" "$found"
 	mkdir -p "corpus/crashes/$t"
 	saved=corpus/crashes/$t/$name.txt
 	text=$dir/reports/$name.txt
@@ -255,15 +258,15 @@ handle_crash() {
 	check=""
 	[ "${saved%.txt}" != "$saved" ] && check=$("$reentry" check "$saved" 2>&1 | head -n 1)
 	[ -n "${REENTRY_BUGS:-}" ] && bugs_env="REENTRY_BUGS=$REENTRY_BUGS "
+	# The input's bytes name its target: with the bugs it ran with, reentry
+	# replays it as the fuzzer ran it.
+	bug_opts=$(reentry_bug_options)
 	echo "  new report: $key"
-	echo "    input:     $crash"
+	echo "    input:     $crash (kept as $found)"
 	echo "    saved:     $saved ($how)"
 	[ -z "$check" ] || echo "    check:     $check"
-	if [ "${saved%.txt}" != "$saved" ]; then
-		echo "    replay:    $reentry replay $saved"
-	else
-		echo "    replay:    ${bugs_env}build/$preset/${t}_fuzzer $saved"
-	fi
+	echo "    replay:    $reentry replay $found${bug_opts:+ $bug_opts}"
+	[ "${saved%.txt}" = "$saved" ] || echo "    regression: $reentry replay $saved"
 	local cls=${key%% in *}
 	details+=("$(
 		echo "### \`$key\` — ${t}_fuzzer"
@@ -282,8 +285,9 @@ handle_crash() {
 		echo "Replay:"
 		echo
 		echo '```'
-		[ "${saved%.txt}" != "$saved" ] && echo "$reentry replay $saved"
-		echo "${bugs_env}build/$preset/${t}_fuzzer $crash"
+		echo "$reentry replay $found${bug_opts:+ $bug_opts}"
+		[ "${saved%.txt}" = "$saved" ] || echo "$reentry replay $saved"
+		echo "${bugs_env}build/$preset/${t}_fuzzer $found"
 		echo '```'
 	)")
 }

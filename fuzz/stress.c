@@ -790,12 +790,11 @@ static size_t describe_cpus(char *buf, size_t size, const struct cpu_progress *t
 			n += (size_t)snprintf(buf + n, size - n, "; cpu%d parked", cpu);
 		else if (now[cpu].ops == then[cpu].ops && now[cpu].irq_ops == then[cpu].irq_ops)
 			n += (size_t)snprintf(buf + n, size - n,
-					      "; cpu%d did not park and has not finished an operation since",
-					      cpu);
+					      "; cpu%d has not finished an operation since", cpu);
 		else
 			n += (size_t)snprintf(buf + n, size - n,
-					      "; cpu%d did not park, running (%lu task ops, %lu handler ops since)",
-					      cpu, now[cpu].ops - then[cpu].ops, now[cpu].irq_ops - then[cpu].irq_ops);
+					      "; cpu%d running (%lu task ops, %lu handler ops since)", cpu,
+					      now[cpu].ops - then[cpu].ops, now[cpu].irq_ops - then[cpu].irq_ops);
 	}
 	return n < size ? n : size - 1;
 }
