@@ -56,3 +56,13 @@ check_reentry_bugs() {
 		fi
 	done
 }
+
+# reentry_bug_options: $REENTRY_BUGS as reentry's options, "--bug A --bug B".
+reentry_bug_options() {
+	local name names=() out=""
+	IFS=, read -ra names <<<"${REENTRY_BUGS:-}"
+	for name in "${names[@]}"; do
+		[ -n "$name" ] && out+="${out:+ }--bug $name"
+	done
+	echo "$out"
+}

@@ -68,6 +68,14 @@ if [ -n "$reentry" ]; then
 	fi
 fi
 
+# The bugs ci/fuzz.sh names in the replay command it prints for a crash.
+got=$(. "$src/ci/lib.sh" && REENTRY_BUGS=list_lock_spin,,zero_skipped reentry_bug_options)
+if [ "$got" != "--bug list_lock_spin --bug zero_skipped" ]; then
+	echo "FAIL: reentry_bug_options: '$got'"; fail=1
+else
+	echo "ok    REENTRY_BUGS as replay options: $got"
+fi
+
 # build_or_die on a failing "build": the end of the log and its path on
 # stderr, exit 2; the beginning of a long log is left out.
 (
