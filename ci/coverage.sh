@@ -17,10 +17,14 @@
 # (llvm-cov show), printing llvm-cov's summary table for core/.
 # Needs llvm-profdata and llvm-cov of clang's version (package llvm-<major>,
 # installed by ci/deps.sh --coverage).
+# The build's output goes to out/coverage-build.log (its end is printed if it
+# fails). REENTRY_BUGS, which the targets read, must name bugs of the
+# registry (core/bugs.c).
 # Exit 0 report written, 2 usage or build error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 prog=ci/coverage.sh
+. ci/lib.sh
 
 usage_error() {
 	echo "$prog: $* (see --help)" >&2
@@ -49,6 +53,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ -f "fuzz/targets/$target.c" ] || usage_error "no fuzz target '$target'"
+check_reentry_bugs
 
 ci/deps.sh --coverage >/dev/null
 major=$(clang -dumpversion | cut -d. -f1)
@@ -56,11 +61,12 @@ profdata=$(command -v "llvm-profdata-$major" || command -v llvm-profdata) || usa
 llvm_cov=$(command -v "llvm-cov-$major" || command -v llvm-cov) || usage_error "no llvm-cov"
 
 build=build/coverage
-cmake -S . -B $build -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	-DREENTRY_SANITIZE=ON \
-	"-DCMAKE_C_FLAGS=-fprofile-instr-generate -fcoverage-mapping -mllvm -instrprof-atomic-counter-update-all=1" \
-	>/dev/null || exit 2
-cmake --build $build >/dev/null || exit 2
+build_log=out/coverage-build.log
+rm -f "$build_log"
+build_or_die "$build_log" cmake -S . -B $build -G Ninja -DCMAKE_C_COMPILER=clang \
+	-DCMAKE_BUILD_TYPE=RelWithDebInfo -DREENTRY_SANITIZE=ON \
+	"-DCMAKE_C_FLAGS=-fprofile-instr-generate -fcoverage-mapping -mllvm -instrprof-atomic-counter-update-all=1"
+build_or_die "$build_log" cmake --build $build
 
 profiles=$build/profiles
 rm -rf "$profiles"

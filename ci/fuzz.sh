@@ -12,8 +12,9 @@
 #                            from it and from the seeds in corpus/<target>/
 #   -h, --help               this help
 # Environment: REENTRY_BUGS=name[,name] switches historical bugs back on (see
-# build/fuzz/reentry bugs); REENTRY_FUZZ_OUT (default out/fuzz) holds logs, the
-# default corpora and summary.md.
+# build/fuzz/reentry bugs; a name not in the registry, core/bugs.c, is a usage
+# error); REENTRY_FUZZ_OUT (default out/fuzz) holds logs (the build's:
+# build-<preset>.log), the default corpora and summary.md.
 #
 # At the end: a table (target, execs, exec/s, corpus, reports). Each new report
 # is replayed to get its class and dedup key ("reentry: CLASS in WHERE"),
@@ -21,10 +22,12 @@
 # corpus/crashes/<target>/<dedup key>.txt; a Markdown summary (target, class,
 # dedup key, minimized reproducer, replay command) is written to
 # $REENTRY_FUZZ_OUT/summary.md and appended to $GITHUB_STEP_SUMMARY when set.
-# Exit 0: no report. Exit 1: a report. Exit 2: usage or build error.
+# Exit 0: no report. Exit 1: a report. Exit 2: usage or build error (a failed
+# build prints the end of its log, and the log's path).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 prog=ci/fuzz.sh
+. ci/lib.sh
 
 usage_error() {
 	echo "$prog: $* (see --help)" >&2
@@ -76,6 +79,7 @@ esac
 for t in "${targets[@]}"; do
 	[ -f "fuzz/targets/$t.c" ] || usage_error "no fuzz target '$t' (targets: ${all_targets[*]})"
 done
+check_reentry_bugs
 
 if [ "$engine" = afl ]; then
 	ci/deps.sh --afl
@@ -84,13 +88,12 @@ else
 	ci/deps.sh
 	preset=fuzz
 fi
-cmake --preset $preset >/dev/null || exit 2
-cmake --build --preset $preset >/dev/null || exit 2
+out=${REENTRY_FUZZ_OUT:-out/fuzz}
+mkdir -p "$out"
+build_preset_or_die $preset "$out/build-$preset.log"
 
 per=$((budget / ${#targets[@]}))
 [ "$per" -ge 1 ] || per=1
-out=${REENTRY_FUZZ_OUT:-out/fuzz}
-mkdir -p "$out"
 reentry=build/$preset/reentry
 summary=$out/summary.md
 status=0
@@ -209,7 +212,7 @@ report_program() {
 
 handle_crash() {
 	local t=$1 dir=$2 crash=$3
-	local log key name saved text bugs_env="" how check
+	local log key name saved text found bugs_env="" bug_opts how check
 	mkdir -p "$dir/reports"
 	log=$dir/reports/replay.log
 	key=$(dedup_key "$t" "$crash" "$log")
@@ -223,6 +226,9 @@ handle_crash() {
 	seen[$t/$name]=1
 	mv "$log" "$dir/reports/$name.log"
 	log=$dir/reports/$name.log
+	# the input as the fuzzer ran it, kept where the next run will not clear it
+	found=$dir/reports/$name.input
+	cp "$crash" "$found"
 	mkdir -p "corpus/crashes/$t"
 	saved=corpus/crashes/$t/$name.txt
 	text=$dir/reports/$name.txt
@@ -252,15 +258,15 @@ handle_crash() {
 	check=""
 	[ "${saved%.txt}" != "$saved" ] && check=$("$reentry" check "$saved" 2>&1 | head -n 1)
 	[ -n "${REENTRY_BUGS:-}" ] && bugs_env="REENTRY_BUGS=$REENTRY_BUGS "
+	# The input's bytes name its target: with the bugs it ran with, reentry
+	# replays it as the fuzzer ran it.
+	bug_opts=$(reentry_bug_options)
 	echo "  new report: $key"
-	echo "    input:     $crash"
+	echo "    input:     $crash (kept as $found)"
 	echo "    saved:     $saved ($how)"
 	[ -z "$check" ] || echo "    check:     $check"
-	if [ "${saved%.txt}" != "$saved" ]; then
-		echo "    replay:    $reentry replay $saved"
-	else
-		echo "    replay:    ${bugs_env}build/$preset/${t}_fuzzer $saved"
-	fi
+	echo "    replay:    $reentry replay $found${bug_opts:+ $bug_opts}"
+	[ "${saved%.txt}" = "$saved" ] || echo "    regression: $reentry replay $saved"
 	local cls=${key%% in *}
 	details+=("$(
 		echo "### \`$key\` — ${t}_fuzzer"
@@ -279,8 +285,9 @@ handle_crash() {
 		echo "Replay:"
 		echo
 		echo '```'
-		[ "${saved%.txt}" != "$saved" ] && echo "$reentry replay $saved"
-		echo "${bugs_env}build/$preset/${t}_fuzzer $crash"
+		echo "$reentry replay $found${bug_opts:+ $bug_opts}"
+		[ "${saved%.txt}" = "$saved" ] || echo "$reentry replay $saved"
+		echo "${bugs_env}build/$preset/${t}_fuzzer $found"
 		echo '```'
 	)")
 }

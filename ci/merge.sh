@@ -16,10 +16,14 @@
 # saved is that text's encoding (the canonical bytes of the same program), so
 # the ctest corpus_seeds_in_sync stays green. Review, rename and comment the
 # new text files before committing them.
+# The build's output goes to $REENTRY_FUZZ_OUT/build-<preset>.log (its end is
+# printed if it fails). REENTRY_BUGS, which the targets read, must name bugs
+# of the registry (core/bugs.c).
 # Exit 0 done, 1 the sync check failed, 2 usage or build error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 prog=ci/merge.sh
+. ci/lib.sh
 
 usage_error() {
 	echo "$prog: $* (see --help)" >&2
@@ -62,13 +66,13 @@ else
 	done
 fi
 [ -z "$corpus_root" ] || [ -d "$corpus_root" ] || usage_error "no directory '$corpus_root'"
+check_reentry_bugs
 
 if [ $engine = afl ]; then ci/deps.sh --afl >/dev/null; else ci/deps.sh >/dev/null; fi
-cmake --preset $preset >/dev/null || exit 2
-cmake --build --preset $preset >/dev/null || exit 2
 reentry=build/$preset/reentry
 out=${REENTRY_FUZZ_OUT:-out/fuzz}
 mkdir -p "$out"
+build_preset_or_die $preset "$out/build-$preset.log"
 # scratch space beside the outputs (afl-cmin: AFL_ALLOW_TMP lets it work under /tmp)
 work=$(mktemp -d "$out/merge.XXXXXX")
 trap 'rm -rf "$work"' EXIT

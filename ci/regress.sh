@@ -11,10 +11,14 @@
 #     verdict must be its "# expect:" class, clean with its "# bug:" off).
 # Regressions are replayed in the test preset because their @N boundary
 # ordinals are that build's.
+# The build's output goes to out/regress/build-test.log (its end is printed
+# if it fails). REENTRY_BUGS, which the targets read, must name bugs of the
+# registry (core/bugs.c).
 # Exit 0 all pass, 1 a check failed, 2 usage or build error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 prog=ci/regress.sh
+. ci/lib.sh
 
 case "${1:-}" in
 -h | --help)
@@ -29,9 +33,9 @@ case "${1:-}" in
 	;;
 esac
 
+check_reentry_bugs
 ci/deps.sh >/dev/null
-cmake --preset test >/dev/null || exit 2
-cmake --build --preset test >/dev/null || exit 2
+build_preset_or_die test out/regress/build-test.log
 
 targets=$(sed -n 's/^set(REENTRY_FUZZ_TARGETS \(.*\))$/\1/p' CMakeLists.txt)
 [ -n "$targets" ] || { echo "$prog: no REENTRY_FUZZ_TARGETS in CMakeLists.txt" >&2; exit 2; }

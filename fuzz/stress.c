@@ -5,6 +5,7 @@
  *   reentry stress [--cpus N] [--seconds S] [--signal-rate HZ]
  *                  [--kinds hardirq,nmi,kprobe] [--check-ms MS]
  *                  [--config ITEMS] [--bug NAME]... [--seed S]
+ *                  [--stuck-seconds S]
  *
  * Every CPU is a thread running seeded random traffic in task context:
  * kmalloc/kfree, kmalloc_nolock/kfree_nolock, irqs-off and preempt-off
@@ -28,11 +29,17 @@
  *   everything freed and every CPU's deferred work run, nothing is allocated.
  *   The backend reports deadlocks, lockdep and context errors, WARN and BUG.
  *
- * Exit codes: 0 clean, 1 a report, 2 usage. The seed fixes each CPU's
- * operations and the interrupt controller's choices; thread and signal
- * timing are the OS's, so a report is not reproducible by its seed alone.
- * Wall clock (--seconds, the signal rate, progress lines) is used only by
- * this tool: it is outside the deterministic simulated machine.
+ * A run never hangs: a report blocks the interrupt signals on its thread
+ * before anything else and ends the process; a watchdog thread ends a run
+ * that stops making progress (see "the watchdog" below).
+ *
+ * Exit codes: 0 clean, 1 a report, 2 usage, 3 stuck (the watchdog ended a
+ * run that made no progress: a livelock the backend does not detect, or a
+ * bug of this harness). The seed fixes each CPU's operations and the
+ * interrupt controller's choices; thread and signal timing are the OS's, so
+ * a report is not reproducible by its seed alone. Wall clock (--seconds, the
+ * signal rate, progress lines, the watchdog) is used only by this tool: it
+ * is outside the deterministic simulated machine.
  */
 #define _GNU_SOURCE
 #include "program.h"
@@ -57,6 +64,11 @@
 #define NR_BUCKETS 16
 #define NR_REASONS (NOLOCK_UNSUPPORTED + 1)
 #define ARENA_PAGES 2048	/* 8 MiB: far more than OWN_MAX·cpus + EXCHANGE_SLOTS objects need */
+/* No progress for this long is stuck: longer than a CPU may spin on another
+ * CPU's lock before it reports a deadlock itself. */
+#define STUCK_S_DEFAULT (THREADED_SPIN_LIMIT_S + 15)
+#define REPORT_GRACE_S 10	/* a report begun this long ago has failed to end the process */
+#define EXIT_STUCK 3
 
 /* ---- options ---- */
 
@@ -70,7 +82,10 @@ static struct {
 	uint64_t bugs;
 	struct program_config cfg;
 	char config_text[256];
-} opt = { .cpus = 4, .seconds = 5, .rate = 20000, .kinds = 7, .check_ms = 250 };
+	double stuck_s;
+	int wedge_cpu;		/* testing the watchdog: this CPU hangs (-1: none) */
+} opt = { .cpus = 4, .seconds = 5, .rate = 20000, .kinds = 7, .check_ms = 250,
+	  .stuck_s = STUCK_S_DEFAULT, .wedge_cpu = -1 };
 
 _Noreturn static void usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn static void usage(const char *fmt, ...)
@@ -118,6 +133,14 @@ static unsigned parse_kinds(const char *s)
 	return mask;
 }
 
+/* What --config may ask of the real-thread backend (the simulated machine
+ * runs every configuration). */
+static const char supported_configs[] =
+	"runs design=cpu_slab on SMP, !PREEMPT_RT kernels without memcg (not design=sheaves, "
+	"up, preempt_rt or memcg: the simulated machine runs those, e.g. reentry replay "
+	"--config); of the config items it takes rule=, slab_objects=, slub_debug=, slub_tiny, "
+	"lockdep, no_cpu_partial, no_cmpxchg128 and shuffle; --cpus sets the CPUs";
+
 static void parse_args(int argc, char **argv)
 {
 	bool seeded = false;
@@ -133,7 +156,16 @@ static void parse_args(int argc, char **argv)
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			printf("usage: reentry stress [--cpus N] [--seconds S] [--signal-rate HZ] "
 			       "[--kinds hardirq,nmi,kprobe] [--check-ms MS] [--config ITEMS] "
-			       "[--bug NAME]... [--seed S]\n");
+			       "[--bug NAME]... [--seed S] [--stuck-seconds S]\n"
+			       "  --stuck-seconds S    end a run whose main thread makes no progress for S s,\n"
+			       "                       or that outlives --seconds by 2·S, with exit status 3\n"
+			       "                       (default %d; below %d a CPU waiting out a cross-CPU\n"
+			       "                       deadlock is taken for stuck)\n"
+			       "  --test-wedge-cpu N   testing the watchdog: CPU N's thread hangs after its\n"
+			       "                       first operation\n"
+			       "The real-thread backend %s.\n"
+			       "exit status: 0 clean, 1 a report, 2 usage, 3 stuck\n",
+			       STUCK_S_DEFAULT, THREADED_SPIN_LIMIT_S, supported_configs);
 			exit(0);
 		}
 		if (!v)
@@ -149,6 +181,10 @@ static void parse_args(int argc, char **argv)
 			opt.kinds = parse_kinds(v);
 		} else if (strcmp(a, "--check-ms") == 0) {
 			opt.check_ms = (int)parse_number(a, v, 1, 1e7);
+		} else if (strcmp(a, "--stuck-seconds") == 0) {
+			opt.stuck_s = parse_number(a, v, 1, 1e6);
+		} else if (strcmp(a, "--test-wedge-cpu") == 0) {
+			opt.wedge_cpu = (int)parse_number(a, v, 0, NR_CPUS - 1);
 		} else if (strcmp(a, "--seed") == 0) {
 			char *end;
 
@@ -171,10 +207,12 @@ static void parse_args(int argc, char **argv)
 			usage("unknown option '%s' (see --help)", a);
 		}
 	}
-	if (opt.cfg.up || opt.cfg.preempt_rt)
-		usage("--config: the real-thread backend runs SMP !RT kernels only");
-	if (opt.cfg.design != DESIGN_CPU_SLAB)
-		usage("--config: only design=cpu_slab is modelled");
+	if (opt.cfg.design != DESIGN_CPU_SLAB || opt.cfg.up || opt.cfg.preempt_rt || opt.cfg.memcg)
+		usage("--config: %s is not run by the real-thread backend, which %s",
+		      opt.cfg.design != DESIGN_CPU_SLAB ? "design=sheaves" : opt.cfg.up ? "up" :
+		      opt.cfg.preempt_rt ? "preempt_rt" : "memcg", supported_configs);
+	if (opt.wedge_cpu >= opt.cpus)
+		usage("--test-wedge-cpu: %d is not one of the %d CPUs", opt.wedge_cpu, opt.cpus);
 	/* Outside the deterministic machine: an unseeded run draws its seed
 	 * from the clock, and prints it. */
 	if (!seeded)
@@ -187,7 +225,8 @@ static void apply_config(void)
 	const struct program_config *c = &opt.cfg;
 
 	program_config_apply(c, &kconfig);
-	/* this backend: SMP, !RT, no memcg, whatever the config line says */
+	/* this backend: --cpus (not the config's cpus=), SMP, !RT, no memcg
+	 * (parse_args() refused a config that asks otherwise) */
 	kconfig.nr_cpus = opt.cpus;
 	kconfig.smp = true;
 	kconfig.preempt_rt = false;
@@ -198,7 +237,8 @@ static void apply_config(void)
 
 /* ---- reports ---- */
 
-static int reported;
+static int reported;	/* a report is under way: the process is about to end */
+static __thread bool reporting;	/* this thread writes one */
 static int in_check;	/* the main thread runs a quiescent check */
 
 static void config_line(char *buf, size_t size)
@@ -218,15 +258,30 @@ static void config_line(char *buf, size_t size)
 
 static pthread_t main_thread;
 
-/* The first report wins and ends the process; the others wait for it. */
+/*
+ * The first report wins and ends the process; the others wait for it. Each
+ * blocks the interrupt signals on its thread first (threaded.c's report()
+ * has, fail() has not): a handler that ran while this thread reports would
+ * report too, find the report under way and wait, forever, for the thread it
+ * interrupted. So a waiting reporter is always on another thread than the
+ * winner, and a report inside a report has no one to wait for.
+ */
 static void stress_report(const char *cls, const char *text)
 {
+	static const char nested[] = "reentry: stress: a report failed while it was written\n";
 	char where[400], cfg[300], buf[2048];
 	int n;
 
+	threaded_mask_signals(true);
+	if (reporting) {
+		if (write(2, nested, sizeof(nested) - 1) < 0)
+			_exit(1);
+		_exit(1);
+	}
+	reporting = true;
 	if (__atomic_exchange_n(&reported, 1, __ATOMIC_ACQ_REL))
 		for (;;)
-			pause();
+			pause();	/* until the winner's _exit() (or the watchdog's) */
 	if (__atomic_load_n(&in_check, __ATOMIC_RELAXED) && pthread_equal(pthread_self(), main_thread))
 		snprintf(where, sizeof(where), "quiescent check: every CPU parked, its irq_work run");
 	else
@@ -388,6 +443,7 @@ struct worker {
 	unsigned long irq_ops;
 	unsigned long nolock_null[NR_REASONS];
 	unsigned long kmalloc_null;
+	int parked, ended;	/* at the stop-the-world barrier; its thread returned */
 } __attribute__((aligned(64)));
 
 static struct worker workers[NR_CPUS];
@@ -555,9 +611,21 @@ static void park(void)
 {
 	threaded_mask_signals(true);
 	threaded_poll();
+	__atomic_store_n(&me->parked, 1, __ATOMIC_RELAXED);
 	pthread_barrier_wait(&stw_in);
 	pthread_barrier_wait(&stw_out);
+	__atomic_store_n(&me->parked, 0, __ATOMIC_RELAXED);
 	threaded_mask_signals(false);
+}
+
+/* --test-wedge-cpu: this CPU stops taking part, as a CPU stuck in a
+ * livelock would; only the watchdog can end the run. */
+_Noreturn static void wedge(void)
+{
+	task_op();
+	threaded_mask_signals(true);
+	for (;;)
+		pause();
 }
 
 static void *cpu_thread(void *arg)
@@ -567,6 +635,8 @@ static void *cpu_thread(void *arg)
 	me = &workers[cpu];
 	threaded_bind(cpu);
 	threaded_mask_signals(false);
+	if (cpu == opt.wedge_cpu)
+		wedge();
 	while (!__atomic_load_n(&stop_flag, __ATOMIC_ACQUIRE)) {
 		if (__atomic_load_n(&stw_request, __ATOMIC_ACQUIRE))
 			park();
@@ -577,6 +647,7 @@ static void *cpu_thread(void *arg)
 	threaded_mask_signals(true);
 	threaded_poll();
 	threaded_bind(-1);
+	__atomic_store_n(&me->ended, 1, __ATOMIC_RELAXED);
 	return NULL;
 }
 
@@ -609,14 +680,19 @@ static void validate_world(void)
 
 static unsigned long checks;
 
+static void step(const char *what, int cpu);
+
 static void stop_the_world_check(void)
 {
+	step("a quiescent check, waiting for every CPU to park", -1);
 	__atomic_store_n(&stw_request, 1, __ATOMIC_RELEASE);
 	pthread_barrier_wait(&stw_in);
 	__atomic_store_n(&stw_request, 0, __ATOMIC_RELEASE);
+	step("a quiescent check, validating", -1);
 	validate_world();
 	checks++;
 	pthread_barrier_wait(&stw_out);
+	step("sending signals", -1);
 }
 
 /* After the CPU threads ended: free everything as its CPU would, drain. */
@@ -651,7 +727,7 @@ static void free_everything(void)
 	me = NULL;
 }
 
-/* ---- main: the interrupt controller ---- */
+/* ---- the watchdog ---- */
 
 static double now_s(void)
 {
@@ -660,6 +736,146 @@ static double now_s(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
+
+/*
+ * A stress run ends with a verdict, never a hang: a hung CI job loses every
+ * result. The watchdog is a thread that only watches (its interrupt signals
+ * blocked; it reads counters, never the model). Once a second it looks at
+ * the main thread's heartbeat and ends the process, exit status 3 and a line
+ * "reentry: stress: stuck: ..." saying where, when
+ *   - the main thread made no progress for --stuck-seconds: a CPU that never
+ *     parks for a quiescent check, a CPU thread that never ends, a drain that
+ *     never empties (a CPU spinning on another's lock reports a deadlock
+ *     itself after THREADED_SPIN_LIMIT_S, so the default waits longer);
+ *   - the run outlived --seconds by twice --stuck-seconds;
+ *   - a report began REPORT_GRACE_S seconds ago and the process still runs.
+ * Its clock only decides to give up: nothing it reads reaches a verdict.
+ */
+static unsigned long heartbeat;		/* the main thread: one more at each step */
+static const char *phase = "starting";	/* what the main thread does */
+static int phase_cpu = -1;		/* and on which CPU, if on one */
+
+static void step(const char *what, int cpu)
+{
+	__atomic_store_n(&phase, what, __ATOMIC_RELAXED);
+	__atomic_store_n(&phase_cpu, cpu, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&heartbeat, 1, __ATOMIC_RELAXED);
+}
+
+struct cpu_progress {
+	unsigned long ops, irq_ops;
+};
+
+static void progress_of(struct cpu_progress *p)
+{
+	for (int cpu = 0; cpu < opt.cpus; cpu++) {
+		p[cpu].ops = __atomic_load_n(&workers[cpu].ops, __ATOMIC_RELAXED);
+		p[cpu].irq_ops = __atomic_load_n(&workers[cpu].irq_ops, __ATOMIC_RELAXED);
+	}
+}
+
+/* Where each CPU is, against what it had done when the main thread last moved. */
+static size_t describe_cpus(char *buf, size_t size, const struct cpu_progress *then)
+{
+	struct cpu_progress now[NR_CPUS];
+	size_t n = 0;
+
+	progress_of(now);
+	for (int cpu = 0; cpu < opt.cpus && n < size; cpu++) {
+		const struct worker *w = &workers[cpu];
+
+		if (__atomic_load_n(&w->ended, __ATOMIC_RELAXED))
+			n += (size_t)snprintf(buf + n, size - n, "; cpu%d ended", cpu);
+		else if (__atomic_load_n(&w->parked, __ATOMIC_RELAXED))
+			n += (size_t)snprintf(buf + n, size - n, "; cpu%d parked", cpu);
+		else if (now[cpu].ops == then[cpu].ops && now[cpu].irq_ops == then[cpu].irq_ops)
+			n += (size_t)snprintf(buf + n, size - n,
+					      "; cpu%d has not finished an operation since", cpu);
+		else
+			n += (size_t)snprintf(buf + n, size - n,
+					      "; cpu%d running (%lu task ops, %lu handler ops since)", cpu,
+					      now[cpu].ops - then[cpu].ops, now[cpu].irq_ops - then[cpu].irq_ops);
+	}
+	return n < size ? n : size - 1;
+}
+
+_Noreturn static void stuck(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+_Noreturn static void stuck(const char *fmt, ...)
+{
+	char buf[2048];
+	size_t n = 0;
+	va_list ap;
+
+	n += (size_t)snprintf(buf, sizeof(buf), "reentry: stress: stuck: ");
+	va_start(ap, fmt);
+	n += (size_t)vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
+	va_end(ap);
+	if (n < sizeof(buf))
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+				      "; seed %llu (a livelock the backend does not detect, or a bug of the stress harness)\n",
+				      (unsigned long long)opt.seed);
+	if (n >= sizeof(buf)) {
+		n = sizeof(buf) - 1;
+		buf[n - 1] = '\n';
+	}
+	if (write(2, buf, n) < 0)
+		_exit(EXIT_STUCK);
+	_exit(EXIT_STUCK);
+}
+
+static void *watchdog(void *arg)
+{
+	const struct timespec second = { 1, 0 };
+	double start = now_s(), moved = start, report_seen = 0;
+	unsigned long last = __atomic_load_n(&heartbeat, __ATOMIC_RELAXED);
+	struct cpu_progress then[NR_CPUS];
+	char where[160], cpus[1200];
+
+	(void)arg;
+	threaded_mask_signals(true);
+	progress_of(then);
+	for (;;) {
+		unsigned long beat;
+		const char *what;
+		int cpu;
+		double t;
+
+		nanosleep(&second, NULL);
+		t = now_s();
+		beat = __atomic_load_n(&heartbeat, __ATOMIC_RELAXED);
+		if (beat != last) {
+			last = beat;
+			moved = t;
+			progress_of(then);
+		}
+		if (__atomic_load_n(&reported, __ATOMIC_ACQUIRE)) {
+			if (report_seen == 0)
+				report_seen = t;
+			else if (t - report_seen >= REPORT_GRACE_S)
+				stuck("a report began %d s ago and has not ended the process", REPORT_GRACE_S);
+			continue;
+		}
+		if (t - moved < opt.stuck_s && t - start < opt.seconds + 2 * opt.stuck_s)
+			continue;
+		/* Claim the end of the process, unless a report just did. */
+		if (__atomic_exchange_n(&reported, 1, __ATOMIC_ACQ_REL))
+			continue;
+		what = __atomic_load_n(&phase, __ATOMIC_RELAXED);
+		cpu = __atomic_load_n(&phase_cpu, __ATOMIC_RELAXED);
+		if (cpu >= 0)
+			snprintf(where, sizeof(where), "%s (cpu%d)", what, cpu);
+		else
+			snprintf(where, sizeof(where), "%s", what);
+		describe_cpus(cpus, sizeof(cpus), then);
+		if (t - moved >= opt.stuck_s)
+			stuck("the main thread made no progress for %.0f s, in %s%s", t - moved, where, cpus);
+		stuck("the run was to end after %g s and still runs %.0f s later, in %s%s",
+		      opt.seconds, t - start - opt.seconds, where, cpus);
+	}
+	return NULL;
+}
+
+/* ---- main: the interrupt controller ---- */
 
 struct totals {
 	unsigned long ops, irq_ops, null[NR_REASONS], kmalloc_null;
@@ -720,6 +936,7 @@ int main(int argc, char **argv)
 	unsigned long sent = 0;
 	char cfg[300], reasons[200];
 	int kinds[NR_IRQ_KINDS], nkinds = 0;
+	pthread_t watchdog_thread;
 
 	main_thread = pthread_self();
 	parse_args(argc, argv);
@@ -729,6 +946,8 @@ int main(int argc, char **argv)
 			kinds[nkinds++] = k;
 	threaded_init(opt.cpus, irq_handler, stress_report);
 	threaded_mask_signals(true);	/* the controller takes no interrupts */
+	if (pthread_create(&watchdog_thread, NULL, watchdog, NULL))
+		usage("cannot create the watchdog thread");
 
 	threaded_bind(0);
 	kmem_init();
@@ -762,11 +981,13 @@ int main(int argc, char **argv)
 	start = now_s();
 	next_progress = start + 1;
 	next_check = start + opt.check_ms / 1000.0;
+	step("sending signals", -1);
 	for (;;) {
 		double t = now_s(), elapsed = t - start;
 		unsigned long due = (unsigned long)(opt.rate * elapsed);
 		struct timespec tick = { 0, 200000 };
 
+		__atomic_fetch_add(&heartbeat, 1, __ATOMIC_RELAXED);
 		if (elapsed >= opt.seconds)
 			break;
 		/* Signals are sent in the little batches that came due. */
@@ -800,14 +1021,20 @@ int main(int argc, char **argv)
 	}
 
 	__atomic_store_n(&stop_flag, 1, __ATOMIC_RELEASE);
-	for (int cpu = 0; cpu < opt.cpus; cpu++)
+	for (int cpu = 0; cpu < opt.cpus; cpu++) {
+		step("waiting for a CPU thread to end", cpu);
 		pthread_join(workers[cpu].thread, NULL);
+	}
+	step("the check after the CPU threads ended", -1);
 	validate_world();
 	checks++;
+	step("freeing everything and draining irq_work", -1);
 	free_everything();
 	final_check = true;
+	step("the final check", -1);
 	validate_world();
 	checks++;
+	step("the summary", -1);
 
 	sum(&now);
 	null_reasons(&now, reasons, sizeof(reasons));

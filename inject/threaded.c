@@ -107,6 +107,11 @@ _Noreturn static void report(const char *cls, const char *fmt, ...)
 	char text[600];
 	va_list ap;
 
+	/* Before anything else: no interrupt on this thread from here on. A
+	 * handler that ran while the report is written would find a report
+	 * under way and wait for it to end the process, on the very thread
+	 * that writes it: the process would hang instead of reporting. */
+	threaded_mask_signals(true);
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);

@@ -33,7 +33,8 @@
  *
  * Reports (deadlock, lockdep, BUG_ON, WARN, slab errors) go to the driver's
  * report function, which prints them like a kernel report and ends the
- * process.
+ * process. It is called with the interrupt signals blocked on the reporting
+ * thread: no handler runs there again.
  */
 #ifndef REENTRY_INJECT_THREADED_H
 #define REENTRY_INJECT_THREADED_H

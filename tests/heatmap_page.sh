@@ -12,7 +12,7 @@
 #       how many functions were interrupted and which were never reached;
 #       it fits a 1400 px window, and a deep link to a source line
 #       (index.html#core/slub.c:N) renders that line, not a blank screen.
-#       Exit 77 (ctest: skipped) when chromium is not installed (ci/deps.sh
+#       Exit 77 (ctest: skipped) when chromium is not installed (ci/deps.sh --chromium
 #       installs it).
 set -u
 mode=$1 reentry=$2 src=$3
@@ -55,7 +55,7 @@ same)
 	;;
 chromium)
 	if ! command -v chromium >/dev/null 2>&1; then
-		echo "chromium is not installed (ci/deps.sh installs it): skipped"
+		echo "chromium is not installed (ci/deps.sh --chromium installs it): skipped"
 		exit 77
 	fi
 	# a throwaway profile; root in a container needs --no-sandbox, and a
