@@ -243,7 +243,7 @@ handle_crash() {
 		saved=${saved%.txt}.bin
 		cp "$crash" "$saved"
 		"$reentry" decode "$crash" >"$text" 2>/dev/null || true
-		how="binary input: the replay printed no program (a sanitizer's own report, or it did not reproduce); the text below is 'reentry decode', without $t's configuration"
+		how="binary input: the replay printed no program (a sanitizer's own report, or it did not reproduce); the text below is 'reentry decode' (the program as $t ran it, by its tag)"
 	fi
 	# A report that does not need the historical bugs switched on: drop the
 	# "# bug:" lines, or the regression would demand clean with them off.

@@ -119,7 +119,7 @@ for t in "${targets[@]}"; do
 	for f in "$w/picked"/*; do
 		[ -f "$f" ] || continue
 		[ -z "${have[$(sha1sum <"$f" | cut -c1-40)]:-}" ] || continue
-		"$reentry" decode "$f" >"$w/text" || exit 2
+		"$reentry" decode --binary "$f" >"$w/text" || exit 2
 		"$reentry" encode "$w/text" -o "$w/bin" || exit 2
 		hash=$(sha1sum <"$w/bin" | cut -c1-40)
 		[ -z "${have[$hash]:-}" ] || continue

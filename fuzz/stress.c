@@ -673,7 +673,7 @@ static void validate_world(void)
 	threaded_bind(0);
 	__atomic_store_n(&in_check, 1, __ATOMIC_RELAXED);
 	if (!validate_all_census(census_each, NULL))
-		fail("invariant", "validator: %s", validate_error());
+		fail(invariant_class(validate_invariant()), "validator: %s", validate_error());
 	__atomic_store_n(&in_check, 0, __ATOMIC_RELAXED);
 	threaded_bind(-1);
 }

@@ -53,6 +53,8 @@ code_classes=$(perl -e '
 		if ($f =~ m{core/validate\.c$}) {
 			while ($s =~ /\bINVARIANT\s*\(\s*(\d+)\s*,\s*"([^"]+)"/g) { $name{$1} = $2 }
 			while ($s =~ /\bfail_inv\s*\(\s*(\d+)/g) { $cls{"invariant-$1"} = 1 }
+			# fail() is an invariant without a number: the bare class
+			$cls{"invariant"} = 1 if $s =~ /\breturn\s+fail\s*\(/;
 		}
 		while ($s =~ /\binvariant_class\s*\(\s*(\d+)\s*\)/g) { $cls{"invariant-$1"} = 1 }
 	}

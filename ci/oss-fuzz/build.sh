@@ -13,7 +13,7 @@
 # FUZZING_ENGINE=afl, $LIB_FUZZING_ENGINE its libAFLDriver.a). Under AFL++
 # core/ is compiled by plain clang ($REENTRY_PLAIN_CC, default clang):
 # afl-cc strips -fsanitize-coverage=, and core/ needs trace-loads/trace-stores
-# for its boundaries (../shared/DESIGN.md, build recipe); afl-clang-fast
+# for its boundaries (docs/ci.md); afl-clang-fast
 # links. $SANITIZER (address, undefined, coverage) only selects $CFLAGS,
 # which OSS-Fuzz sets. Exit 0 built, 2 usage or build error.
 set -euo pipefail
