@@ -16,8 +16,8 @@
  * the target, and `reentry replay CRASH` — which decodes a tagged input the
  * way the target does — gives the verdict the fuzzer saw, whatever engine
  * (libFuzzer, AFL++, OSS-Fuzz's) found it. An input of another target, or an
- * untagged one, is skipped (the engine is told to drop it), with a note on
- * stderr the first time.
+ * untagged one, is skipped (no model code runs, so no engine keeps it), with
+ * a note on stderr the first time.
  *
  * REENTRY_TRACE=1 makes a target print every input's program, trace and
  * verdict on stderr (e.g. `REENTRY_TRACE=1 sheaves_fuzzer CRASH`, as OSS-Fuzz
@@ -46,8 +46,12 @@ struct target {
 const struct target *target_get(unsigned int id);
 
 /* The fuzz target's entry: run the input if it is the target's (see above).
- * 0 when it ran clean, -1 when skipped; a report aborts. */
+ * Returns 0 (a report aborts). A skipped input runs no model code, so no
+ * engine keeps it; 0 rather than libFuzzer's -1 "reject", which honggfuzz
+ * takes for a fatal error. */
 int target_run(enum target_id id, const uint8_t *data, size_t size);
+/* Was the last input skipped (the plain driver must not call it a pass)? */
+bool target_last_skipped(void);
 
 /* The program a binary input is under target t: decoded, with t's
  * configuration (what target_run runs, bugs aside). */
