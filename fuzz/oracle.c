@@ -25,25 +25,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/*
- * A class "invariant-N" names invariant N by its number only (fuzz/exec.c's
- * check after every operation does): the report gets its name too.
- */
-static const char *named(const char *cls)
-{
-	const char *p = cls + strlen("invariant-");
-	int n = 0;
-
-	if (strncmp(cls, "invariant-", strlen("invariant-")) || !*p)
-		return cls;
-	for (; *p; p++) {
-		if (*p < '0' || *p > '9' || n >= NR_INVARIANTS)
-			return cls;
-		n = 10 * n + (*p - '0');
-	}
-	return n > 0 && n < NR_INVARIANTS ? invariant_class(n) : cls;
-}
-
 _Noreturn void oracle_fail(struct exec *x, const char *cls, const char *fmt, ...)
 {
 	char text[600];
@@ -53,7 +34,7 @@ _Noreturn void oracle_fail(struct exec *x, const char *cls, const char *fmt, ...
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	machine_report(named(cls), "%s", text);
+	machine_report(cls, "%s", text);
 }
 
 static const char *api_name(int api)

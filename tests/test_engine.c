@@ -1854,26 +1854,6 @@ TEST_INJECT(unfired_events_are_said)
 
 /* ---- report classes ---- */
 
-static void fail_by_number(void *arg)
-{
-	oracle_fail(NULL, arg, "a class that names an invariant by its number");
-}
-
-/* A class "invariant-N" (fuzz/exec.c's check after every operation) is reported with the name. */
-TEST(engine_oracle_names_an_invariant_given_by_number)
-{
-	test_kconfig(2);
-	boot_world();
-	CHECK(report_is(machine_try(fail_by_number, "invariant-11"), "invariant-11-memcg-balance"));
-	CHECK(report_is(machine_try(fail_by_number, "invariant-6"), "invariant-6-trylock-holder"));
-	/* anything else is left as it is */
-	CHECK(report_is(machine_try(fail_by_number, "invariant"), "invariant"));
-	CHECK(report_is(machine_try(fail_by_number, "invariant-99"), "invariant-99"));
-	CHECK(report_is(machine_try(fail_by_number, "invariant-1x"), "invariant-1x"));
-	CHECK(report_is(machine_try(fail_by_number, "lost-object"), "lost-object"));
-	return true;
-}
-
 /* The lost-object report counts in English: "1 object", "2 objects". */
 TEST(engine_lost_object_report_says_1_object)
 {
