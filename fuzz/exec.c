@@ -600,10 +600,14 @@ static void fresh_world(void)
 	next = (next + 1) % PRISTINE_WORLDS;
 }
 
+/* The run in progress, for a sanitizer report (the end of this file). */
+static struct exec *running;
+
 void exec_begin(struct exec *x, const struct program *p)
 {
 	const struct program_config *c = &p->config;
 
+	running = x;
 	x->prog = p;
 	x->reported = false;
 	x->destroying = 0;
@@ -685,6 +689,7 @@ bool exec_finish(struct exec *x)
 
 void exec_resume(struct exec *x, const struct exec_state *st)
 {
+	running = x;
 	x->st = *st;
 	x->destroying = 0;
 	x->reported = false;
@@ -697,4 +702,78 @@ bool exec_run(struct exec *x, const struct program *p)
 {
 	exec_begin(x, p);
 	return exec_ops(x, 0, p->nops) && exec_finish(x);
+}
+
+/* ---- a sanitizer report names its trial ---- */
+
+/*
+ * The program of the run in progress as a text program: its own events and
+ * the ones a sweep or random trial added, with their handler, so that the
+ * trial can be replayed (and minimized) from the text alone.
+ */
+static void trial_program(const struct exec *x, struct program *out)
+{
+	*out = *x->prog;
+	for (int i = 0; i < x->nextra && out->nevents < MAX_EVENTS; i++) {
+		const struct engine_event *e = &x->extra[i];
+		struct event *ev = &out->events[out->nevents++];
+
+		memset(ev, 0, sizeof(*ev));
+		ev->kind = (uint8_t)e->kind;
+		ev->anchor = (uint8_t)e->anchor;
+		ev->op = (uint8_t)e->op;
+		ev->ordinal = e->ordinal;
+		ev->cpu = e->kind == EV_PREEMPT ? (uint8_t)e->cpu : 0;
+		ev->count = e->kind >= EV_NR_INTERRUPTS ? (uint8_t)e->count : 0;
+		if (e->kind < EV_NR_INTERRUPTS) {
+			ev->nops = (uint8_t)(x->nextra_handler < MAX_HANDLER_OPS ? x->nextra_handler
+										 : MAX_HANDLER_OPS);
+			memcpy(ev->ops, x->extra_handler, ev->nops * sizeof(ev->ops[0]));
+		}
+	}
+}
+
+/*
+ * ASan and UBSan end every report with its summary line, through this
+ * hook, just before the process dies: after it, say which run it was — the
+ * operation, the trial's injected events, the program (a replayable text,
+ * the trial's events in it) and the trace so far when the run was traced.
+ * Without it a sanitizer error in a sweep is four lines and no trial. (Not
+ * the death callback: libFuzzer owns that one, to save the crash.)
+ */
+void __sanitizer_report_error_summary(const char *summary);
+void __sanitizer_report_error_summary(const char *summary)
+{
+	static char text[1 << 16];
+	static struct program trial;
+	const struct exec *x = running;
+
+	fprintf(stderr, "%s\n", summary);
+	if (!x || !x->prog)
+		return;
+	trial_program(x, &trial);
+	program_print(&trial, text, sizeof(text));
+	fprintf(stderr, "reentry: the sanitizer report above happened in op %d", x->cur_op);
+	if (x->cur_op >= 0 && x->cur_op < x->prog->nops) {
+		char op[160];
+
+		op_print(&x->prog->ops[x->cur_op], op, sizeof(op));
+		fprintf(stderr, " (%s)", op);
+	} else {
+		fprintf(stderr, " (the end-of-run checks)");
+	}
+	for (int i = 0; i < x->nextra; i++)
+		fprintf(stderr, "%s op %d @%u %s", i ? "," : "; the trial injected", x->extra[i].op,
+			x->extra[i].ordinal, event_kind_name(x->extra[i].kind));
+	fprintf(stderr, ".\nreentry: the program, with the trial's events (replay it with "
+		"reentry replay FILE):\n%s", text);
+	if (x->tracing && x->trace && x->trace[0])
+		fprintf(stderr, "reentry: the trace so far:\n%s", x->trace);
+}
+
+/* UBSan's reports carry their stack (a user's UBSAN_OPTIONS still wins). */
+const char *__ubsan_default_options(void);
+const char *__ubsan_default_options(void)
+{
+	return "print_stacktrace=1";
 }
