@@ -12,8 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DEFAULT_HANDLER "p = kmalloc_nolock(64, 0)"
-
 static const struct {
 	const char *name;	/* the long name */
 	int short_name;		/* its one-letter form, or 0 */
@@ -28,7 +26,7 @@ static const struct {
 	[OPT_BINARY] = { "binary", 0, NULL, "read files as binary inputs, whatever the rule says" },
 	[OPT_DEPTH] = { "depth", 0, "N", "interrupts per trial: 1 (the default) or 2" },
 	[OPT_KINDS] = { "kinds", 0, "K,...", "interrupt kinds (default: nmi,hardirq,softirq,kprobe,irq_work,preempt)" },
-	[OPT_HANDLER] = { "handler", 0, "OPS", "their handler, ops split by ';' (default '" DEFAULT_HANDLER "')" },
+	[OPT_HANDLER] = { "handler", 0, "OPS", "their handler, ops split by ';' (default '" SWEEP_DEFAULT_HANDLER "')" },
 	[OPT_SEED] = { "seed", 0, "S", "seed of the random schedules, 0..2^64-1 (default 1)" },
 	[OPT_TRIALS] = { "trials", 0, "N", "random schedules to run, 1..2^64-1 (default 10000)" },
 	[OPT_OUT_FILE] = { "output", 'o', "OUT", "write to the file OUT instead of stdout" },
@@ -292,7 +290,7 @@ bool cli_parse(int argc, char **argv, uint32_t accepted, struct cli_args *a, cha
 	memset(a, 0, sizeof(*a));
 	a->depth = 1;
 	a->kinds = SWEEP_INTERRUPTS;
-	a->handler = DEFAULT_HANDLER;
+	a->handler = SWEEP_DEFAULT_HANDLER;
 	a->seed = 1;
 	a->trials = 10000;
 	if (!cli_handler(a->handler, a->handler_ops, &a->nhandler, err, errsize))

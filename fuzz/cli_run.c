@@ -35,46 +35,16 @@ int cmd_replay(const struct cli_verb *v, struct cli_args *a)
 	return status;
 }
 
-/* "# sweep: KINDS [handler OPS]" in a regression: its verdict is a sweep's. */
-static bool sweep_header(const char *path, const char *text, struct sweep_options *o,
-			 struct op *handler)
-{
-	const char *line = strstr(text, "# sweep:");
-	char rest[512], kinds[256], err[256];
-	const char *h;
-	size_t n;
-
-	if (!line)
-		return false;
-	line += strlen("# sweep:");
-	n = strcspn(line, "\n");
-	snprintf(rest, sizeof(rest), "%.*s", (int)n, line);
-	h = strstr(rest, " handler ");
-	if (!cli_handler(h ? h + strlen(" handler ") : "p = kmalloc_nolock(64, 0)", handler,
-			 &o->nhandler, err, sizeof(err)))
-		die("%s: '# sweep:' handler: %s", path, err);
-	o->handler = handler;
-	if (h)
-		rest[h - rest] = '\0';
-	if (sscanf(rest, " %255s", kinds) != 1)
-		die("%s: '# sweep:' needs the interrupt kinds, e.g. '# sweep: nmi,kprobe'", path);
-	if (!cli_kinds(kinds, &o->kinds, err, sizeof(err)))
-		die("%s: '# sweep:': %s", path, err);
-	return true;
-}
-
 /*
  * The verdict of a regression: a replay, or a sweep if it asks for one. The
  * run that decided it goes in *run (the replay; a sweep's first failing
  * trial, or the plain program when the sweep is clean), for events_fire().
  */
-static void verdict(const struct program *p, const struct cli_input *in, char *cls, size_t size,
-		    struct exec *run)
+static void verdict(const struct program *p, char *cls, size_t size, struct exec *run)
 {
-	struct sweep_options o = { .depth = 1 };
-	struct op handler[MAX_HANDLER_OPS];
-
-	if (sweep_header(in->path, in->source, &o, handler)) {
+	if (p->sweep_kinds) {
+		struct sweep_options o = { .kinds = p->sweep_kinds, .depth = 1,
+					   .handler = p->sweep_handler, .nhandler = p->sweep_nhandler };
 		struct sweep_result r;
 
 		sweep_run(p, &o, &r);
@@ -172,7 +142,7 @@ int cmd_check(const struct cli_verb *v, struct cli_args *a)
 			die("%s: a regression needs a '# expect: CLASS' line", files[f]);
 		struct exec run = { 0 }, off_run = { 0 };
 
-		verdict(&p, &in, got, sizeof(got), &run);
+		verdict(&p, got, sizeof(got), &run);
 		fired = events_fire(&p, &run, &in, why, sizeof(why));
 		exec_free(&run);
 		ok = strcmp(got, p.expect) == 0 && fired;
@@ -180,7 +150,7 @@ int cmd_check(const struct cli_verb *v, struct cli_args *a)
 			uint64_t bugs = p.bugs;
 
 			p.bugs = 0;
-			verdict(&p, &in, off, sizeof(off), &off_run);
+			verdict(&p, off, sizeof(off), &off_run);
 			exec_free(&off_run);
 			p.bugs = bugs;
 			ok = ok && strcmp(off, "clean") == 0;

@@ -60,19 +60,8 @@ void exec_free(struct exec *x)
 
 void exec_config_line(const struct program *p, char *buf, size_t size)
 {
-	const struct program_config *c = &p->config;
-	size_t n;
+	size_t n = (size_t)program_config_print(&p->config, buf, size);
 
-	n = (size_t)snprintf(buf, size, "design=%s%s cpus=%d %s %s%s%s%s%s%s%s",
-			     c->design == DESIGN_SHEAVES ? "sheaves" : "cpu_slab",
-			     c->alloc_flags_rule == RULE_ALLOC_TRYLOCK ? " rule=alloc_trylock" : "",
-			     kconfig.nr_cpus, c->up ? "up" : "smp", c->preempt_rt ? "rt" : "!rt",
-			     c->slub_tiny ? " tiny" : "", c->lockdep ? " lockdep" : "",
-			     c->no_cpu_partial ? " no_cpu_partial" : "",
-			     c->no_cmpxchg128 ? " no_cmpxchg128" : "",
-			     c->slub_debug ? " slub_debug" : "", c->shuffle ? " shuffle" : "");
-	if (c->memcg && n < size)
-		n += (size_t)snprintf(buf + n, size - n, " memcg");
 	for (int b = 0; b < NR_SLAB_BUGS && n < size; b++)
 		if (p->bugs & (1ull << b))
 			n += (size_t)snprintf(buf + n, size - n, " bug=%s", slab_bugs[b].name);

@@ -109,7 +109,8 @@ void exec_skip(struct exec *x, const char *fmt, ...) __attribute__((format(print
  * "refused where it landed"). */
 bool exec_event_fired(const struct exec *x, int e, char *name, size_t size, const char **why);
 
-/* "design=cpu_slab cpus=2 smp !rt ..." for reports. */
+/* The config line of a trace or a sweep: the program's config items (as
+ * "# config:" says them) and its bugs, "design=cpu_slab cpus=2 bug=NAME". */
 void exec_config_line(const struct program *p, char *buf, size_t size);
 
 /* ---- the oracle (fuzz/oracle.c) ---- */

@@ -78,6 +78,10 @@
  *             | '#' 'target:' NAME           (a fuzz target: nolock, sheaves, ...)
  *             | '#' 'bug:' NAME (',' NAME)*  (names from core/bugs.c)
  *             | '#' 'expect:' CLASS          (e.g. double-alloc, clean)
+ *             | '#' 'sweep:' KIND (',' KIND)* ['handler' op (';' op)*]
+ *                                            (a regression judged by a sweep;
+ *                                             KIND an interrupt, the handler
+ *                                             by default SWEEP_DEFAULT_HANDLER)
  *   item     := design=cpu_slab|sheaves | rule=gfp|alloc_trylock | cpus=1..8
  *             | slab_objects=0..32 | up | preempt_rt | slub_tiny | lockdep
  *             | no_cpu_partial | no_cmpxchg128 | shuffle | strict_api | memcg
@@ -885,6 +889,31 @@ static void emit_config(struct text_out *o, const struct program_config *c)
 	}
 }
 
+/* " handler OPS", unless the handler is the default one. */
+static void emit_sweep_handler(struct text_out *o, const struct program *p)
+{
+	char ops[512], op[160];
+	struct text_out h = { ops, sizeof(ops), 0 };
+
+	ops[0] = '\0';
+	for (int i = 0; i < p->sweep_nhandler && i < MAX_HANDLER_OPS; i++) {
+		op_print(&p->sweep_handler[i], op, sizeof(op));
+		emit(&h, "%s%s", i ? "; " : "", op);
+	}
+	if (strcmp(ops, SWEEP_DEFAULT_HANDLER) != 0)
+		emit(o, " handler %s", ops);
+}
+
+int program_config_print(const struct program_config *c, char *buf, size_t size)
+{
+	struct text_out o = { buf, size, 0 };
+
+	if (size)
+		buf[0] = '\0';
+	emit_config(&o, c);
+	return (int)o.len;
+}
+
 int program_print(const struct program *p, char *buf, size_t size)
 {
 	struct text_out o = { buf, size, 0 };
@@ -908,6 +937,19 @@ int program_print(const struct program *p, char *buf, size_t size)
 			emit(&o, "%s%s", sep, slab_bugs[i].name);
 			sep = ",";
 		}
+		emit(&o, "\n");
+	}
+	if (p->sweep_kinds) {
+		const char *sep = "";
+
+		emit(&o, "# sweep: ");
+		for (int k = 0; k < EV_NR_INTERRUPTS; k++) {
+			if (!(p->sweep_kinds & (1u << k)))
+				continue;
+			emit(&o, "%s%s", sep, event_kind_name((enum event_kind)k));
+			sep = ",";
+		}
+		emit_sweep_handler(&o, p);
 		emit(&o, "\n");
 	}
 	if (p->expect[0])
@@ -1548,6 +1590,56 @@ static bool parse_expect(struct cursor *c, struct program *p, const char *hash)
 	return expect_end(c);
 }
 
+static bool parse_sweep_handler(struct cursor *c, struct program *p)
+{
+	p->sweep_nhandler = 0;
+	if (!peek(c))
+		return true;
+	for (;;) {
+		if (p->sweep_nhandler == MAX_HANDLER_OPS)
+			return fail_at(c, c->p, "too many handler operations (at most %d)",
+				       MAX_HANDLER_OPS);
+		if (!parse_op(c, &p->sweep_handler[p->sweep_nhandler]))
+			return false;
+		p->sweep_nhandler++;
+		if (!accept(c, ';'))
+			return expect_end(c);
+		if (!peek(c))
+			return true;
+	}
+}
+
+/* "# sweep: nmi,kprobe handler x = kmalloc_nolock(64, 0); kfree_nolock(x)" */
+static bool parse_sweep(struct cursor *c, struct program *p, const char *hash)
+{
+	struct cursor dflt = { .err = c->err, .errsize = c->errsize };
+	const char *s;
+	size_t n;
+
+	if (p->sweep_kinds)
+		return fail_at(c, hash, "a second '# sweep:' line");
+	do {
+		int k;
+
+		s = ident(c, &n);
+		for (k = 0; k < EV_NR_INTERRUPTS; k++)
+			if (token_is(s, n, event_kind_name((enum event_kind)k)))
+				break;
+		if (k == EV_NR_INTERRUPTS)
+			return fail_at(c, s, "expected an interrupt kind (nmi, hardirq, softirq, "
+				       "kprobe, irq_work, preempt)");
+		p->sweep_kinds |= (uint8_t)(1u << k);
+	} while (accept(c, ','));
+	s = ident(c, &n);
+	if (token_is(s, n, "handler"))
+		return parse_sweep_handler(c, p);
+	if (n)
+		return fail_at(c, s, "expected 'handler' or the end of the line");
+	dflt.p = dflt.line_start = SWEEP_DEFAULT_HANDLER;
+	dflt.end = dflt.p + strlen(dflt.p);
+	return parse_sweep_handler(&dflt, p) && expect_end(c);
+}
+
 static bool parse_target(struct cursor *c, struct program *p, const char *hash)
 {
 	char name[64];
@@ -1572,7 +1664,8 @@ static bool parse_target(struct cursor *c, struct program *p, const char *hash)
 	return expect_end(c);
 }
 
-/* A line starting with '#': a header (# target:, # config:, # bug:, # expect:) or a comment. */
+/* A line starting with '#': a header (# target:, # config:, # bug:, # sweep:,
+ * # expect:) or a comment. */
 static bool parse_hash_line(struct cursor *c, struct program *p)
 {
 	const char *hash = c->p, *s;
@@ -1581,7 +1674,7 @@ static bool parse_hash_line(struct cursor *c, struct program *p)
 	c->p++;
 	s = ident(c, &n);
 	if (!(token_is(s, n, "config") || token_is(s, n, "bug") || token_is(s, n, "expect") ||
-	      token_is(s, n, "target")) ||
+	      token_is(s, n, "target") || token_is(s, n, "sweep")) ||
 	    !accept(c, ':'))
 		return true;	/* a comment */
 	if (p->nops)
@@ -1593,6 +1686,8 @@ static bool parse_hash_line(struct cursor *c, struct program *p)
 		return parse_bugs(c, p);
 	if (token_is(s, n, "target"))
 		return parse_target(c, p, hash);
+	if (token_is(s, n, "sweep"))
+		return parse_sweep(c, p, hash);
 	return parse_expect(c, p, hash);
 }
 

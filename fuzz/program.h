@@ -141,6 +141,10 @@ const char *program_target_name(unsigned int id);
 /* The id of a target named "sheaves" or "sheaves_fuzzer"; TARGET_NONE if none. */
 enum target_id program_target_lookup(const char *name);
 
+/* The handler of a sweep's interrupts when none is given (--handler, or a
+ * "# sweep:" line without one). */
+#define SWEEP_DEFAULT_HANDLER "p = kmalloc_nolock(64, 0)"
+
 /* Kconfig overrides a program may carry (see core/env.h struct kconfig). */
 struct program_config {
 	uint8_t design;		/* enum slab_design */
@@ -171,6 +175,12 @@ struct program {
 	int nevents;		/* sorted by (op, anchor, ordinal) */
 	struct event events[MAX_EVENTS];
 	char expect[32];	/* text form "# expect: CLASS", empty if none */
+	/* text form "# sweep: KINDS [handler OPS]": a regression judged by a
+	 * sweep of these interrupt kinds running this handler (default
+	 * SWEEP_DEFAULT_HANDLER) instead of by one run */
+	uint8_t sweep_kinds;	/* bit k: enum event_kind k; 0: no sweep line */
+	uint8_t sweep_nhandler;
+	struct op sweep_handler[MAX_HANDLER_OPS];
 };
 
 /*
@@ -202,6 +212,10 @@ void program_config_apply(const struct program_config *c, struct kconfig *k);
  * with "column C: message" in err and *cfg unchanged. */
 bool program_config_parse(const char *text, struct program_config *cfg, char *err,
 			  size_t errsize);
+/* The items of a config line ("design=sheaves rule=alloc_trylock cpus=2
+ * lockdep"): what "# config:" says, and what a trace's config line says.
+ * Returns the length written (like snprintf). */
+int program_config_print(const struct program_config *c, char *buf, size_t size);
 /* Print the text form (round-trips through program_parse). Returns the length
  * written (like snprintf). */
 int program_print(const struct program *p, char *buf, size_t size);

@@ -1316,3 +1316,28 @@ TEST(program_names)
 	CHECK(strcmp(small, "cpu1 pr") == 0);
 	return true;
 }
+
+/* "# sweep:" is part of the grammar: kinds, an optional handler (the default
+ * one when omitted), printed back as written; mistakes are parse errors. */
+TEST(program_sweep_line)
+{
+	struct program p;
+	char text[4096], err[256];
+
+	CHECK(program_parse("# sweep: nmi,kprobe\ncpu0 task: irq_work()\n", &p, err, sizeof(err)));
+	CHECK_EQ(p.sweep_kinds, 1u << EV_NMI | 1u << EV_KPROBE);
+	CHECK(p.sweep_nhandler == 1 && p.sweep_handler[0].kind == OP_KMALLOC_NOLOCK);
+	program_print(&p, text, sizeof(text));
+	CHECK(strncmp(text, "# sweep: nmi,kprobe\n", 20) == 0);
+	CHECK(program_parse("# sweep: irq_work handler x = kmalloc_nolock(8192, 0); kfree_nolock(x)\n",
+			    &p, err, sizeof(err)));
+	CHECK(p.sweep_kinds == 1u << EV_IRQ_WORK && p.sweep_nhandler == 2);
+	program_print(&p, text, sizeof(text));
+	CHECK(strcmp(text, "# sweep: irq_work handler x = kmalloc_nolock(8192, 0); kfree_nolock(x)\n") == 0);
+	CHECK(!program_parse("# sweep: nmi,fiq\n", &p, err, sizeof(err)));
+	CHECK(strstr(err, "expected an interrupt kind") != NULL);
+	CHECK(!program_parse("# sweep: nmi handler kmalloc(\n", &p, err, sizeof(err)));
+	CHECK(!program_parse("# sweep: nmi\n# sweep: kprobe\n", &p, err, sizeof(err)));
+	CHECK(!program_parse("# sweep: nmi extra\n", &p, err, sizeof(err)));
+	return true;
+}
