@@ -116,6 +116,20 @@ const struct slab_bug_info slab_bugs[NR_SLAB_BUGS] = {
 			     "second half (the first, a plain store of the sentinel, is not modelled)",
 		.expect = "null-deref",
 	},
+	[BUG_DEFER_FREE_PREEMPTIBLE] = {
+		.name = "defer_free_preemptible",
+		.summary = "kfree_nolock() of an object that is not on this CPU's slab defers it to "
+			   "this CPU's list with this_cpu_ptr(), but a caller in task context may be "
+			   "preemptible and migratable (an obj_exts vector freed on the way to a new "
+			   "slab), so the list and the irq_work may be another CPU's by the time they "
+			   "are used; CONFIG_DEBUG_PREEMPT reports it at once; the fix disables "
+			   "preemption around the lookup and the queueing",
+		.reference = "\"BUG: using smp_processor_id() in preemptible code ... caller is "
+			     "defer_free\" (Ran Xiaokai, Sep 2025, on the 6.18 series; Fixes: "
+			     "af92793e52c3 \"slab: Introduce kmalloc_nolock() and kfree_nolock().\"); "
+			     "review chose preemption off (guard(preempt)()) over raw_cpu_ptr()",
+		.expect = "debug-preempt",
+	},
 };
 
 int bug_lookup(const char *name)

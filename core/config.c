@@ -3,7 +3,8 @@
  */
 #include "internal.h"
 
-/* Defaults: the 6.18 per-CPU slab design, !RT, SMP with 2 CPUs, tiny slabs. */
+/* Defaults: the 6.18 per-CPU slab design, !RT, SMP with 2 CPUs, tiny slabs,
+ * DEBUG_PREEMPT on. */
 struct kconfig kconfig = {
 	.design = DESIGN_CPU_SLAB,
 	.alloc_flags_rule = RULE_GFP,
@@ -11,6 +12,7 @@ struct kconfig kconfig = {
 	.smp = true,
 	.cpu_partial = true,
 	.has_cmpxchg128 = true,
+	.debug_preempt = true,
 	.slab_objects = 4,
 	.arena_pages = 512,
 	.memcg_limit_pages = 16,

@@ -65,6 +65,7 @@ struct kconfig {
 	bool preempt_rt;	/* CONFIG_PREEMPT_RT */
 	bool slub_tiny;		/* CONFIG_SLUB_TINY */
 	bool lockdep;		/* CONFIG_LOCKDEP (lockdep_assert*, asserted trylock) */
+	bool debug_preempt;	/* CONFIG_DEBUG_PREEMPT (smp_processor_id() checked) */
 	bool cpu_partial;	/* CONFIG_SLUB_CPU_PARTIAL */
 	bool shuffle;		/* CONFIG_SLAB_FREELIST_RANDOM */
 	bool has_cmpxchg128;	/* the arch has a 16-byte compare-and-exchange */
@@ -84,7 +85,14 @@ extern struct kconfig kconfig;
 /* CPUs and contexts                                                   */
 /* ------------------------------------------------------------------ */
 
+/*
+ * smp_processor_id() is checked as CONFIG_DEBUG_PREEMPT checks it (with
+ * kconfig.debug_preempt): called where the task could be preempted and
+ * moved to another CPU, it is a "debug-preempt" report. raw_smp_processor_id()
+ * is never checked: for callers that cope with a stale CPU number.
+ */
 int smp_processor_id(void);
+int raw_smp_processor_id(void);
 bool in_nmi(void);
 bool in_hardirq(void);
 bool in_serving_softirq(void);
@@ -105,8 +113,15 @@ void migrate_enable(void);
 /* Reports "sleeping function called from invalid context" if not preemptible. */
 void might_sleep(void);
 
+/*
+ * A per-CPU variable is an array indexed by CPU. this_cpu_ptr() goes through
+ * the checked smp_processor_id(), as the kernel's does with DEBUG_PREEMPT;
+ * raw_cpu_ptr() does not. The kernel's this_cpu_*() operations (this_cpu_read,
+ * this_cpu_cmpxchg, ...) are single preempt-safe instructions it does not
+ * check: the model writes them with raw_cpu_ptr().
+ */
 #define this_cpu_ptr(percpu) (&(percpu)[smp_processor_id()])
-#define raw_cpu_ptr(percpu) this_cpu_ptr(percpu)
+#define raw_cpu_ptr(percpu) (&(percpu)[raw_smp_processor_id()])
 #define per_cpu_ptr(percpu, cpu) (&(percpu)[(cpu)])
 
 /* ------------------------------------------------------------------ */

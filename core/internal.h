@@ -316,9 +316,11 @@ struct kmem_cache {
 };
 
 
+/* models: mm/slub.c stat() — raw_cpu_inc(): racy across a migration, on
+ * purpose (statistics), and never checked by DEBUG_PREEMPT. */
 static __always_inline void stat(struct kmem_cache *s, enum stat_item si)
 {
-	this_cpu_inc_counter(this_cpu_ptr(s->cpu_slab)->stat[si]);
+	this_cpu_inc_counter(raw_cpu_ptr(s->cpu_slab)->stat[si]);
 }
 unsigned long slub_stat(struct kmem_cache *s, enum stat_item si); /* Σ over CPUs */
 

@@ -194,17 +194,24 @@ static void free_deferred_objects(struct irq_work *work)
 	}
 }
 
-/* models: mm/slub.c defer_free() — link through the free-pointer slot. */
+/*
+ * models: mm/slub.c defer_free() — link through the free-pointer slot.
+ * kfree_nolock() may run preemptible (in task context): preemption goes off
+ * before this CPU's list is looked up (bug defer_free_preemptible).
+ */
 void defer_free(struct kmem_cache *s, void *head)
 {
+	bool pin = !bug_on(BUG_DEFER_FREE_PREEMPTIBLE);
 	struct defer_free *df;
 
-	preempt_disable();
+	if (pin)
+		preempt_disable();
 	df = this_cpu_ptr(world->defer_free_objects);
 	stat(s, FREE_DEFERRED);
 	if (llist_add((struct llist_node *)((char *)head + s->offset), &df->objects))
 		irq_work_queue(&df->work);
-	preempt_enable();
+	if (pin)
+		preempt_enable();
 }
 
 /* models: mm/slub.c defer_deactivate_slab() */

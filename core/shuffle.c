@@ -43,15 +43,30 @@ void init_cache_random_seq(struct kmem_cache *s)
 	s->random_seq_len = (uint16_t)s->objects;
 }
 
-/* models: drivers/char/random.c get_random_u32_below() — batched entropy under its lock */
+/*
+ * models: drivers/char/random.c get_random_u32_below() — batched entropy
+ * under its lock. local_lock_irqsave() pins the task (irqs off; on RT,
+ * migration off) before it looks up this CPU's lock; the model looks the
+ * lock up itself, so it pins first too (as local_lock_cpu_slab() does).
+ */
 static unsigned int get_random_u32_below(unsigned int ceil)
 {
-	unsigned long flags;
+	struct batched_entropy *e;
+	unsigned long flags, pin = 0;
 	unsigned int r;
 
-	local_lock_irqsave(&this_cpu_ptr(world->entropy)->lock, flags);
-	r = (unsigned int)(splitmix64(&this_cpu_ptr(world->entropy)->state) % ceil);
-	local_unlock_irqrestore(&this_cpu_ptr(world->entropy)->lock, flags);
+	if (read_fixed_bool(&kconfig.preempt_rt))
+		migrate_disable();
+	else
+		local_irq_save(pin);
+	e = this_cpu_ptr(world->entropy);
+	local_lock_irqsave(&e->lock, flags);
+	r = (unsigned int)(splitmix64(&e->state) % ceil);
+	local_unlock_irqrestore(&e->lock, flags);
+	if (read_fixed_bool(&kconfig.preempt_rt))
+		migrate_enable();
+	else
+		local_irq_restore(pin);
 	return r;
 }
 

@@ -413,13 +413,16 @@ static __always_inline void *freeze_slab(struct kmem_cache *s, struct slab *slab
  * earlier version of this function: corpus/regressions/local-lock-lookup-before-irqsave.txt).
  * With LOCKDEP on !RT the kernel takes the lock as an asserted trylock, so
  * that lockdep does not see an NMI's nested acquisition as recursion.
- * On RT local_lock_irqsave() leaves irqs on: the lock is a per-CPU sleeping
- * lock owned by the task (the environment's sleeping-lock semantics).
+ * On RT local_lock_irqsave() leaves irqs on: it disables migration before
+ * the lookup, and the lock is a per-CPU sleeping lock owned by the task (the
+ * environment's sleeping-lock semantics; it disables migration once more).
  */
 static __always_inline void local_lock_cpu_slab(struct kmem_cache *s, unsigned long *flags)
 {
 	if (read_fixed_bool(&kconfig.preempt_rt)) {
 		*flags = 0;
+		/* RT's local_lock_irqsave(): migration off, then this CPU's lock */
+		migrate_disable();
 		env_lock(&this_cpu_ptr(s->cpu_slab)->lock.l);
 		return;
 	}
@@ -436,7 +439,9 @@ static __always_inline void local_lock_cpu_slab(struct kmem_cache *s, unsigned l
 static __always_inline void local_unlock_cpu_slab(struct kmem_cache *s, unsigned long flags)
 {
 	env_unlock(&this_cpu_ptr(s->cpu_slab)->lock.l);
-	if (!read_fixed_bool(&kconfig.preempt_rt))
+	if (read_fixed_bool(&kconfig.preempt_rt))
+		migrate_enable();
+	else
 		local_irq_restore(flags);
 }
 
@@ -491,7 +496,8 @@ static void put_cpu_partial(struct kmem_cache *s, struct slab *slab, bool drain)
 	int slabs = 0;
 
 	local_lock_cpu_slab(s, &flags);
-	oldslab = this_cpu_ptr(s->cpu_slab)->partial;
+	/* this_cpu_read()/this_cpu_write() in the kernel: unchecked ops */
+	oldslab = raw_cpu_ptr(s->cpu_slab)->partial;
 	if (oldslab) {
 		if (drain && oldslab->slabs >= (int)s->cpu_partial_slabs) {
 			slab_to_put = oldslab;
@@ -503,7 +509,7 @@ static void put_cpu_partial(struct kmem_cache *s, struct slab *slab, bool drain)
 	slabs++;
 	slab->slabs = slabs;
 	slab->next = oldslab;
-	this_cpu_ptr(s->cpu_slab)->partial = slab;
+	raw_cpu_ptr(s->cpu_slab)->partial = slab;
 	local_unlock_cpu_slab(s, flags);
 
 	if (slab_to_put) {
@@ -896,14 +902,19 @@ static void *slab_alloc_inner(struct kmem_cache *s, gfp_t gfp, int node, size_t 
 	return p;
 }
 
-/* models: mm/slub.c __update_cpu_freelist_fast() */
+/*
+ * models: mm/slub.c __update_cpu_freelist_fast() — this_cpu_try_cmpxchg128(),
+ * a this_cpu_*() operation: preempt-safe by itself, so DEBUG_PREEMPT does
+ * not check it, and the fast path runs it preemptible on purpose (the tid
+ * catches a move to another CPU): raw_cpu_ptr().
+ */
 static __always_inline bool update_cpu_freelist_fast_inner(struct kmem_cache *s, void *freelist_old,
 					   void *freelist_new, unsigned long tid)
 {
 	freelist_aba_t old = { .freelist = freelist_old, .counter = tid };
 	freelist_aba_t new = { .freelist = freelist_new, .counter = next_tid(tid) };
 
-	return try_cmpxchg128(&this_cpu_ptr(s->cpu_slab)->freelist_tid.full, &old.full, new.full);
+	return try_cmpxchg128(&raw_cpu_ptr(s->cpu_slab)->freelist_tid.full, &old.full, new.full);
 }
 
 /*

@@ -85,8 +85,10 @@
  *   item     := design=cpu_slab|sheaves | rule=gfp|alloc_trylock | cpus=1..8
  *             | slab_objects=0..32 | up | preempt_rt | slub_tiny | lockdep
  *             | no_cpu_partial | no_cmpxchg128 | shuffle | strict_api | memcg
+ *             | no_debug_preempt
  *             | slub_debug=FZPU                   (booleans also as name=0|1;
  *                                                  strict_api, memcg,
+ *                                                  no_debug_preempt,
  *                                                  slub_debug: text only)
  *   opline   := 'cpu'N section ':' op event* [comment]
  *   section  := task | irqs_off | preempt_off | raw_spin
@@ -250,6 +252,7 @@ static const struct {
 	{ "shuffle", offsetof(struct program_config, shuffle), TEXT_ONLY }, /* header byte 3 */
 	{ "strict_api", offsetof(struct program_config, strict_api), TEXT_ONLY },
 	{ "memcg", offsetof(struct program_config, memcg), TEXT_ONLY },
+	{ "no_debug_preempt", offsetof(struct program_config, no_debug_preempt), TEXT_ONLY },
 };
 #define CONFIG_DESIGN_BIT 6
 #define CONFIG_RULE_BIT 7
@@ -1468,7 +1471,8 @@ static bool parse_config_items(struct cursor *c, struct program_config *cfg)
 		if (!klen)
 			return fail_at(c, key, "expected a config item (design=, rule=, cpus=, "
 				       "slab_objects=, slub_debug=, up, preempt_rt, slub_tiny, lockdep, "
-				       "no_cpu_partial, no_cmpxchg128, shuffle, strict_api, memcg)");
+				       "no_cpu_partial, no_cmpxchg128, shuffle, strict_api, memcg, "
+				       "no_debug_preempt)");
 		has_value = accept(c, '=');
 
 		if (token_is(key, klen, "design") || token_is(key, klen, "rule")) {
@@ -1740,6 +1744,7 @@ void program_config_apply(const struct program_config *c, struct kconfig *k)
 			(c->slub_debug & SLUB_DEBUG_P ? SLAB_POISON : 0) |
 			(c->slub_debug & SLUB_DEBUG_U ? SLAB_STORE_USER : 0);
 	k->memcg = c->memcg;
+	k->debug_preempt = !c->no_debug_preempt;
 }
 
 bool program_config_parse(const char *text, struct program_config *cfg, char *err,

@@ -14,7 +14,9 @@
  * below).
  */
 #include "machine.h"
+#include "callstack.h"
 #include "coro.h"
+#include "engine.h"
 
 #include "../core/slab.h"
 
@@ -64,6 +66,7 @@ struct cpu {
  * On RT a preempting task is a coroutine: task NR_CPUS + its slot. */
 struct task {
 	int migrate_disable;
+	bool percpu_thread;	/* bound to its CPU (RT's irq_work thread) */
 };
 
 #define MACHINE_TASKS (NR_CPUS + CORO_MAX)
@@ -126,6 +129,7 @@ static void rt_forget_blocked(void);
 static int nwoken;		/* RT: blocked tasks whose lock was released */
 static void migrate_after_preemption(int to_cpu);
 static bool rt_preempt(int to_cpu, void (*run)(void *arg), void *arg);
+static void rt_irq_work_thread(void *arg);
 static void rt_run_woken(void);
 static void rt_lock(struct env_lock *l, void *pc);
 static bool run_irq_work_batches(bool hardirq);
@@ -206,8 +210,42 @@ int machine_nr_cpus(void)
 	return m.ncpus;
 }
 
+int raw_smp_processor_id(void)
+{
+	return m.cur;
+}
+
+/*
+ * CONFIG_DEBUG_PREEMPT (lib/smp_processor_id.c): the CPU number is only
+ * stable while the task cannot move, so using it anywhere else is reported
+ * at once, whether or not a migration happens to follow. The task cannot
+ * move when preemption is off (any preempt_count: also every interrupt
+ * context), irqs are off, it may run on one CPU only (a per-CPU thread, or a
+ * machine with one CPU), or it has migration disabled. The raw_ variants
+ * are the deliberate exceptions: the caller copes with a stale CPU.
+ */
+static bool cpu_pinned(void)
+{
+	const struct cpu *c = cur();
+	int task = current_task();
+
+	return c->preempt_count || c->irqs_off || m.ncpus == 1 ||
+	       m.tasks[task].percpu_thread || m.tasks[task].migrate_disable;
+}
+
 int smp_processor_id(void)
 {
+	if (kconfig.debug_preempt && !cpu_pinned()) {
+		char caller[128];
+
+		/* the model function whose code asked: this_cpu_ptr() and
+		 * smp_processor_id() are inline in it */
+		engine_function_name(callstack_innermost(), caller, sizeof(caller));
+		machine_report("debug-preempt",
+			       "BUG: using smp_processor_id() in preemptible [%08x] code: task%d/%d, caller is %s (cpu%d, migrate_disable %d)",
+			       cur()->preempt_count, current_task(), current_task(), caller,
+			       m.cur, m.tasks[current_task()].migrate_disable);
+	}
 	return m.cur;
 }
 
@@ -1004,6 +1042,7 @@ static void rt_run_woken(void)
 struct rt_task_start {
 	void (*run)(void *arg);
 	void *arg;
+	bool percpu_thread;
 };
 
 /* A preempting task's body, on its own stack. */
@@ -1014,6 +1053,7 @@ static void rt_task_main(void *p)
 	int me = task_of_coro(coro_current());
 
 	m.tasks[me].migrate_disable = 0;
+	m.tasks[me].percpu_thread = start.percpu_thread;
 	c->depth++;
 	c->frames[c->depth] = (struct frame){
 		.kind = CTX_TASK,
@@ -1030,7 +1070,8 @@ static void rt_task_main(void *p)
 
 static bool rt_preempt(int to_cpu, void (*run)(void *arg), void *arg)
 {
-	struct rt_task_start start = { run, arg };
+	/* the irq_work thread is a per-CPU kthread, bound to its CPU */
+	struct rt_task_start start = { run, arg, run == rt_irq_work_thread };
 	int slot, status;
 
 	status = coro_start(rt_task_main, &start, &slot);

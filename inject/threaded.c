@@ -416,9 +416,19 @@ void threaded_arena(char **base, size_t *size)
 /* core/env.h: CPUs and contexts                                       */
 /* ------------------------------------------------------------------ */
 
+/*
+ * Never checked here (kconfig.debug_preempt is the simulated machine's):
+ * each CPU's task is its own thread, bound to that CPU for good, which is
+ * the per-CPU thread DEBUG_PREEMPT exempts.
+ */
 int smp_processor_id(void)
 {
 	return (int)(cur() - cpus);
+}
+
+int raw_smp_processor_id(void)
+{
+	return smp_processor_id();
 }
 
 bool in_nmi(void)

@@ -28,7 +28,7 @@ TEST(machine_reset_initial_state)
 	setup();
 	CHECK_EQ(machine_nr_cpus(), 2);
 	CHECK_EQ(machine_cpu(), 0);
-	CHECK_EQ(smp_processor_id(), 0);
+	CHECK_EQ(raw_smp_processor_id(), 0);
 	CHECK_EQ(machine_depth(), 0);
 	CHECK_EQ(machine_context(), CTX_TASK);
 	CHECK_EQ(machine_preempt_count(), 0);
@@ -213,7 +213,7 @@ TEST(machine_set_cpu_keeps_each_cpu_stack)
 	setup();
 	CHECK(machine_enter(CTX_NMI));
 	machine_set_cpu(1);
-	CHECK_EQ(smp_processor_id(), 1);
+	CHECK_EQ(raw_smp_processor_id(), 1);
 	CHECK_EQ(machine_depth(), 0);
 	CHECK(in_task() && !irqs_disabled());
 	local_irq_save(flags);

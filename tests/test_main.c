@@ -49,6 +49,7 @@ void test_kconfig(int cpus)
 	kconfig.cpu_partial = true;
 	kconfig.has_cmpxchg128 = true;
 	kconfig.slab_objects = 4;
+	kconfig.debug_preempt = true;
 }
 
 void boot_world(void)

@@ -1151,13 +1151,14 @@ TEST(slub_shuffle_randomizes_new_slabs_without_the_entropy_lock_in_nmi)
 	CHECK(!in_order); /* a fixed permutation from a random start */
 	CHECK_VALID();
 	/* the task holds the entropy lock; an NMI needs a new slab: it must not take it */
-	local_lock_irqsave(&this_cpu_ptr(world->entropy)->lock, flags);
+	/* (the harness picks the CPU: no DEBUG_PREEMPT check on its lookup) */
+	local_lock_irqsave(&per_cpu_ptr(world->entropy, machine_cpu())->lock, flags);
 	CHECK(machine_enter(CTX_NMI));
 	q = kmalloc_nolock(512, 0, NUMA_NO_NODE);
 	CHECK(q);
 	kfree_nolock(q);
 	machine_exit();
-	local_unlock_irqrestore(&this_cpu_ptr(world->entropy)->lock, flags);
+	local_unlock_irqrestore(&per_cpu_ptr(world->entropy, machine_cpu())->lock, flags);
 	for (int i = 0; i < 16; i++)
 		kfree(p[i]);
 	machine_drain_irq_work();
