@@ -130,6 +130,18 @@ const struct slab_bug_info slab_bugs[NR_SLAB_BUGS] = {
 			     "review chose preemption off (guard(preempt)()) over raw_cpu_ptr()",
 		.expect = "debug-preempt",
 	},
+	[BUG_NOLOCK_NEW_SLAB_LOOP] = {
+		.name = "nolock_new_slab_loop",
+		.summary = "a debug cache's slow path goes back for another new slab when it cannot "
+			   "place the one it made, also for a caller that may not spin: a nolock "
+			   "allocation that interrupted the list_lock holder makes slab after slab "
+			   "(each deferred) until the pages run out and it returns NULL, a failure the "
+			   "caller takes for lack of memory; the fix fails such a caller at once",
+		.reference = "a class of bug (a retry loop that does not stop for a caller that may "
+			     "not spin), modelled on ___slab_alloc()'s alloc_single_from_new_slab() "
+			     "failure in the 6.18 series, where only spinning callers try again",
+		.expect = "unbounded-work",
+	},
 };
 
 int bug_lookup(const char *name)

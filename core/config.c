@@ -4,7 +4,7 @@
 #include "internal.h"
 
 /* Defaults: the 6.18 per-CPU slab design, !RT, SMP with 2 CPUs, tiny slabs,
- * DEBUG_PREEMPT on. */
+ * DEBUG_PREEMPT and the bound on a nolock call's work on. */
 struct kconfig kconfig = {
 	.design = DESIGN_CPU_SLAB,
 	.alloc_flags_rule = RULE_GFP,
@@ -13,6 +13,7 @@ struct kconfig kconfig = {
 	.cpu_partial = true,
 	.has_cmpxchg128 = true,
 	.debug_preempt = true,
+	.bounded_work = true,
 	.slab_objects = 4,
 	.arena_pages = 512,
 	.memcg_limit_pages = 16,

@@ -66,6 +66,7 @@ struct kconfig {
 	bool slub_tiny;		/* CONFIG_SLUB_TINY */
 	bool lockdep;		/* CONFIG_LOCKDEP (lockdep_assert*, asserted trylock) */
 	bool debug_preempt;	/* CONFIG_DEBUG_PREEMPT (smp_processor_id() checked) */
+	bool bounded_work;	/* a nolock call's pages and retries bounded (env_nolock_work) */
 	bool cpu_partial;	/* CONFIG_SLUB_CPU_PARTIAL */
 	bool shuffle;		/* CONFIG_SLAB_FREELIST_RANDOM */
 	bool has_cmpxchg128;	/* the arch has a 16-byte compare-and-exchange */
@@ -242,6 +243,36 @@ void env_warn(const char *what, const char *file, int line);
  * a "slab-error" report naming the cache and the object.
  */
 void env_slab_error(const char *cache, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * Bounded work per nolock call (kconfig.bounded_work): kmalloc_nolock() and
+ * kfree_nolock() may be called where nothing can wait for them, so each call
+ * may make only a few page allocations (its own slab, one in the retry's
+ * bucket, metadata) and go round its retry loops only a few times. The model
+ * brackets each call with env_nolock_begin()/env_nolock_end() and counts its
+ * work with env_nolock_work(); the environment reports "unbounded-work" when
+ * a count passes its bound. Each context counts its own calls (an interrupt
+ * that lands inside a call is not that call's work); a nested call in the
+ * same context (the obj_exts vector's kmalloc_nolock()) is its caller's work.
+ */
+enum nolock_work {
+	NOLOCK_WORK_PAGES,	/* a page allocation, made or failed */
+	NOLOCK_WORK_RETRIES,	/* a retry loop's back edge, a failed cmpxchg */
+	NR_NOLOCK_WORK
+};
+void env_nolock_begin(const char *api, size_t size);
+void env_nolock_end(void);
+void env_nolock_work(enum nolock_work what);
+/* Brackets the rest of the scope as one call, whatever return ends it (the
+ * kernel's guard() idiom): env_nolock_end() runs as the scope ends. */
+static inline __attribute__((always_inline)) void env_nolock_guard_end(const int *unused)
+{
+	(void)unused;
+	env_nolock_end();
+}
+#define env_nolock_guard(api, size)						\
+	const int __nolock_guard __attribute__((cleanup(env_nolock_guard_end), unused)) = \
+		(env_nolock_begin((api), (size)), 0)
 
 /* A kernel BUG: a broken invariant the model detected itself. Does not return. */
 _Noreturn void env_bug(const char *what, const char *file, int line);

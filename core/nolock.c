@@ -44,6 +44,7 @@ void *kmalloc_nolock_why(size_t size, gfp_t gfp_flags, int node, enum nolock_fai
 	struct kmem_cache *s;
 	void *ret;
 
+	env_nolock_guard("kmalloc_nolock", size); /* its work is bounded */
 	if (!why)
 		why = &unused;
 	*why = NOLOCK_OK;
@@ -96,6 +97,7 @@ retry:
 			can_retry = false;
 			if (bug_on(BUG_ZERO_SKIPPED))
 				alloc_gfp &= ~__GFP_ZERO;
+			env_nolock_work(NOLOCK_WORK_RETRIES);
 			goto retry;
 		}
 		ret = NULL;
@@ -131,6 +133,7 @@ void kfree_nolock(const void *object)
 	struct kmem_cache *s;
 	struct slab *slab;
 
+	env_nolock_guard("kfree_nolock", 0); /* its work is bounded */
 	if (ZERO_OR_NULL_PTR(object))
 		return;
 	slab = virt_to_slab(object);

@@ -158,6 +158,7 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 	struct page *page = NULL;
 	unsigned long flags;
 
+	env_nolock_work(NOLOCK_WORK_PAGES);
 	if (gfp & __GFP_DIRECT_RECLAIM)
 		might_sleep();
 	if (order <= MAX_PAGE_ORDER && !should_fail_alloc_page(order)) {
@@ -182,6 +183,7 @@ struct page *alloc_pages_nolock(unsigned int order)
 	struct page *page = NULL;
 	unsigned long flags;
 
+	env_nolock_work(NOLOCK_WORK_PAGES);
 	/* RT: the zone lock is a sleeping lock, not for hard interrupts. */
 	if (read_fixed_bool(&kconfig.preempt_rt) && (in_nmi() || in_hardirq()))
 		return NULL;

@@ -596,6 +596,7 @@ retry:
 	if (!ret && can_retry) {
 		size = s->object_size + 1; /* the next bucket */
 		can_retry = false;
+		env_nolock_work(NOLOCK_WORK_RETRIES);
 		goto retry;
 	}
 	if (!ret)

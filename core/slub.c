@@ -318,8 +318,10 @@ static __always_inline bool slab_update_freelist_inner(struct kmem_cache *s, str
 		}
 		raw_spin_unlock(&slab->slab_lock);
 	}
-	if (!ok)
+	if (!ok) {
 		stat(s, CMPXCHG_DOUBLE_FAIL);
+		env_nolock_work(NOLOCK_WORK_RETRIES); /* every caller loops */
+	}
 	return ok;
 }
 
@@ -761,6 +763,7 @@ reread_slab:
 	local_lock_cpu_slab(s, &flags);
 	if (slab != c->slab) {
 		local_unlock_cpu_slab(s, flags);
+		env_nolock_work(NOLOCK_WORK_RETRIES);
 		goto reread_slab;
 	}
 	freelist = c->freelist;
@@ -792,6 +795,7 @@ new_slab:
 		local_lock_cpu_slab(s, &flags);
 		if (c->slab) {
 			local_unlock_cpu_slab(s, flags);
+			env_nolock_work(NOLOCK_WORK_RETRIES);
 			goto reread_slab;
 		}
 		if (!c->partial) {
@@ -834,8 +838,9 @@ new_objects:
 		freelist = alloc_single_from_new_slab(s, slab, (unsigned int)orig_size, gfp);
 		if (!freelist) {
 			/* Trying again could loop for ever: a nolock caller fails. */
-			if (!allow_spin)
+			if (!allow_spin && !bug_on(BUG_NOLOCK_NEW_SLAB_LOOP))
 				return NULL;
+			env_nolock_work(NOLOCK_WORK_RETRIES);
 			goto new_objects;
 		}
 		if (s->flags & SLAB_STORE_USER)
@@ -866,6 +871,7 @@ retry_load_slab:
 		else
 			deactivate_slab(s, flush_slab, flush_freelist);
 		stat(s, CPUSLAB_FLUSH);
+		env_nolock_work(NOLOCK_WORK_RETRIES);
 		goto retry_load_slab;
 	}
 	c->slab = slab;
@@ -968,6 +974,7 @@ redo:
 
 		if (!update_cpu_freelist_fast_inner(s, object, next_object, tid)) {
 			stat(s, CMPXCHG_DOUBLE_CPU_FAIL);
+			env_nolock_work(NOLOCK_WORK_RETRIES);
 			goto redo;
 		}
 		stat(s, ALLOC_FASTPATH);
@@ -1221,6 +1228,7 @@ redo:
 		set_freepointer(s, tail, freelist);
 		if (!update_cpu_freelist_fast_inner(s, freelist, head, tid)) {
 			stat(s, CMPXCHG_DOUBLE_CPU_FAIL);
+			env_nolock_work(NOLOCK_WORK_RETRIES);
 			goto redo;
 		}
 	} else {
@@ -1230,6 +1238,7 @@ redo:
 		c = this_cpu_ptr(s->cpu_slab);
 		if (slab != c->slab) {
 			local_unlock_cpu_slab(s, flags);
+			env_nolock_work(NOLOCK_WORK_RETRIES);
 			goto redo;
 		}
 		tid = c->tid;

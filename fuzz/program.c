@@ -253,6 +253,7 @@ static const struct {
 	{ "strict_api", offsetof(struct program_config, strict_api), TEXT_ONLY },
 	{ "memcg", offsetof(struct program_config, memcg), TEXT_ONLY },
 	{ "no_debug_preempt", offsetof(struct program_config, no_debug_preempt), TEXT_ONLY },
+	{ "no_bounded_work", offsetof(struct program_config, no_bounded_work), TEXT_ONLY },
 };
 #define CONFIG_DESIGN_BIT 6
 #define CONFIG_RULE_BIT 7
@@ -1745,6 +1746,7 @@ void program_config_apply(const struct program_config *c, struct kconfig *k)
 			(c->slub_debug & SLUB_DEBUG_U ? SLAB_STORE_USER : 0);
 	k->memcg = c->memcg;
 	k->debug_preempt = !c->no_debug_preempt;
+	k->bounded_work = !c->no_bounded_work;
 }
 
 bool program_config_parse(const char *text, struct program_config *cfg, char *err,

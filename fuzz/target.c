@@ -163,8 +163,9 @@ static const struct {
 	CONFIG_FIELD(lockdep), CONFIG_FIELD(no_cpu_partial), CONFIG_FIELD(no_cmpxchg128),
 	CONFIG_FIELD(shuffle), CONFIG_FIELD(strict_api), CONFIG_FIELD(memcg),
 	CONFIG_FIELD(slab_objects), CONFIG_FIELD(slub_debug), CONFIG_FIELD(no_debug_preempt),
+	CONFIG_FIELD(no_bounded_work),
 };
-_Static_assert(sizeof(struct program_config) == 15, "config_fields lists every field");
+_Static_assert(sizeof(struct program_config) == 16, "config_fields lists every field");
 
 static uint8_t field(const struct program_config *c, size_t i)
 {

@@ -33,6 +33,7 @@ struct frame {
 	unsigned int pc_before;
 	bool irqs_off_entry;		/* the state entry produced: exit expects it back */
 	unsigned int pc_entry;
+	struct machine_nolock_call nolock;	/* an interrupt's (or preempting task's) call */
 };
 
 /* A lock this CPU holds, and the context depth that took it. */
@@ -67,6 +68,7 @@ struct cpu {
 struct task {
 	int migrate_disable;
 	bool percpu_thread;	/* bound to its CPU (RT's irq_work thread) */
+	struct machine_nolock_call nolock;	/* the task's call, wherever it runs */
 };
 
 #define MACHINE_TASKS (NR_CPUS + CORO_MAX)
@@ -83,6 +85,7 @@ static struct {
 	int fail_memcg_charges;
 	unsigned int warnings;
 	char last_warning[256];
+	unsigned long entries;	/* interrupts and preemptions so far */
 } m = { .ncpus = 1 };
 
 static struct machine_report report;
@@ -189,6 +192,7 @@ void machine_reset(void)
 	m.fail_memcg_charges = 0;
 	m.warnings = 0;
 	m.last_warning[0] = '\0';
+	m.entries = 0;
 	memset(&report, 0, sizeof(report));
 }
 
@@ -249,6 +253,29 @@ int smp_processor_id(void)
 	return m.cur;
 }
 
+/*
+ * The task at depth 0 (it may migrate: its call goes with it) and an RT
+ * preempting task (a coroutine, task NR_CPUS + slot) keep theirs in the task;
+ * an interrupt and a !RT preempting op (a frame of the same task number) in
+ * their frame, which entry zeroes.
+ */
+unsigned long machine_entries(void)
+{
+	return m.entries;
+}
+
+struct machine_nolock_call *machine_nolock_call(void)
+{
+	struct cpu *c = cur();
+	struct frame *f = &c->frames[c->depth];
+
+	if (c->depth == 0)
+		return &m.tasks[c->task].nolock;
+	if (f->kind == CTX_TASK && f->task != c->task)
+		return &m.tasks[f->task].nolock;
+	return &f->nolock;
+}
+
 const char *ctx_kind_name(enum ctx_kind kind)
 {
 	switch (kind) {
@@ -307,6 +334,7 @@ bool machine_enter(enum ctx_kind kind)
 	};
 	c->preempt_count += add;
 	c->irqs_off = irqs_off;
+	m.entries++;
 	if (kind == CTX_KPROBE && m.rt)
 		migrate_disable();
 	return true;
@@ -400,6 +428,7 @@ bool machine_preempt(int to_cpu, void (*run)(void *arg), void *arg)
 	if (c->frames[c->depth].kind != CTX_TASK || !preemptible() ||
 	    c->depth + 1 >= MACHINE_MAX_DEPTH)
 		return false;
+	m.entries++;
 	if (m.rt)
 		return rt_preempt(to_cpu, run, arg);
 	c->depth++;
@@ -1054,6 +1083,7 @@ static void rt_task_main(void *p)
 
 	m.tasks[me].migrate_disable = 0;
 	m.tasks[me].percpu_thread = start.percpu_thread;
+	m.tasks[me].nolock = (struct machine_nolock_call){ 0 };
 	c->depth++;
 	c->frames[c->depth] = (struct frame){
 		.kind = CTX_TASK,

@@ -133,6 +133,21 @@ _Noreturn void machine_report(const char *cls, const char *fmt, ...)
  * at most max of them. Returns how many. */
 int machine_held_locks(const char **names, int max);
 
+/* The nolock call open in the running context and the work it has done
+ * (inject/bounded_work.c counts it). Each task has one, each interrupt frame
+ * (and each preempting task frame) has its own: an interrupt's calls are not
+ * the work of the call it interrupted. */
+struct machine_nolock_call {
+	const char *api;	/* the outermost call's name: "kmalloc_nolock" */
+	size_t size;
+	int nest;		/* calls open here; a nested one is its caller's work */
+	unsigned long entries;	/* machine_entries() when it began */
+	unsigned int work[NR_NOLOCK_WORK];
+};
+struct machine_nolock_call *machine_nolock_call(void);
+/* Contexts entered so far (interrupts, preemptions), on every CPU. */
+unsigned long machine_entries(void);
+
 /* Describe the current CPU's state for traces: "cpu0 NMI [&n->list_lock held, irqs off]". */
 void machine_describe(char *buf, size_t size);
 

@@ -431,6 +431,25 @@ int raw_smp_processor_id(void)
 	return smp_processor_id();
 }
 
+/*
+ * Bounded work per nolock call (kconfig.bounded_work) is the simulated
+ * machine's check (inject/bounded_work.c): real threads count nothing.
+ */
+void env_nolock_begin(const char *api, size_t size)
+{
+	(void)api;
+	(void)size;
+}
+
+void env_nolock_end(void)
+{
+}
+
+void env_nolock_work(enum nolock_work what)
+{
+	(void)what;
+}
+
 bool in_nmi(void)
 {
 	return cur()->preempt_count & NMI_MASK;

@@ -6,6 +6,10 @@
  * CONFIG_DEBUG_PREEMPT: smp_processor_id() and this_cpu_ptr() are reported
  * ("debug-preempt") where the task could move to another CPU; the raw_
  * variants never are.
+ *
+ * Bounded work per nolock call: a call that makes more than a few page
+ * allocations or retries is reported ("unbounded-work"); each context counts
+ * its own calls.
  */
 #include "test.h"
 
@@ -156,5 +160,137 @@ TEST(debug_preempt_catches_defer_free_preemptible)
 		CHECK(strstr(r->text, "caller is defer_free") || strstr(r->text, "caller is ?"));
 	}
 	kconfig.bugs = 0;
+	return true;
+}
+
+/* Work done by hand through the hooks core/ calls (core/env.h). */
+static void nolock_work(enum nolock_work w, int n)
+{
+	for (int i = 0; i < n; i++)
+		env_nolock_work(w);
+}
+
+static void five_pages(void *arg)
+{
+	(void)arg;
+	env_nolock_begin("kmalloc_nolock", 64);
+	nolock_work(NOLOCK_WORK_PAGES, 5);
+	env_nolock_end();
+}
+
+/* Four pages in the task's call, four in an NMI's own call on top of it,
+ * two of them in a nested call (the NMI call's metadata): nobody passed 4. */
+static void pages_split_by_an_interrupt(void *arg)
+{
+	(void)arg;
+	env_nolock_begin("kmalloc_nolock", 64);
+	nolock_work(NOLOCK_WORK_PAGES, 4);
+	if (!machine_enter(CTX_NMI))
+		machine_report("bug", "test: cannot enter NMI");
+	env_nolock_begin("kmalloc_nolock", 128);
+	nolock_work(NOLOCK_WORK_PAGES, 2);
+	env_nolock_begin("kmalloc_nolock", 16);
+	nolock_work(NOLOCK_WORK_PAGES, 2);
+	env_nolock_end();
+	env_nolock_end();
+	machine_exit();
+	env_nolock_end();
+	/* outside any nolock call nothing counts */
+	nolock_work(NOLOCK_WORK_PAGES, 10);
+	/* a new call starts from zero */
+	env_nolock_begin("kfree_nolock", 0);
+	nolock_work(NOLOCK_WORK_PAGES, 4);
+	env_nolock_end();
+}
+
+/* n interrupts land inside the call, then *(int *)arg retries */
+static int retries;
+static void retries_with_interrupts(void *arg)
+{
+	int n = *(int *)arg;
+
+	env_nolock_begin("kfree_nolock", 0);
+	for (int i = 0; i < n; i++) {
+		if (!machine_enter(CTX_HARDIRQ))
+			machine_report("bug", "test: cannot enter hardirq");
+		machine_exit();
+	}
+	nolock_work(NOLOCK_WORK_RETRIES, retries);
+	env_nolock_end();
+}
+
+TEST(bounded_work_reports_a_nolock_call_past_its_bounds)
+{
+	const struct machine_report *r;
+	int n;
+
+	machine_setup(2, false);
+	r = machine_try(five_pages, NULL);
+	CHECK(report_is(r, "unbounded-work"));
+	CHECK(strstr(r->text, "kmalloc_nolock(64) made 5 page allocations (bound 4)"));
+	machine_setup(2, false);
+	CHECK(!machine_try(pages_split_by_an_interrupt, NULL));
+
+	/* retries: 8, plus one for each interrupt that entered meanwhile */
+	machine_setup(2, false);
+	n = 0;
+	retries = 8;
+	CHECK(!machine_try(retries_with_interrupts, &n));
+	retries = 9;
+	r = machine_try(retries_with_interrupts, &n);
+	CHECK(report_is(r, "unbounded-work"));
+	CHECK(strstr(r->text, "kfree_nolock() made 9 retries (bound 8)"));
+	machine_setup(2, false);
+	n = 3;
+	retries = 11;
+	CHECK(!machine_try(retries_with_interrupts, &n));
+	retries = 12;
+	CHECK(report_is(machine_try(retries_with_interrupts, &n), "unbounded-work"));
+
+	/* the check switched off */
+	machine_setup(2, false);
+	kconfig.bounded_work = false;
+	CHECK(!machine_try(five_pages, NULL));
+	kconfig.bounded_work = true;
+	return true;
+}
+
+/* The registry bug: an NMI's kmalloc_nolock() over the task's list_lock in a
+ * debug cache goes back for new slab after new slab. */
+static void nmi_alloc_over_list_lock(void *arg)
+{
+	struct kmem_cache_node *n = get_node(kmalloc_slab(64), 0);
+	unsigned long flags;
+
+	(void)arg;
+	spin_lock_irqsave(&n->list_lock, flags);
+	if (!machine_enter(CTX_NMI))
+		machine_report("bug", "test: cannot enter NMI");
+	nolock_obj = kmalloc_nolock(64, 0, NUMA_NO_NODE);
+	machine_exit();
+	spin_unlock_irqrestore(&n->list_lock, flags);
+}
+
+TEST(bounded_work_catches_nolock_new_slab_loop)
+{
+	const struct machine_report *r;
+
+	for (int bug = 0; bug < 2; bug++) {
+		test_kconfig(2);
+		kconfig.slub_debug = SLAB_CONSISTENCY_CHECKS;
+		kconfig.bugs = bug ? 1ull << BUG_NOLOCK_NEW_SLAB_LOOP : 0;
+		boot_world();
+		r = machine_try(nmi_alloc_over_list_lock, NULL);
+		if (!bug) {
+			/* the fix: the NMI's call fails at once */
+			CHECK(!r);
+			CHECK(!nolock_obj);
+			continue;
+		}
+		CHECK(report_is(r, "unbounded-work"));
+		CHECK(strstr(r->text, "page allocations (bound 4)"));
+	}
+	kconfig.bugs = 0;
+	kconfig.slub_debug = 0;
 	return true;
 }

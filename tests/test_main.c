@@ -50,6 +50,7 @@ void test_kconfig(int cpus)
 	kconfig.has_cmpxchg128 = true;
 	kconfig.slab_objects = 4;
 	kconfig.debug_preempt = true;
+	kconfig.bounded_work = true;
 }
 
 void boot_world(void)
