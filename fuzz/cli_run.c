@@ -63,37 +63,30 @@ static void verdict(const struct program *p, char *cls, size_t size, struct exec
 	}
 }
 
-/* Is "# unfired: NAME" a line of the regression's text? */
-static bool listed_unfired(const char *text, const char *name)
+/* Is event e of p one the regression lists in a "# unfired:" line? Which one, or -1. */
+static int listed_unfired(const struct program *p, int e)
 {
-	size_t n = strlen(name);
+	const struct event *ev = &p->events[e];
 
-	for (const char *line = text; line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
-		const char *s = line;
-
-		if (strncmp(s, "# unfired:", 10) != 0)
-			continue;
-		for (s += 10; *s == ' ' || *s == '\t'; s++)
-			;
-		if (strncmp(s, name, n) == 0 && (s[n] == '\n' || s[n] == '\0' || s[n] == ' ' ||
-						 s[n] == '\t' || s[n] == '\r'))
-			return true;
-	}
-	return false;
+	for (int i = 0; i < p->nunfired; i++)
+		if (p->unfired[i].op == ev->op && p->unfired[i].anchor == ev->anchor &&
+		    p->unfired[i].kind == ev->kind && p->unfired[i].ordinal == ev->ordinal)
+			return i;
+	return -1;
 }
 
 /*
  * Every event of a regression fires in the run that decided its verdict
- * (bugs on; up to the operation a report ends it in), unless the regression says "# unfired: op 2 @40 nmi"
- * for it: an event whose anchor a patch moved past its operation's end no
- * longer tests what the regression says. A "# unfired:" line for an event
- * that fires is stale, and fails too. The reason goes in `why`.
+ * (bugs on; up to the operation a report ends it in), unless the regression
+ * says "# unfired: op 2 @40 nmi" for it: an event whose anchor a patch moved
+ * past its operation's end no longer tests what the regression says. A
+ * "# unfired:" line for an event that fires, or that names no event, is
+ * stale and fails too. The reason goes in `why`.
  */
-static bool events_fire(const struct program *p, const struct exec *x, const struct cli_input *in,
-			char *why, size_t size)
+static bool events_fire(const struct program *p, const struct exec *x, char *why, size_t size)
 {
-	int listed = 0, ran = p->nops;
-	bool ok = true;
+	bool matched[MAX_EVENTS] = { false };
+	int ran = p->nops;
 
 	/* a report ends the run: events of its operation and later ones had no chance */
 	if (x->reported && x->report.op >= 0)
@@ -102,22 +95,29 @@ static bool events_fire(const struct program *p, const struct exec *x, const str
 	for (int e = 0; e < p->nevents; e++) {
 		char name[64];
 		const char *reason;
+		int listed;
 
 		if (p->events[e].op >= ran || exec_event_fired(x, e, name, sizeof(name), &reason))
 			continue;
-		if (listed_unfired(in->source, name)) {
-			listed++;
-		} else if (ok) {
+		listed = listed_unfired(p, e);
+		if (listed < 0) {
 			snprintf(why, size, "%s did not fire (%s): fix its anchor, or say "
 				 "'# unfired: %s' if that is the point", name, reason, name);
-			ok = false;
+			return false;
+		}
+		matched[listed] = true;
+	}
+	for (int i = 0; i < p->nunfired; i++) {
+		if (!matched[i]) {
+			snprintf(why, size, "'# unfired: op %u %s%u %s' names an event that fires, "
+				 "or none", p->unfired[i].op,
+				 p->unfired[i].anchor == AT_OCCURRENCE ? "#" : "@",
+				 p->unfired[i].ordinal,
+				 event_kind_name((enum event_kind)p->unfired[i].kind));
+			return false;
 		}
 	}
-	for (const char *s = strstr(in->source, "# unfired:"); ok && s; s = strstr(s + 1, "# unfired:"))
-		listed--;
-	if (ok && listed < 0)
-		snprintf(why, size, "a '# unfired:' line names an event that fires, or none");
-	return ok && listed == 0;
+	return true;
 }
 
 /*
@@ -143,7 +143,7 @@ int cmd_check(const struct cli_verb *v, struct cli_args *a)
 		struct exec run = { 0 }, off_run = { 0 };
 
 		verdict(&p, got, sizeof(got), &run);
-		fired = events_fire(&p, &run, &in, why, sizeof(why));
+		fired = events_fire(&p, &run, why, sizeof(why));
 		exec_free(&run);
 		ok = strcmp(got, p.expect) == 0 && fired;
 		if (p.bugs) {

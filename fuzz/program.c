@@ -78,6 +78,8 @@
  *             | '#' 'target:' NAME           (a fuzz target: nolock, sheaves, ...)
  *             | '#' 'bug:' NAME (',' NAME)*  (names from core/bugs.c)
  *             | '#' 'expect:' CLASS          (e.g. double-alloc, clean)
+ *             | '#' 'unfired:' 'op' N ('@'K | '#'K) KIND  (an event that must not
+ *                                            fire: reentry check)
  *             | '#' 'sweep:' KIND (',' KIND)* ['handler' op (';' op)*]
  *                                            (a regression judged by a sweep;
  *                                             KIND an interrupt, the handler
@@ -957,6 +959,10 @@ int program_print(const struct program *p, char *buf, size_t size)
 		emit_sweep_handler(&o, p);
 		emit(&o, "\n");
 	}
+	for (int i = 0; i < p->nunfired && i < MAX_EVENTS; i++)
+		emit(&o, "# unfired: op %u %s%u %s\n", p->unfired[i].op,
+		     p->unfired[i].anchor == AT_OCCURRENCE ? "#" : "@", p->unfired[i].ordinal,
+		     event_kind_name((enum event_kind)p->unfired[i].kind));
 	if (p->expect[0])
 		emit(&o, "# expect: %.*s\n", (int)sizeof(p->expect), p->expect);
 
@@ -1321,22 +1327,15 @@ static bool parse_handler(struct cursor *c, struct event *ev)
 	"nmi, hardirq, softirq, kprobe, irq_work, preempt cpuN, fail trylock|page_alloc|memcg"
 
 /* '@'N kind … or '#'N fault …, at the cursor ('@' or '#'). */
-static bool parse_event(struct cursor *c, struct program *p, enum event_anchor anchor)
+/* "@K kind" or "#K kind" (c at the '@' or '#'): the anchor, ordinal and kind of ev. */
+static bool parse_anchor_kind(struct cursor *c, struct event *ev, enum event_anchor anchor)
 {
-	const char *at = c->p, *s, *kind_at;
-	struct event *ev;
-	unsigned int flags;
+	const char *s, *kind_at;
 	size_t n;
 	uint64_t v;
 	int kind = -1;
 
-	if (p->nevents == MAX_EVENTS)
-		return fail_at(c, at, "too many events (at most %d)", MAX_EVENTS);
-	ev = &p->events[p->nevents];
-	memset(ev, 0, sizeof(*ev));
-	ev->op = (uint8_t)(p->nops - 1);
 	ev->anchor = (uint8_t)anchor;
-
 	c->p++;
 	s = c->p;
 	if (anchor == AT_BOUNDARY) {
@@ -1369,11 +1368,28 @@ static bool parse_event(struct cursor *c, struct program *p, enum event_anchor a
 			return fail_at(c, s, "unknown event '%.*s' (" EVENT_KINDS_HELP ")", TOK(s, n));
 	}
 	ev->kind = (uint8_t)kind;
-	flags = event_flags[kind];
-
-	if (anchor == AT_OCCURRENCE && !(flags & EVF_FAULT))
+	if (anchor == AT_OCCURRENCE && !(event_flags[kind] & EVF_FAULT))
 		return fail_at(c, kind_at, "%s is an interrupt: anchor it at a boundary (@N); "
 			       "#N counts occurrences, for faults", event_kind_name(kind));
+	return true;
+}
+
+static bool parse_event(struct cursor *c, struct program *p, enum event_anchor anchor)
+{
+	const char *at = c->p, *s;
+	struct event *ev;
+	unsigned int flags;
+	size_t n;
+	uint64_t v;
+
+	if (p->nevents == MAX_EVENTS)
+		return fail_at(c, at, "too many events (at most %d)", MAX_EVENTS);
+	ev = &p->events[p->nevents];
+	memset(ev, 0, sizeof(*ev));
+	ev->op = (uint8_t)(p->nops - 1);
+	if (!parse_anchor_kind(c, ev, anchor))
+		return false;
+	flags = event_flags[ev->kind];
 	if (flags & EVF_CPU) {
 		s = ident(c, &n);
 		if (!cpu_token(c, s, n, p->config.cpus, &ev->cpu))
@@ -1397,6 +1413,32 @@ static bool parse_event(struct cursor *c, struct program *p, enum event_anchor a
 		return false;
 	p->nevents++;
 	return true;
+}
+
+/* "# unfired: op N @K kind": an event the regression expects not to fire. */
+static bool parse_unfired(struct cursor *c, struct program *p)
+{
+	struct event ev = { 0 };
+	const char *s;
+	size_t n;
+	uint64_t v;
+
+	if (p->nunfired == MAX_EVENTS)
+		return fail_at(c, c->p, "too many '# unfired:' lines (at most %d)", MAX_EVENTS);
+	s = ident(c, &n);
+	if (!token_is(s, n, "op"))
+		return fail_at(c, s, "expected 'op N @K kind' (an event of the program)");
+	if (!number(c, MAX_OPS - 1, &v, "an operation index"))
+		return false;
+	peek(c);
+	if (*c->p != '@' && *c->p != '#')
+		return fail_at(c, c->p, "expected '@K' or '#K' after the operation");
+	if (!parse_anchor_kind(c, &ev, *c->p == '@' ? AT_BOUNDARY : AT_OCCURRENCE))
+		return false;
+	p->unfired[p->nunfired++] = (struct unfired){
+		.op = (uint8_t)v, .anchor = ev.anchor, .kind = ev.kind, .ordinal = ev.ordinal,
+	};
+	return expect_end(c);
 }
 
 /* cpuN section ':' op event* [comment] */
@@ -1671,7 +1713,7 @@ static bool parse_target(struct cursor *c, struct program *p, const char *hash)
 }
 
 /* A line starting with '#': a header (# target:, # config:, # bug:, # sweep:,
- * # expect:) or a comment. */
+ * # unfired:, # expect:) or a comment. */
 static bool parse_hash_line(struct cursor *c, struct program *p)
 {
 	const char *hash = c->p, *s;
@@ -1680,7 +1722,7 @@ static bool parse_hash_line(struct cursor *c, struct program *p)
 	c->p++;
 	s = ident(c, &n);
 	if (!(token_is(s, n, "config") || token_is(s, n, "bug") || token_is(s, n, "expect") ||
-	      token_is(s, n, "target") || token_is(s, n, "sweep")) ||
+	      token_is(s, n, "target") || token_is(s, n, "sweep") || token_is(s, n, "unfired")) ||
 	    !accept(c, ':'))
 		return true;	/* a comment */
 	if (p->nops)
@@ -1694,6 +1736,8 @@ static bool parse_hash_line(struct cursor *c, struct program *p)
 		return parse_target(c, p, hash);
 	if (token_is(s, n, "sweep"))
 		return parse_sweep(c, p, hash);
+	if (token_is(s, n, "unfired"))
+		return parse_unfired(c, p);
 	return parse_expect(c, p, hash);
 }
 

@@ -181,6 +181,13 @@ struct program {
 	 * sweep of these interrupt kinds running this handler (default
 	 * SWEEP_DEFAULT_HANDLER) instead of by one run */
 	uint8_t sweep_kinds;	/* bit k: enum event_kind k; 0: no sweep line */
+	/* text form "# unfired: op N @K kind": events a regression expects not
+	 * to fire (reentry check fails one whose events do not all fire) */
+	int nunfired;
+	struct unfired {
+		uint8_t op, anchor, kind;	/* enum event_anchor, enum event_kind */
+		uint32_t ordinal;
+	} unfired[MAX_EVENTS];
 	uint8_t sweep_nhandler;
 	struct op sweep_handler[MAX_HANDLER_OPS];
 };

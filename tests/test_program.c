@@ -1341,3 +1341,25 @@ TEST(program_sweep_line)
 	CHECK(!program_parse("# sweep: nmi extra\n", &p, err, sizeof(err)));
 	return true;
 }
+
+/* "# unfired: op N @K kind" is part of the grammar: parsed, printed back,
+ * mistakes are parse errors (reentry check matches it against the events). */
+TEST(program_unfired_line)
+{
+	struct program p;
+	char text[4096], err[256];
+
+	CHECK(program_parse("# unfired: op 0 #1 fail trylock\n# unfired: op 2 @40 nmi\n"
+			    "cpu0 task: irq_work()\n", &p, err, sizeof(err)));
+	CHECK_EQ(p.nunfired, 2);
+	CHECK(p.unfired[0].op == 0 && p.unfired[0].anchor == AT_OCCURRENCE &&
+	      p.unfired[0].kind == EV_FAIL_TRYLOCK && p.unfired[0].ordinal == 1);
+	CHECK(p.unfired[1].op == 2 && p.unfired[1].kind == EV_NMI && p.unfired[1].ordinal == 40);
+	program_print(&p, text, sizeof(text));
+	CHECK(strncmp(text, "# unfired: op 0 #1 fail trylock\n# unfired: op 2 @40 nmi\n", 56) == 0);
+	CHECK(!program_parse("# unfired: op 0 #1 nmi\n", &p, err, sizeof(err)));
+	CHECK(strstr(err, "is an interrupt") != NULL);
+	CHECK(!program_parse("# unfired: 0 @1 nmi\n", &p, err, sizeof(err)));
+	CHECK(!program_parse("# unfired: op 0 @1 nmi extra\n", &p, err, sizeof(err)));
+	return true;
+}
