@@ -253,17 +253,17 @@ int smp_processor_id(void)
 	return m.cur;
 }
 
-/*
- * The task at depth 0 (it may migrate: its call goes with it) and an RT
- * preempting task (a coroutine, task NR_CPUS + slot) keep theirs in the task;
- * an interrupt and a !RT preempting op (a frame of the same task number) in
- * their frame, which entry zeroes.
- */
 unsigned long machine_entries(void)
 {
 	return m.entries;
 }
 
+/*
+ * Whose nolock call is running: the task at depth 0 (it may migrate: its
+ * call goes with it) and an RT preempting task (a coroutine, task NR_CPUS +
+ * slot) keep theirs in the task; an interrupt and a !RT preempting op (a
+ * frame of the same task number) in their frame, which entry zeroes.
+ */
 struct machine_nolock_call *machine_nolock_call(void)
 {
 	struct cpu *c = cur();
