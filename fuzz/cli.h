@@ -45,15 +45,6 @@ _Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char **cli_files(const struct cli_verb *v, const struct cli_args *a, int *nfiles);
 void cli_files_free(char **files, int nfiles);
 
-/* A file as read: its bytes, and in which form. */
-struct cli_input {
-	const char *path;
-	const uint8_t *data;	/* every byte read (NUL-terminated) */
-	size_t size;
-	bool text;		/* read as text: ... */
-	const char *source;	/* ... its text, BOM skipped (NUL-terminated) */
-};
-
 /*
  * Read path's program as the target that ran it ran it (fuzz/target.h
  * target_load: a binary's tag, a text's "# target:" line, or --target), text
@@ -61,10 +52,10 @@ struct cli_input {
  * verb takes (FORM_BY_RULE: either). Then --bug none, --bug and --config
  * apply. An untagged binary input with operations, read without --target,
  * is said on stderr (the way it runs may not be the fuzzer's). Any other
- * problem dies. The input stays valid until the next call.
+ * problem dies.
  */
 void cli_load(const struct cli_verb *v, const struct cli_args *a, const char *path,
-	      enum cli_form need, struct program *p, struct cli_input *in);
+	      enum cli_form need, struct program *p);
 
 /* The text form of p on stdout. */
 void cli_print_program(const struct program *p);

@@ -19,11 +19,10 @@ static int explore(const struct cli_verb *v, struct cli_args *a, bool random)
 		.progress = isatty(STDERR_FILENO),
 	};
 	struct sweep_result r;
-	struct cli_input in;
 	int nfiles;
 	char **files = cli_files(v, a, &nfiles);
 
-	cli_load(v, a, files[0], FORM_BY_RULE, &p, &in);
+	cli_load(v, a, files[0], FORM_BY_RULE, &p);
 	cli_files_free(files, nfiles);
 	if (random)
 		random_run(&p, &o, a->seed, (unsigned long)a->trials, &r);
@@ -72,9 +71,8 @@ int cmd_heatmap(const struct cli_verb *v, struct cli_args *a)
 	files = cli_files(v, a, &nfiles);
 	h = heatmap_new(&o);
 	for (int i = 0; i < nfiles; i++) {
-		struct cli_input in;
 
-		cli_load(v, a, files[i], FORM_BY_RULE, &p, &in);
+		cli_load(v, a, files[i], FORM_BY_RULE, &p);
 		clean &= heatmap_add(h, &p, files[i]);
 		if (isatty(STDERR_FILENO))
 			fprintf(stderr, "\r%d/%d inputs%s", i + 1, nfiles, i + 1 == nfiles ? "\n" : "");

@@ -12,11 +12,10 @@
 int cmd_decode(const struct cli_verb *v, struct cli_args *a)
 {
 	static struct program p;
-	struct cli_input in;
 	int nfiles;
 	char **files = cli_files(v, a, &nfiles);
 
-	cli_load(v, a, files[0], FORM_BINARY, &p, &in);
+	cli_load(v, a, files[0], FORM_BINARY, &p);
 	cli_files_free(files, nfiles);
 	cli_print_program(&p);
 	return 0;
@@ -75,13 +74,12 @@ int cmd_encode(const struct cli_verb *v, struct cli_args *a)
 	static uint8_t out[PROGRAM_MAX_BYTES];
 	static struct program p;
 	const char *to = a->out;
-	struct cli_input in;
 	int nfiles;
 	char **files = cli_files(v, a, &nfiles);
 	size_t n;
 	FILE *f;
 
-	cli_load(v, a, files[0], FORM_TEXT, &p, &in);
+	cli_load(v, a, files[0], FORM_TEXT, &p);
 	n = program_encode(&p, out, sizeof(out));
 	check_encoding(files[0], &p, out, n);
 	cli_files_free(files, nfiles);

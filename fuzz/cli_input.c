@@ -128,35 +128,34 @@ static void note_untagged(const char *path, const struct cli_args *a, const stru
 }
 
 void cli_load(const struct cli_verb *v, const struct cli_args *a, const char *path,
-	      enum cli_form need, struct program *p, struct cli_input *in)
+	      enum cli_form need, struct program *p)
 {
 	static uint8_t buf[MAX_INPUT + 1];
 	size_t n = read_file(path, buf, MAX_INPUT);
 	struct text_flaw flaw = { 0 };
 	size_t bom;
 	char err[512];
+	bool text;
 
 	buf[n] = '\0';
-	*in = (struct cli_input){ .path = path, .data = buf, .size = n };
 	if (a->form == FORM_BY_RULE)
-		in->text = input_is_text(buf, n, &flaw);
+		text = input_is_text(buf, n, &flaw);
 	else
-		in->text = a->form == FORM_TEXT;
+		text = a->form == FORM_TEXT;
 	/* an empty file is the empty program in either form (where engines start) */
 	if (n == 0)
 		need = FORM_BY_RULE;
-	if (need == FORM_TEXT && !in->text)
+	if (need == FORM_TEXT && !text)
 		die("%s: binary by the rule (%s): reentry %s takes a text program", path,
 		    flaw_text(&flaw), v->name);
-	if (need == FORM_BINARY && in->text)
+	if (need == FORM_BINARY && text)
 		die("%s: a text program (UTF-8 without NUL or control characters): reentry %s takes "
 		    "a binary input (--binary reads it as one)", path, v->name);
-	if (in->text) {
+	if (text) {
 		/* the parser reads up to a NUL: one would cut the program short */
 		if (input_find_nul(buf, n, &flaw))
 			die("%s: %s (a text program has none)", path, flaw_text(&flaw));
 		bom = input_bom(buf, n);
-		in->source = (const char *)buf + bom;
 		if (!target_load(a->target, buf + bom, n - bom, true, p, err, sizeof(err)))
 			die("%s: %s", path, err);
 	} else {

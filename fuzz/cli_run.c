@@ -17,9 +17,8 @@ int cmd_replay(const struct cli_verb *v, struct cli_args *a)
 	for (int f = 0; f < nfiles; f++) {
 		static struct program p;
 		struct exec x = { .tracing = true };
-		struct cli_input in;
 
-		cli_load(v, a, files[f], FORM_BY_RULE, &p, &in);
+		cli_load(v, a, files[f], FORM_BY_RULE, &p);
 		if (nfiles > 1)
 			printf("== %s\n", files[f]);
 		cli_print_program(&p);
@@ -134,10 +133,9 @@ int cmd_check(const struct cli_verb *v, struct cli_args *a)
 	for (int f = 0; f < nfiles; f++) {
 		static struct program p;
 		char got[64], off[64] = "", why[256];
-		struct cli_input in;
 		bool ok, fired;
 
-		cli_load(v, a, files[f], FORM_TEXT, &p, &in);
+		cli_load(v, a, files[f], FORM_TEXT, &p);
 		if (!p.expect[0])
 			die("%s: a regression needs a '# expect: CLASS' line", files[f]);
 		struct exec run = { 0 }, off_run = { 0 };
@@ -171,12 +169,11 @@ int cmd_minimize(const struct cli_verb *v, struct cli_args *a)
 	static char text[1 << 16];
 	const char *file = a->operands[0], *to = a->out;
 	struct exec_report key;
-	struct cli_input in;
 	int nfiles;
 	char **files = cli_files(v, a, &nfiles);
 	FILE *f;
 
-	cli_load(v, a, files[0], FORM_BY_RULE, &p, &in);
+	cli_load(v, a, files[0], FORM_BY_RULE, &p);
 	cli_files_free(files, nfiles);
 	if (!program_minimize(&p, &small, &key)) {
 		fprintf(stderr, "reentry: minimize: %s runs clean: nothing to minimize\n", file);
