@@ -13,7 +13,7 @@
  * decodes to a valid program; fixed-size records, so small mutations make
  * small changes) and the text form people write regressions in. The exact
  * binary layout and the text grammar are documented at the top of
- * fuzz/program.c.
+ * fuzz/program_binary.c and fuzz/program_parse.c.
  *
  * What "valid" means, for every program decode or parse produces:
  *   - config.cpus in 1..8, and 1 when config.up; slab_objects ≤ PROGRAM_MAX_SLAB_OBJECTS;

@@ -93,7 +93,7 @@ static bool prog_eq(const struct program *a, const struct program *b, bool meta)
 	return true;
 }
 
-/* The fields each kind uses, written independently of fuzz/program.c. */
+/* The fields each kind uses, written independently of fuzz/program_tables.h. */
 enum { U_SLOT = 1, U_CACHE = 2, U_SIZE = 4, U_ARG = 8, U_GFP = 16, U_FLAGS = 32 };
 static const unsigned int kind_uses[NR_OP_KINDS] = {
 	[OP_KMALLOC] = U_SLOT | U_SIZE | U_GFP,
@@ -583,7 +583,7 @@ TEST(program_config_bytes)
 	return true;
 }
 
-/* Hand-built records pin the documented layout (fuzz/program.c). */
+/* Hand-built records pin the documented layout (fuzz/program_binary.c). */
 TEST(program_record_layout)
 {
 	uint8_t in[4 + 12 * 6] = { PROGRAM_VERSION, 0, 0, 0 };
