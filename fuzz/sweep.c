@@ -67,8 +67,8 @@ static struct engine_event make_event(const struct program *p, int op, uint32_t 
 }
 
 /* One trial from the point before operation op. Returns true if it reported. */
-static bool trial(struct exec *x, const struct program *p, struct point *pt, int op,
-		  struct engine_event *ev, int nev, struct sweep_result *r,
+static bool trial(struct exec *x, const struct program *p, const struct sweep_options *o,
+		  struct point *pt, int op, struct engine_event *ev, int nev, struct sweep_result *r,
 		  uint16_t *record, uint32_t *boundaries)
 {
 	snapshot_restore(&pt->world);
@@ -94,6 +94,8 @@ static bool trial(struct exec *x, const struct program *p, struct point *pt, int
 		return false;
 	r->reports++;
 	count_class(r, x->report.cls);
+	if (o->on_report)
+		o->on_report(o->ctx, x);
 	if (!r->nfirst) {
 		r->nfirst = nev;
 		memcpy(r->first, ev, (size_t)nev * sizeof(*ev));
@@ -102,14 +104,22 @@ static bool trial(struct exec *x, const struct program *p, struct point *pt, int
 	return true;
 }
 
-static unsigned long count_trials(const struct program *p, const struct point *pts,
-				  unsigned int kinds)
+/* Is operation i swept at all (not with an empty handler of its own)? */
+static bool swept(const struct sweep_options *o, int i)
 {
+	return !o->op_handlers || o->op_handlers[i].nops > 0;
+}
+
+static unsigned long count_trials(const struct program *p, const struct point *pts,
+				  const struct sweep_options *o)
+{
+	unsigned int kinds = o->kinds;
 	unsigned long n = 0;
 
 	for (int i = 0; i < p->nops; i++)
-		for (uint32_t k = 0; k < pts[i].boundaries && k < RECORD_CAP; k++)
-			n += (unsigned long)__builtin_popcount(pts[i].masks[k] & kinds);
+		if (swept(o, i))
+			for (uint32_t k = 0; k < pts[i].boundaries && k < RECORD_CAP; k++)
+				n += (unsigned long)__builtin_popcount(pts[i].masks[k] & kinds);
 	return n;
 }
 
@@ -171,8 +181,14 @@ void sweep_run(const struct program *p, const struct sweep_options *o, struct sw
 	if (!reference_run(&x, p, pts, record, r))
 		goto out;
 
-	total = count_trials(p, pts, o->kinds);
+	total = count_trials(p, pts, o);
 	for (int i = 0; i < p->nops; i++) {
+		if (!swept(o, i))
+			continue;
+		if (o->op_handlers) {
+			x.extra_handler = o->op_handlers[i].ops;
+			x.nextra_handler = o->op_handlers[i].nops;
+		}
 		for (uint32_t k = 1; k <= pts[i].boundaries && k <= RECORD_CAP; k++) {
 			for (int kind = 0; kind < NR_EVENT_KINDS; kind++) {
 				struct engine_event ev[2];
@@ -181,14 +197,14 @@ void sweep_run(const struct program *p, const struct sweep_options *o, struct sw
 				if (!(o->kinds & pts[i].masks[k - 1] & (1u << kind)))
 					continue;
 				ev[0] = make_event(p, i, k, kind);
-				if (trial(&x, p, &pts[i], i, ev, 1, r, record2, &b2) || o->depth < 2)
+				if (trial(&x, p, o, &pts[i], i, ev, 1, r, record2, &b2) || o->depth < 2)
 					goto next;
 				/* depth 2: a second event later in the same operation */
 				for (uint32_t k2 = k + 1; k2 <= b2 && k2 <= RECORD_CAP; k2++)
 					for (int kind2 = 0; kind2 < NR_EVENT_KINDS; kind2++)
 						if (o->kinds & record2[k2 - 1] & (1u << kind2)) {
 							ev[1] = make_event(p, i, k2, kind2);
-							trial(&x, p, &pts[i], i, ev, 2, r, NULL, NULL);
+							trial(&x, p, o, &pts[i], i, ev, 2, r, NULL, NULL);
 						}
 next:
 				progress(o, ++done, total);
@@ -236,7 +252,7 @@ void random_run(const struct program *p, const struct sweep_options *o, uint64_t
 		abort();
 	if (!reference_run(&x, p, pts, record, r))
 		goto out;
-	total = count_trials(p, pts, o->kinds);
+	total = count_trials(p, pts, &(struct sweep_options){ .kinds = o->kinds });
 	r->pairs = total;
 	r->seeded = true;
 	r->seed = seed;
@@ -260,7 +276,7 @@ void random_run(const struct program *p, const struct sweep_options *o, uint64_t
 							ev[nev++] = make_event(p, ev[0].op, k + 1, kind);
 			}
 		}
-		trial(&x, p, &pts[ev[0].op], ev[0].op, ev, nev, r, NULL, NULL);
+		trial(&x, p, o, &pts[ev[0].op], ev[0].op, ev, nev, r, NULL, NULL);
 		progress(o, t + 1, trials);
 	}
 out:

@@ -14,12 +14,30 @@
 
 #define SWEEP_MAX_CLASSES 16
 
+/* The handler of one operation's interrupts (sweep_options.op_handlers). */
+struct sweep_handler {
+	int nops;
+	struct op ops[MAX_HANDLER_OPS];
+};
+
 struct sweep_options {
 	unsigned int kinds;		/* bit k: inject enum event_kind k */
 	int depth;			/* 1 or 2 */
 	const struct op *handler;	/* the injected interrupts' handler program */
 	int nhandler;
 	bool progress;			/* a progress bar on stderr */
+	/*
+	 * sweep_run() only, NULL by default. op_handlers[i], one per
+	 * operation of the program, replaces handler for the interrupts
+	 * injected into operation i (a handler made for what that operation
+	 * does, as `reentry verify` derives them); an operation whose handler
+	 * has no operation is not swept at all.
+	 */
+	const struct sweep_handler *op_handlers;
+	/* Called for every trial that reports, with the run: its events
+	 * (x->extra), their handler (x->extra_handler) and its report. */
+	void (*on_report)(void *ctx, const struct exec *x);
+	void *ctx;
 };
 
 struct sweep_result {
