@@ -695,12 +695,8 @@ bool exec_run(struct exec *x, const struct program *p)
 
 /* ---- a sanitizer report names its trial ---- */
 
-/*
- * The program of the run in progress as a text program: its own events and
- * the ones a sweep or random trial added, with their handler, so that the
- * trial can be replayed (and minimized) from the text alone.
- */
-static void trial_program(const struct exec *x, struct program *out)
+/* The run's program with its trial's events (exec.h). */
+void exec_trial_program(const struct exec *x, struct program *out)
 {
 	*out = *x->prog;
 	for (int i = 0; i < x->nextra && out->nevents < MAX_EVENTS; i++) {
@@ -740,7 +736,7 @@ void __sanitizer_report_error_summary(const char *summary)
 	fprintf(stderr, "%s\n", summary);
 	if (!x || !x->prog)
 		return;
-	trial_program(x, &trial);
+	exec_trial_program(x, &trial);
 	program_print(&trial, text, sizeof(text));
 	fprintf(stderr, "reentry: the sanitizer report above happened in op %d", x->cur_op);
 	if (x->cur_op >= 0 && x->cur_op < x->prog->nops) {

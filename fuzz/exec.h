@@ -109,6 +109,13 @@ void exec_skip(struct exec *x, const char *fmt, ...) __attribute__((format(print
  * "refused where it landed"). */
 bool exec_event_fired(const struct exec *x, int e, char *name, size_t size, const char **why);
 
+/*
+ * The program of a run as a text program: its own events and the ones a
+ * sweep or random trial added (x->extra), with their handler, so that the
+ * trial can be replayed (and minimized) from the text alone.
+ */
+void exec_trial_program(const struct exec *x, struct program *out);
+
 /* The config line of a trace or a sweep: the program's config items (as
  * "# config:" says them) and its bugs, "design=cpu_slab cpus=2 bug=NAME". */
 void exec_config_line(const struct program *p, char *buf, size_t size);
