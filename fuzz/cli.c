@@ -25,6 +25,21 @@ static const char exit_runs[] = "0 clean, 1 a report, 2 a usage or input error";
 
 static const struct cli_verb verbs[] = {
 	{
+		.name = "verify", .synopsis = "[FILE|DIR]...",
+		.summary = "after a patch to core/: every regression, every seed swept, a verdict",
+		.about = "Checks each regression (a program with '# expect:'), as reentry check does;\n"
+			 "sweeps each other program (a seed) with every interrupt kind, once per\n"
+			 "handler of a set made for it (docs/verify.md); --fuzz adds a burst of each\n"
+			 "fuzz target. Then each distinct report (class and place) once, with a\n"
+			 "minimized reproducer in -o DIR and the command that replays it. Runs in -j\n"
+			 "worker processes; the output is the same for any -j.",
+		.exit = "0 clean, 1 a report, 2 a usage, input or build error",
+		.options = CLI_OPT(OPT_BUG) | CLI_OPT(OPT_DEPTH) | CLI_OPT(OPT_JOBS) |
+			   CLI_OPT(OPT_FUZZ) | CLI_OPT(OPT_FUZZERS) | CLI_OPT(OPT_OUT_REPORTS) |
+			   CLI_OPT(OPT_SOURCE),
+		.operands = OPERANDS_CORPUS, .run = cmd_verify,
+	},
+	{
 		.name = "replay", .synopsis = "FILE|DIR...",
 		.summary = "run programs: each one's text form, its verdict and its trace",
 		.about = "A binary input runs as the fuzz target its first byte names ran it, a text\n"
@@ -152,7 +167,12 @@ static void print_verb(const struct cli_verb *v, FILE *f)
 		fprintf(f, "%s\n", v->about);
 	fprintf(f, "\nOptions:\n");
 	cli_print_options(f, v->options | CLI_OPT(OPT_HELP));
-	if (v->operands != OPERANDS_NONE) {
+	if (v->operands == OPERANDS_CORPUS) {
+		fprintf(f, "\nNo FILE: the project's corpus, corpus/regressions/ and every target's\n"
+			   "corpus/text/TARGET/ of --source. DIR: its .txt files, and its\n"
+			   "subdirectories', by name. FILE: a text program, or a binary input (a seed).\n"
+			   "Each runs in its own target's configuration ('# target:', or the tag).\n");
+	} else if (v->operands != OPERANDS_NONE) {
 		fprintf(f, "\nFILE: a %s; - reads stdin.\n",
 			v->run == cmd_decode ? "binary input" :
 			v->run == cmd_encode || v->run == cmd_check ? "text program" :
@@ -245,7 +265,7 @@ int main(int argc, char **argv)
 	}
 	if (v->operands == OPERANDS_NONE && a.noperands)
 		die("%s: takes no operand ('%s'; usage: reentry %s)", v->name, a.operands[0], v->name);
-	if (v->operands != OPERANDS_NONE && !a.noperands)
+	if ((v->operands == OPERANDS_ONE_FILE || v->operands == OPERANDS_FILES) && !a.noperands)
 		die("usage: reentry %s [OPTION]... %s (reentry %s --help)", v->name, v->synopsis,
 		    v->name);
 	if (v->operands == OPERANDS_ONE_FILE && a.noperands > 1)

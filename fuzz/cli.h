@@ -7,6 +7,7 @@
  *   cli_run.c      replay, check, minimize
  *   cli_explore.c  sweep, random, heatmap
  *   cli_format.c   decode, encode, bugs
+ *   verify.c       verify
  *
  * The options are those of fuzz/cli_options.h, parsed once for every verb.
  */
@@ -20,6 +21,7 @@ enum cli_operands {
 	OPERANDS_NONE,		/* bugs */
 	OPERANDS_ONE_FILE,	/* one file; a directory is refused */
 	OPERANDS_FILES,		/* files and directories, one or more */
+	OPERANDS_CORPUS,	/* files and directories, or none: the project's corpus (verify) */
 };
 
 struct cli_verb {
@@ -57,6 +59,12 @@ void cli_files_free(char **files, int nfiles);
 void cli_load(const struct cli_verb *v, const struct cli_args *a, const char *path,
 	      enum cli_form need, struct program *p);
 
+/* Judge regression p as `reentry check` does, with the bugs `always` on in
+ * every run (a patch: see cli_run.c): true if it passes; the line check
+ * prints for it ("ok   NAME: expect ..., got ...") in line. */
+bool cli_check_program(struct program *p, uint64_t always, const char *name, char *line,
+		       size_t size);
+
 /* The text form of p on stdout. */
 void cli_print_program(const struct program *p);
 
@@ -70,5 +78,6 @@ int cmd_heatmap(const struct cli_verb *v, struct cli_args *a);
 int cmd_decode(const struct cli_verb *v, struct cli_args *a);
 int cmd_encode(const struct cli_verb *v, struct cli_args *a);
 int cmd_bugs(const struct cli_verb *v, struct cli_args *a);
+int cmd_verify(const struct cli_verb *v, struct cli_args *a);
 
 #endif /* REENTRY_FUZZ_CLI_H */

@@ -32,7 +32,11 @@ static const struct {
 	[OPT_OUT_FILE] = { "output", 'o', "OUT", "write to the file OUT instead of stdout" },
 	[OPT_OUT_DIR] = { "output", 'o', "DIR", "write the page to DIR/index.html (required; made if missing)" },
 	[OPT_REPLAY] = { "replay", 0, NULL, "run each input as written instead of sweeping it" },
-	[OPT_SOURCE] = { "source", 0, "DIR", "the source tree whose core/ the page shows (default: the build's)" },
+	[OPT_SOURCE] = { "source", 0, "DIR", "the project's source tree: its core/, its corpus/ (default: the build's)" },
+	[OPT_JOBS] = { "jobs", 'j', "N", "N worker processes, 1..1024 (default: the online cores)" },
+	[OPT_FUZZ] = { "fuzz", 0, "SECONDS", "then fuzz each target for SECONDS, 1..86400 (default: no fuzzing)" },
+	[OPT_FUZZERS] = { "fuzzers", 0, "DIR", "the libFuzzer binaries (default: build/fuzz in the source tree)" },
+	[OPT_OUT_REPORTS] = { "output", 'o', "DIR", "save reproducers in DIR (default verify-out; made if missing)" },
 	[OPT_HELP] = { "help", 'h', NULL, "print this help and exit" },
 };
 
@@ -229,8 +233,21 @@ static bool apply(int o, const char *v, struct cli_args *a, char *err, size_t er
 	case OPT_TRIALS:
 		/* random_run() counts trials in an unsigned long */
 		return number_option(o, v, 1, ULONG_MAX, &a->trials, err, errsize);
+	case OPT_JOBS:
+		if (!number_option(o, v, 1, 1024, &n, err, errsize))
+			return false;
+		a->jobs = (unsigned int)n;
+		return true;
+	case OPT_FUZZ:
+		return number_option(o, v, 1, 86400, &a->fuzz, err, errsize);
+	case OPT_FUZZERS:
+		if (!*v)
+			return fail(err, errsize, "option '--fuzzers' needs a value");
+		a->fuzzers = v;
+		return true;
 	case OPT_OUT_FILE:
 	case OPT_OUT_DIR:
+	case OPT_OUT_REPORTS:
 		if (!*v)
 			return fail(err, errsize, "option '-o' needs a value");
 		a->out = v;

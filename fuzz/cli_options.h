@@ -37,6 +37,10 @@ enum cli_option {
 	OPT_OUT_DIR,		/* -o, --output DIR: a directory (heatmap) */
 	OPT_REPLAY,		/* --replay */
 	OPT_SOURCE,		/* --source DIR */
+	OPT_JOBS,		/* -j, --jobs N */
+	OPT_FUZZ,		/* --fuzz SECONDS */
+	OPT_FUZZERS,		/* --fuzzers DIR */
+	OPT_OUT_REPORTS,	/* -o, --output DIR: reproducers (verify) */
 	OPT_HELP,		/* -h, --help */
 	NR_CLI_OPTIONS
 };
@@ -64,6 +68,9 @@ struct cli_args {
 	const char *out;		/* -o (NULL) */
 	bool replay;			/* --replay */
 	const char *source;		/* --source (NULL) */
+	unsigned int jobs;		/* --jobs (0: the online cores) */
+	uint64_t fuzz;			/* --fuzz: seconds per target (0: none) */
+	const char *fuzzers;		/* --fuzzers (NULL) */
 	bool help;			/* -h, --help */
 };
 

@@ -13,7 +13,7 @@
 #include <stdarg.h>
 #include <string.h>
 
-#define ALL_OPTIONS ((1u << NR_CLI_OPTIONS) - 1 - CLI_OPT(OPT_OUT_DIR))
+#define ALL_OPTIONS ((1u << NR_CLI_OPTIONS) - 1 - CLI_OPT(OPT_OUT_DIR) - CLI_OPT(OPT_OUT_REPORTS))
 
 /* Parse a verb's arguments given as a NULL-terminated list. */
 static bool parse(uint32_t accepted, struct cli_args *a, char *err, size_t errsize, ...)

@@ -1,0 +1,47 @@
+/*
+ * fuzz/verify.h — `reentry verify`: the one command after a patch to core/.
+ *
+ * It checks every regression (as `reentry check` does), sweeps every seed
+ * with every interrupt kind and each handler of a small set derived from the
+ * seed, optionally fuzzes each target for a while, and prints each distinct
+ * report once (class and place) with a minimized reproducer. The work runs
+ * in worker processes; the output does not depend on how many.
+ *
+ * The handler set (docs/verify.md says which path of the model each one
+ * reaches, and why together they are enough). The handlers that name a size
+ * or an object are derived per operation of the seed: an interrupt of
+ * operation i runs the handler made for operation i.
+ */
+#ifndef REENTRY_FUZZ_VERIFY_H
+#define REENTRY_FUZZ_VERIFY_H
+
+#include "sweep.h"
+
+enum verify_handler {
+	VH_SAME_BUCKET,		/* x = kmalloc_nolock(the operation's size, G) */
+	VH_OTHER_BUCKET,	/* x = kmalloc_nolock(a bucket the seed never uses, G) */
+	VH_ALLOC_FREE,		/* x = kmalloc_nolock(the operation's size, G); kfree_nolock(x) */
+	VH_FREE_LOCAL,		/* kfree_nolock(v): v from kmalloc_nolock on this CPU */
+	VH_FREE_REMOTE,		/* kfree_nolock(w): w from kmalloc_nolock on another CPU */
+	VH_OWN,			/* the seed's own '# sweep:' handler */
+	VH_DEFAULT,		/* SWEEP_DEFAULT_HANDLER */
+	NR_VERIFY_HANDLERS
+};
+
+/* "same-bucket", ... as the output and the docs name them. */
+const char *verify_handler_name(enum verify_handler h);
+
+/*
+ * The handler h gives each operation of p, in out[0..p->nops): G is
+ * __GFP_ZERO, with __GFP_ACCOUNT where the configuration has memcg; x is a
+ * slot the program never uses. An operation with nothing to free (the free
+ * handlers) gets an empty handler: sweep_run() skips it. False if h gives
+ * p nothing at all (VH_OWN: no '# sweep:' line).
+ */
+bool verify_handlers(const struct program *p, enum verify_handler h, struct sweep_handler *out);
+
+/* The object size of kmalloc bucket n (8, 16, ... 8192), 0 past the last:
+ * the buckets of core/kmalloc.c, which a unit test compares with. */
+unsigned int verify_bucket_size(int n);
+
+#endif /* REENTRY_FUZZ_VERIFY_H */
