@@ -142,6 +142,19 @@ const struct slab_bug_info slab_bugs[NR_SLAB_BUGS] = {
 			     "failure in the 6.18 series, where only spinning callers try again",
 		.expect = "unbounded-work",
 	},
+	[BUG_SLOW_PATH_NO_BUSY_CHECK] = {
+		.name = "slow_path_no_busy_check",
+		.summary = "__slab_alloc() enters the slow path without first testing whether this "
+			   "CPU's lock is held: on PREEMPT_RT, where the per-CPU lock is a sleeping "
+			   "lock held in preemptible sections, a kprobe or tracepoint BPF program over "
+			   "the task's own locked section (do_slab_free()) allocates with "
+			   "kmalloc_nolock() and takes the same lock again; the fix returns busy, and "
+			   "kmalloc_nolock() retries in the next bucket",
+		.reference = "the local_lock_is_locked() test of __slab_alloc() in the 6.18 series "
+			     "(\"slab: Re-entrant kmalloc_nolock()\"); dropping it is the example patch "
+			     "of this harness's issue 14, not a known upstream bug",
+		.expect = "deadlock",
+	},
 };
 
 int bug_lookup(const char *name)

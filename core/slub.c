@@ -898,7 +898,8 @@ static void *slab_alloc_inner(struct kmem_cache *s, gfp_t gfp, int node, size_t 
 
 	slub_pin_cpu();
 	c = this_cpu_ptr(s->cpu_slab);
-	if (!slab_allow_spin(gfp) && local_lock_is_locked(&c->lock)) {
+	if (!slab_allow_spin(gfp) && local_lock_is_locked(&c->lock) &&
+	    !bug_on(BUG_SLOW_PATH_NO_BUSY_CHECK)) {
 		stat(s, ALLOC_NOLOCK_BUSY);
 		p = SLAB_BUSY;
 	} else {
