@@ -21,6 +21,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -57,8 +58,7 @@ static const unsigned int other_buckets[] = { 512, 1024, 256, 2048, 192, 128, 40
 
 static const char *const handler_names[NR_VERIFY_HANDLERS] = {
 	[VH_SAME_BUCKET] = "same-bucket", [VH_OTHER_BUCKET] = "other-bucket",
-	[VH_ALLOC_FREE] = "alloc-free", [VH_FREE_LOCAL] = "free-local",
-	[VH_FREE_REMOTE] = "free-remote", [VH_OWN] = "own", [VH_DEFAULT] = "default",
+	[VH_FREE_LOCAL] = "free-local", [VH_FREE_REMOTE] = "free-remote", [VH_OWN] = "own",
 };
 
 const char *verify_handler_name(enum verify_handler h)
@@ -239,10 +239,6 @@ bool verify_handlers(const struct program *p, enum verify_handler h, struct swee
 		case VH_OTHER_BUCKET:
 			hd->ops[hd->nops++] = nolock_alloc(x, other, gfp);
 			break;
-		case VH_ALLOC_FREE:
-			hd->ops[hd->nops++] = nolock_alloc(x, size, gfp);
-			hd->ops[hd->nops++] = nolock_free(x);
-			break;
 		case VH_FREE_LOCAL:
 		case VH_FREE_REMOTE:
 			v = pick(slots, exclude, op->cpu, h == VH_FREE_LOCAL, bucket_of(size));
@@ -252,9 +248,6 @@ bool verify_handlers(const struct program *p, enum verify_handler h, struct swee
 		case VH_OWN:
 			hd->nops = p->sweep_nhandler;
 			memcpy(hd->ops, p->sweep_handler, (size_t)hd->nops * sizeof(hd->ops[0]));
-			break;
-		case VH_DEFAULT:
-			hd->ops[hd->nops++] = nolock_alloc('p' - 'a', DEFAULT_SIZE, 0);
 			break;
 		default:
 			break;
@@ -1155,6 +1148,95 @@ static void died_key(const struct item *it, struct exec_report *key)
 		snprintf(key->text, sizeof(key->text), "exit status %d", WEXITSTATUS(it->status));
 }
 
+/*
+ * A sweep whose worker died, run again alone with its stderr in a log: the
+ * sanitizer's report there (exec.c's hook) ends with the trial's program,
+ * which is kept as the reproducer, and its SUMMARY line gives the key, as
+ * ci/fuzz.sh reads it: "undefined-behavior in core/internal.h:357:9". Not
+ * minimized: every run of that program kills the process that runs it.
+ */
+struct died_out {
+	struct exec_report key;
+	char log[4096];
+	char text[1 << 16];	/* the trial's program, "" if the log has none */
+};
+
+static const char *short_source(const char *path)
+{
+	static const char *const dirs[] = { "/core/", "/inject/", "/fuzz/" };
+
+	for (int i = 0; i < 3; i++) {
+		const char *at = strstr(path, dirs[i]);
+
+		if (at)
+			return at + 1;
+	}
+	return path;
+}
+
+static void rerun_died(struct item *it, int n)
+{
+	struct died_out *out = calloc(1, sizeof(*out));
+	char line[1024];
+	bool program = false;
+	int status;
+	size_t len = 0;
+	FILE *f;
+	pid_t pid;
+
+	if (!out)
+		die("out of memory");
+	snprintf(out->log, sizeof(out->log), "%s/worker-died-%d.log", cfg.out, n);
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		int fd = open(out->log, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+		size_t ignored;
+
+		/* unbuffered: the process dies without flushing what the hook wrote */
+		if (fd < 0 || dup2(fd, STDERR_FILENO) < 0)
+			_exit(126);
+		setvbuf(stderr, NULL, _IONBF, 0);
+		do_sweep(it, &ignored);
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		die("verify: fork: %s", strerror(errno));
+	it->out = out;
+	f = fopen(out->log, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		char tool[64], cls[64], where[512], fn[256] = "";
+
+		if (sscanf(line, "SUMMARY: %63[A-Za-z]: %63s %511s in %255s", tool, cls, where, fn) >= 3 &&
+		    !out->key.cls[0]) {
+			snprintf(out->key.cls, sizeof(out->key.cls), "%s", cls);
+			snprintf(out->key.where, sizeof(out->key.where), "%s%s%s", short_source(where),
+				 fn[0] ? " in " : "", fn);
+		}
+		if (strncmp(line, "reentry: the program, with the trial's events", 45) == 0) {
+			program = true;
+			continue;
+		}
+		if (strncmp(line, "reentry: ", 9) == 0)
+			program = false;
+		if (program && len + strlen(line) < sizeof(out->text)) {
+			memcpy(out->text + len, line, strlen(line) + 1);
+			len += strlen(line);
+		}
+	}
+	if (f)
+		fclose(f);
+	if (!out->key.cls[0]) {
+		snprintf(out->key.cls, sizeof(out->key.cls), "worker-died");
+		snprintf(out->key.where, sizeof(out->key.where), "%s handler %s",
+			 inputs[it->input].name, verify_handler_name((enum verify_handler)it->handler));
+	}
+	if (WIFSIGNALED(it->status))
+		snprintf(out->key.text, sizeof(out->key.text), "killed by signal %d", WTERMSIG(it->status));
+	else
+		snprintf(out->key.text, sizeof(out->key.text), "exit status %d", WEXITSTATUS(it->status));
+}
+
 /* Every item's reports, in item order: the first item to find a report names it. */
 static void gather(int nitems)
 {
@@ -1162,6 +1244,10 @@ static void gather(int nitems)
 		const struct item *it = &items[i];
 		struct exec_report key;
 
+		if (it->died && it->type == IT_SWEEP && it->out) {
+			add_report(&((const struct died_out *)it->out)->key, i, NULL, 1);
+			continue;
+		}
 		if (it->died) {
 			died_key(it, &key);
 			add_report(&key, i, NULL, 1);
@@ -1346,6 +1432,21 @@ static void print_reports(const char *bug_options)
 		char where[1024];
 
 		printf("\n[%d] %s in %s\n", r + 1, rep->key.cls, rep->key.where);
+		if (it->died && it->out) {
+			const struct died_out *d = it->out;
+
+			printf("    found       %s, handler %s: its worker died (%s); the sanitizer's "
+			       "report: %s\n", inputs[it->input].name,
+			       verify_handler_name((enum verify_handler)it->handler), rep->key.text, d->log);
+			if (!rep->name[0]) {
+				printf("    reproducer  none: the report has no program (see the log)\n");
+				continue;
+			}
+			printf("    reproducer  %s/%s (the trial, not minimized: it kills the process "
+			       "that runs it)\n", cfg.out, rep->name);
+			printf("    replay      reentry replay %s/%s\n", cfg.out, rep->name);
+			continue;
+		}
 		if (it->died) {
 			printf("    what        the worker process died (%s) in this work item: the "
 			       "sanitizer's report on stderr names the trial\n", rep->key.text);
@@ -1379,6 +1480,34 @@ static void print_reports(const char *bug_options)
 	}
 }
 
+/* Save a report's reproducer as DIR/NAME.txt, NAME from its key. */
+static void save(struct report *rep, const char *text)
+{
+	char path[4096];
+	FILE *f;
+
+	char base[128];
+
+	file_name(&rep->key, base, sizeof(base));
+	/* two keys that read the same as file names: the later one numbered */
+	for (int dup = 1;; dup++) {
+		bool taken = false;
+
+		if (dup == 1)
+			snprintf(rep->name, sizeof(rep->name), "%s.txt", base);
+		else
+			snprintf(rep->name, sizeof(rep->name), "%s-%d.txt", base, dup);
+		for (int o = 0; o < nreports && !taken; o++)
+			taken = &reports[o] != rep && strcmp(reports[o].name, rep->name) == 0;
+		if (!taken)
+			break;
+	}
+	snprintf(path, sizeof(path), "%s/%s", cfg.out, rep->name);
+	f = fopen(path, "w");
+	if (!f || fputs(text, f) < 0 || fclose(f) != 0)
+		die("verify: %s: %s", path, strerror(errno));
+}
+
 /* The reproducers: minimized by the workers, written here. */
 static void save_reproducers(int first)
 {
@@ -1408,28 +1537,19 @@ static void save_reproducers(int first)
 	run_items(first, first + n, "minimizing", payloads, sizeof(*ins));
 	for (int k = 0; k < n; k++) {
 		struct item *it = &items[first + k];
-		struct report *rep = &reports[it->report];
-		char path[4096];
-		FILE *f;
 
 		if (it->died)
-			die("verify: minimizing %s in %s: the worker died", rep->key.cls, rep->key.where);
-		rep->min = it->out;
-		file_name(&rep->key, rep->name, sizeof(rep->name) - 8);
-		/* two keys that read the same as file names: the later one numbered */
-		for (int o = 0, dup = 1; o < it->report; o++) {
-			if (reports[o].min && strcmp(reports[o].name, rep->name) == 0) {
-				size_t len = strlen(rep->name);
+			die("verify: minimizing %s in %s: the worker died", reports[it->report].key.cls,
+			    reports[it->report].key.where);
+		reports[it->report].min = it->out;
+		save(&reports[it->report], reports[it->report].min->text);
+	}
+	/* the trials of dead workers, as their logs gave them */
+	for (int r = 0; r < nreports; r++) {
+		const struct item *it = &items[reports[r].item];
 
-				snprintf(rep->name + len, sizeof(rep->name) - len, "-%d", ++dup);
-				o = -1;
-			}
-		}
-		snprintf(rep->name + strlen(rep->name), sizeof(rep->name) - strlen(rep->name), ".txt");
-		snprintf(path, sizeof(path), "%s/%s", cfg.out, rep->name);
-		f = fopen(path, "w");
-		if (!f || fputs(rep->min->text, f) < 0 || fclose(f) != 0)
-			die("verify: %s: %s", path, strerror(errno));
+		if (it->died && it->out && ((const struct died_out *)it->out)->text[0])
+			save(&reports[r], ((const struct died_out *)it->out)->text);
 	}
 	free(payloads);
 }
@@ -1540,6 +1660,9 @@ int cmd_verify(const struct cli_verb *v, struct cli_args *a)
 	for (int w = 0; w < nworkers; w++)
 		spawn(&workers[w]);
 	run_items(0, nitems, "work items", NULL, 0);
+	for (int i = 0; i < nitems; i++)
+		if (items[i].died && items[i].type == IT_SWEEP)
+			rerun_died(&items[i], i);
 	gather(nitems);
 	if (nreports > cap)
 		die("verify: %d distinct reports: too many to minimize", nreports);

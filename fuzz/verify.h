@@ -20,11 +20,9 @@
 enum verify_handler {
 	VH_SAME_BUCKET,		/* x = kmalloc_nolock(the operation's size, G) */
 	VH_OTHER_BUCKET,	/* x = kmalloc_nolock(a bucket the seed never uses, G) */
-	VH_ALLOC_FREE,		/* x = kmalloc_nolock(the operation's size, G); kfree_nolock(x) */
 	VH_FREE_LOCAL,		/* kfree_nolock(v): v from kmalloc_nolock on this CPU */
 	VH_FREE_REMOTE,		/* kfree_nolock(w): w from kmalloc_nolock on another CPU */
 	VH_OWN,			/* the seed's own '# sweep:' handler */
-	VH_DEFAULT,		/* SWEEP_DEFAULT_HANDLER */
 	NR_VERIFY_HANDLERS
 };
 
