@@ -148,8 +148,8 @@ bool cli_check_program(struct program *p, uint64_t always, const char *name, cha
 	}
 	p->bugs = own;
 	snprintf(line, size, "%s %s: expect %s, got %s%s%s%s%s", ok ? "ok  " : "FAIL", name, p->expect,
-		 got, own ? "; with the bug off: " : "", own ? off : "",
-		 fired ? "" : "; ", fired ? "" : why);
+		 got, !own ? "" : always ? "; with its '# bug:' off (--bug still on): " :
+		 "; with the bug off: ", own ? off : "", fired ? "" : "; ", fired ? "" : why);
 	return ok;
 }
 

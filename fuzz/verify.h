@@ -1,5 +1,6 @@
 /*
- * fuzz/verify.h — `reentry verify`: the one command after a patch to core/.
+ * fuzz/verify.h — `reentry verify`: the one command after a patch to core/
+ * (fuzz/verify.c), and the handlers it sweeps seeds with (verify_handlers.c).
  *
  * It checks every regression (as `reentry check` does), sweeps every seed
  * with every interrupt kind and each handler of a small set derived from the

@@ -7,7 +7,7 @@ set -u
 reentry=$1 src=$2 fail=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-verbs="replay sweep random minimize check heatmap decode encode bugs stress"
+verbs="verify replay sweep random minimize check heatmap decode encode bugs stress"
 regression=$src/corpus/regressions/kprobe-fastpath.txt	# '# bug: kprobe_fastpath'
 sweepable=$src/corpus/regressions/kprobe-fastpath-sweep.txt
 crash=$src/corpus/sheaves/nmi_frees_task_object.bin	# tagged sheaves
