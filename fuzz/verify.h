@@ -27,6 +27,16 @@ enum verify_handler {
 	NR_VERIFY_HANDLERS
 };
 
+/*
+ * The interrupt kinds a handler is swept with: every kind, but other-bucket
+ * only NMI, kprobe and preempt. What it re-enters (the page allocator, the
+ * shuffle's entropy, a new slab's obj_exts) is held under irqs-off locks,
+ * so a hardirq, softirq or irq_work never lands where it is held, and on
+ * PREEMPT_RT (where those locks leave irqs on) a nolock call in a hard
+ * interrupt returns NULL at once. Those trials were a third of its sweeps.
+ */
+unsigned int verify_handler_kinds(enum verify_handler h);
+
 /* "same-bucket", ... as the output and the docs name them. */
 const char *verify_handler_name(enum verify_handler h);
 

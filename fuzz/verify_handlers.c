@@ -34,6 +34,13 @@ const char *verify_handler_name(enum verify_handler h)
 	return (unsigned int)h < NR_VERIFY_HANDLERS ? handler_names[h] : "?";
 }
 
+unsigned int verify_handler_kinds(enum verify_handler h)
+{
+	if (h == VH_OTHER_BUCKET)
+		return (1u << EV_NMI) | (1u << EV_KPROBE) | (1u << EV_PREEMPT);
+	return SWEEP_INTERRUPTS;
+}
+
 unsigned int verify_bucket_size(int n)
 {
 	return n >= 0 && n < NR_BUCKETS ? buckets[n] : 0;
