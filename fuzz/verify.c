@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -132,7 +133,7 @@ static const char *fuzz_target_name(int t)
 }
 #define NR_FUZZ_TARGETS NR_TARGETS
 
-#define MAX_FOUND 32	/* distinct reports one item sends back */
+#define MAX_FOUND 64	/* distinct reports one item sends back */
 
 /* One distinct report of an item: its first trial, and how many trials gave it. */
 struct found {
@@ -242,14 +243,16 @@ static void *do_sweep(const struct item *it, size_t *len)
 	};
 	struct sweep_result r;
 
-	memset(&out, 0, sizeof(out));
+	out.nfound = 0;
+	out.more = 0;
 	verify_handlers(p, (enum verify_handler)it->handler, handlers);
 	sweep_run(p, &o, &r);
 	out.trials = r.trials;
 	out.reports = r.reports;
 	if (r.reference_failed)
 		collect(&out, &r.first_report, NULL, p);
-	*len = sizeof(out);
+	/* what is used of it: most sweeps send no report */
+	*len = offsetof(struct sweep_out, found) + (size_t)out.nfound * sizeof(out.found[0]);
 	return &out;
 }
 
@@ -1214,14 +1217,23 @@ static void print_tables(int nitems)
 	}
 }
 
-static void print_reports(const char *bug_options)
+static void print_reports(const char *bug_options, int nitems)
 {
+	unsigned long unlisted = 0;
+
+	for (int i = 0; i < nitems; i++)
+		if (items[i].type == IT_SWEEP && !items[i].died)
+			unlisted += ((const struct sweep_out *)items[i].out)->more;
 	printf("\n");
 	if (!nreports) {
 		printf("verdict  clean: no report\n");
 		return;
 	}
 	printf("verdict  %d distinct report%s\n", nreports, nreports == 1 ? "" : "s");
+	if (unlisted)
+		printf("note     %lu failing trial%s gave a report past the first %d of %s sweep: not "
+		       "listed (verify that seed alone, or fix these first)\n", unlisted,
+		       unlisted == 1 ? "" : "s", MAX_FOUND, unlisted == 1 ? "its" : "their");
 	for (int r = 0; r < nreports; r++) {
 		const struct report *rep = &reports[r];
 		const struct item *it = &items[rep->item];
@@ -1477,7 +1489,7 @@ int cmd_verify(const struct cli_verb *v, struct cli_args *a)
 		       bugs[0] ? "; bugs " : "", bugs);
 	}
 	print_tables(nitems);
-	print_reports(bug_options);
+	print_reports(bug_options, nitems);
 	for (int i = 0; i < nitems; i++)
 		fuzz_failed += items[i].type == IT_FUZZ && !items[i].died &&
 			       !((const struct fuzz_out *)items[i].out)->ran;
