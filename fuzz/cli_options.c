@@ -33,6 +33,7 @@ static const struct {
 	[OPT_OUT_DIR] = { "output", 'o', "DIR", "write the page to DIR/index.html (required; made if missing)" },
 	[OPT_REPLAY] = { "replay", 0, NULL, "run each input as written instead of sweeping it" },
 	[OPT_SOURCE] = { "source", 0, "DIR", "the source tree whose core/ the page shows (default: the build's)" },
+	[OPT_IN_PLACE] = { "in-place", 'i', NULL, "rewrite each file instead of printing it" },
 	[OPT_HELP] = { "help", 'h', NULL, "print this help and exit" },
 };
 
@@ -240,6 +241,9 @@ static bool apply(int o, const char *v, struct cli_args *a, char *err, size_t er
 		return true;
 	case OPT_SOURCE:
 		a->source = v;
+		return true;
+	case OPT_IN_PLACE:
+		a->in_place = true;
 		return true;
 	case OPT_HELP:
 		a->help = true;

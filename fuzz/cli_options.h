@@ -37,6 +37,7 @@ enum cli_option {
 	OPT_OUT_DIR,		/* -o, --output DIR: a directory (heatmap) */
 	OPT_REPLAY,		/* --replay */
 	OPT_SOURCE,		/* --source DIR */
+	OPT_IN_PLACE,		/* -i, --in-place */
 	OPT_HELP,		/* -h, --help */
 	NR_CLI_OPTIONS
 };
@@ -64,6 +65,7 @@ struct cli_args {
 	const char *out;		/* -o (NULL) */
 	bool replay;			/* --replay */
 	const char *source;		/* --source (NULL) */
+	bool in_place;			/* -i, --in-place */
 	bool help;			/* -h, --help */
 };
 
