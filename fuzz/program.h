@@ -178,7 +178,7 @@ struct program {
 	uint64_t bugs;		/* historical bugs switched on (core bug registry bits) */
 	int nops;
 	struct op ops[MAX_OPS];
-	int nevents;		/* sorted by (op, anchor, ordinal) */
+	int nevents;		/* sorted by (op, anchor, function, ordinal) */
 	struct event events[MAX_EVENTS];
 	char expect[32];	/* text form "# expect: CLASS", empty if none */
 	/* text form "# sweep: KINDS [handler OPS]": a regression judged by a
@@ -238,8 +238,8 @@ int program_print(const struct program *p, char *buf, size_t size);
 
 /* One operation as text, e.g. "a = kmalloc_nolock(64, __GFP_ZERO)". */
 int op_print(const struct op *op, char *buf, size_t size);
-/* Sort the events by (op, anchor, ordinal), stably: as decode and parse
- * leave them. */
+/* Sort the events by (op, anchor, function, ordinal), stably: as decode and
+ * parse leave them. */
 void program_sort_events(struct program *p);
 /* An event's anchor as text: "@slab_alloc_slow+3", "@40" or "#2". */
 int program_anchor_print(char *buf, size_t size, uint8_t anchor, const char *fn,
