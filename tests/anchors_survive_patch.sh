@@ -12,19 +12,16 @@ unpatched=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/patched_tree.sh"
 
-mkdir "$tmp/src"
-(cd "$src" && tar cf - --exclude=./build --exclude=./out --exclude=./.git .) | (cd "$tmp/src" && tar xf -)
+copy_tree "$src" "$tmp/src"
 # the patch: a store to a global at the top of slab_alloc_slow() (one boundary)
 awk '/^static void \*slab_alloc_slow\(/ { in_fn = 1 }
      in_fn && /^{$/ { print; print "\t{ static int patched; patched++; }"; in_fn = 0; next }
      { print }' "$src/core/slub.c" >"$tmp/src/core/slub.c"
 grep -q 'patched++' "$tmp/src/core/slub.c" || fail "could not patch slab_alloc_slow() in core/slub.c"
 
-cmake -S "$tmp/src" -B "$tmp/build" -G Ninja -DCMAKE_C_COMPILER=clang \
-	-DCMAKE_BUILD_TYPE=RelWithDebInfo -DREENTRY_SANITIZE=ON >"$tmp/build.log" 2>&1 &&
-	cmake --build "$tmp/build" --target reentry >>"$tmp/build.log" 2>&1 ||
-	{ tail -n 20 "$tmp/build.log"; fail "the patched tree does not build"; }
+build_reentry "$tmp/src" "$tmp/build"
 reentry=$tmp/build/reentry
 
 # the patch does move ordinals: the same seed's slow-path boundary count grows
