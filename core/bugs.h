@@ -39,7 +39,7 @@ extern const struct slab_bug_info slab_bugs[NR_SLAB_BUGS];
 
 static inline bool bug_on(enum slab_bug bug)
 {
-	return kconfig.bugs & (1ull << bug);
+	return KCONFIG(bugs) & (1ull << bug);
 }
 
 /* The bug's index, or -1 if no bug has that name. */

@@ -82,6 +82,27 @@ struct kconfig {
 /* The configuration in force; set it before kmem_init(). Defined in core/. */
 extern struct kconfig kconfig;
 
+/*
+ * How core/ reads what the kernel fixes at build or boot time: KCONFIG(preempt_rt)
+ * is the model's IS_ENABLED(CONFIG_PREEMPT_RT), read_fixed(x) a static key or
+ * a boot-time constant. The kernel's code pays no memory access for these (a
+ * constant folded in, a patched branch), so the model's read is no boundary
+ * either: inline asm, which the load/store instrumentation does not see. One
+ * way for every such read, so that whether a path tests the configuration
+ * never changes where its interrupts can land.
+ */
+#if defined(__x86_64__)
+#define read_fixed(x)                                                           \
+	({                                                                      \
+		__typeof__(x) read_fixed_v_;                                    \
+		__asm__("mov %1, %0" : "=r"(read_fixed_v_) : "m"(x));          \
+		read_fixed_v_;                                                  \
+	})
+#else
+#define read_fixed(x) (x)
+#endif
+#define KCONFIG(field) read_fixed(kconfig.field)
+
 /* ------------------------------------------------------------------ */
 /* CPUs and contexts                                                   */
 /* ------------------------------------------------------------------ */

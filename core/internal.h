@@ -329,16 +329,6 @@ unsigned long slub_stat(struct kmem_cache *s, enum stat_item si); /* Σ over CPU
 static __always_inline unsigned long next_tid(unsigned long tid) { return tid + TID_STEP; }
 static __always_inline unsigned long init_tid(int cpu) { return (unsigned long)cpu; }
 
-/*
- * Reads s->flags unconditionally (the kernel's goes through the
- * slub_debug_enabled static key first): kept as it is so that the paths that
- * already used it keep their boundaries. New code uses kmem_cache_debug_flags()
- * (below, after struct slab_world).
- */
-static __always_inline bool kmem_cache_debug(const struct kmem_cache *s)
-{
-	return s->flags & SLAB_DEBUG_FLAGS;
-}
 static __always_inline struct kmem_cache_node *get_node(struct kmem_cache *s, int node)
 {
 	(void)node;
@@ -570,48 +560,16 @@ bool shuffle_freelist(struct kmem_cache *s, struct slab *slab, bool allow_spin);
 
 extern struct slab_world *world;
 
-/*
- * What the kernel decides at build time (IS_ENABLED(CONFIG_SLUB_TINY)) or
- * patches into its code (the slub_debug_enabled static key) costs it no
- * memory access, so in the model it is no boundary either: these reads are
- * inline asm, which the load/store instrumentation does not see. It also
- * means that a path testing them keeps its boundaries (and the regressions
- * their ordinals) while TINY is off and no debug cache exists.
- */
-static __always_inline bool read_fixed_bool(const bool *p)
-{
-	bool v;
-
-#if defined(__x86_64__)
-	__asm__("movb %1, %0" : "=r"(v) : "m"(*p));
-#else
-	v = *p;
-#endif
-	return v;
-}
-
-static __always_inline struct slab_world *read_fixed_world(void)
-{
-	struct slab_world *w;
-
-#if defined(__x86_64__)
-	__asm__("movq %1, %0" : "=r"(w) : "m"(world));
-#else
-	w = world;
-#endif
-	return w;
-}
-
 /* IS_ENABLED(CONFIG_SLUB_TINY) */
 static __always_inline bool slub_tiny(void)
 {
-	return read_fixed_bool(&kconfig.slub_tiny);
+	return KCONFIG(slub_tiny);
 }
 
 /* static_branch_unlikely(&slub_debug_enabled) */
 static __always_inline bool slub_debug_enabled(void)
 {
-	return read_fixed_bool(&read_fixed_world()->slub_debug_enabled);
+	return read_fixed(read_fixed(world)->slub_debug_enabled);
 }
 
 /* models: mm/slub.c kmem_cache_debug_flags() — s->flags is read only once
@@ -628,23 +586,17 @@ static __always_inline bool slab_single_object(const struct kmem_cache *s)
 	return slub_tiny() || kmem_cache_debug_flags(s, SLAB_DEBUG_FLAGS);
 }
 
-static __always_inline unsigned int read_fixed_u32(const void *p)
+/* models: mm/slub.c kmem_cache_debug() */
+static __always_inline bool kmem_cache_debug(const struct kmem_cache *s)
 {
-	unsigned int v;
-
-#if defined(__x86_64__)
-	__asm__("movl %1, %0" : "=r"(v) : "m"(*(const unsigned int *)p));
-#else
-	v = *(const unsigned int *)p;
-#endif
-	return v;
+	return kmem_cache_debug_flags(s, SLAB_DEBUG_FLAGS);
 }
 
-/* kconfig.design == DESIGN_SHEAVES, read without a boundary (a build-time
- * choice in the kernel: 6.18 or 7.0). */
+/* kconfig.design == DESIGN_SHEAVES (a build-time choice in the kernel: 6.18
+ * or 7.0). */
 static __always_inline bool design_sheaves(void)
 {
-	return read_fixed_u32(&kconfig.design) == DESIGN_SHEAVES;
+	return KCONFIG(design) == DESIGN_SHEAVES;
 }
 
 /*
@@ -653,11 +605,10 @@ static __always_inline bool design_sheaves(void)
  * bits — which also catches ordinary allocations made with reclaim masked off
  * (early boot's gfp_allowed_mask, GFP_NOWAIT-like callers without kswapd).
  * RULE_ALLOC_TRYLOCK: it may unless kmalloc_nolock() said SLAB_ALLOC_TRYLOCK.
- * The rule is read without a boundary, so Design A's default paths keep theirs.
  */
 static __always_inline bool slab_allow_spin(gfp_t gfp)
 {
-	if (read_fixed_u32(&kconfig.alloc_flags_rule) == RULE_ALLOC_TRYLOCK)
+	if (KCONFIG(alloc_flags_rule) == RULE_ALLOC_TRYLOCK)
 		return !(gfp & __SLAB_ALLOC_TRYLOCK);
 	return gfpflags_allow_spinning(gfp);
 }
@@ -680,7 +631,7 @@ void *alloc_from_new_slab(struct kmem_cache *s, gfp_t gfp, int node);
 /* CONFIG_MEMCG (memcg_kmem_online()): a build-time switch, no boundary. */
 static __always_inline bool memcg_kmem_online(void)
 {
-	return read_fixed_bool(&kconfig.memcg);
+	return KCONFIG(memcg);
 }
 
 #endif /* REENTRY_CORE_INTERNAL_H */

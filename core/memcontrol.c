@@ -55,7 +55,7 @@
 
 void memcg_init(void)
 {
-	world->memcg.memory.max = kconfig.memcg_limit_pages;
+	world->memcg.memory.max = KCONFIG(memcg_limit_pages);
 	for (int cpu = 0; cpu < NR_CPUS; cpu++)
 		local_trylock_init(&world->obj_stock[cpu].lock);
 }
@@ -436,9 +436,9 @@ void memcg_drain_all_stock(void)
 	struct obj_cgroup *objcg = &world->memcg.objcg;
 	long parked;
 
-	if (!kconfig.memcg)
+	if (!KCONFIG(memcg))
 		return;
-	for (int cpu = 0; cpu < kconfig.nr_cpus; cpu++)
+	for (int cpu = 0; cpu < KCONFIG(nr_cpus); cpu++)
 		drain_obj_stock(per_cpu_ptr(world->obj_stock, cpu));
 	parked = atomic_long_read(&objcg->nr_charged_bytes);
 	if (parked >> PAGE_SHIFT) {

@@ -53,7 +53,7 @@ void *kmalloc_nolock_why(size_t size, gfp_t gfp_flags, int node, enum nolock_fai
 		return ZERO_SIZE_PTR;
 	/* RT: NMI and hardirq may not take the sleeping locks, and since the
 	 * 6.18 fix neither may any context that is not preemptible. */
-	if (kconfig.preempt_rt && !preemptible()) {
+	if (KCONFIG(preempt_rt) && !preemptible()) {
 		*why = NOLOCK_CONTEXT;
 		return NULL;
 	}
@@ -61,7 +61,7 @@ void *kmalloc_nolock_why(size_t size, gfp_t gfp_flags, int node, enum nolock_fai
 	 * interrupted context holds; an NMI cannot tell, so it must not try.
 	 * Nor can a kprobe or tracepoint inside a spin_lock_irqsave() section:
 	 * the model's fix refuses wherever irqs are off (bug up_trylock_reenters). */
-	if (!kconfig.smp && (in_nmi() || (irqs_disabled() && !bug_on(BUG_UP_TRYLOCK_REENTERS)))) {
+	if (!KCONFIG(smp) && (in_nmi() || (irqs_disabled() && !bug_on(BUG_UP_TRYLOCK_REENTERS)))) {
 		*why = NOLOCK_CONTEXT;
 		return NULL;
 	}
@@ -88,7 +88,7 @@ retry:
 	 * in NMI is the lock checked here.
 	 */
 	ret = SLAB_BUSY;
-	if (kconfig.slub_tiny || !in_nmi() || !local_lock_is_locked(&this_cpu_ptr(s->cpu_slab)->lock))
+	if (KCONFIG(slub_tiny) || !in_nmi() || !local_lock_is_locked(&this_cpu_ptr(s->cpu_slab)->lock))
 		ret = slab_alloc_node_inner(s, alloc_gfp, node, size);
 
 	if (ret == SLAB_BUSY) {
@@ -149,9 +149,9 @@ void kfree_nolock(const void *object)
 		kfree_nolock_sheaves(s, slab, x);
 		return;
 	}
-	if (kconfig.slub_tiny)
+	if (KCONFIG(slub_tiny))
 		defer_free(s, x);
-	else if (read_fixed_bool(&kconfig.preempt_rt) && !preemptible() &&
+	else if (KCONFIG(preempt_rt) && !preemptible() &&
 		 !bug_on(BUG_RT_FREE_NOLOCK_SLEEPS))
 		/* RT: do_slab_free() would take this CPU's local lock, a
 		 * sleeping lock, where the task may not sleep: defer (the
@@ -234,7 +234,7 @@ void defer_deactivate_slab(struct slab *slab, void *flush_freelist)
 /* models: mm/slub.c defer_free_barrier() — wait for every CPU's deferred work. */
 void defer_free_barrier(void)
 {
-	for (int cpu = 0; cpu < kconfig.nr_cpus; cpu++)
+	for (int cpu = 0; cpu < KCONFIG(nr_cpus); cpu++)
 		irq_work_sync(&per_cpu_ptr(world->defer_free_objects, cpu)->work);
 }
 

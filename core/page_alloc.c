@@ -185,7 +185,7 @@ struct page *alloc_pages_nolock(unsigned int order)
 
 	env_nolock_work(NOLOCK_WORK_PAGES);
 	/* RT: the zone lock is a sleeping lock, not for hard interrupts. */
-	if (read_fixed_bool(&kconfig.preempt_rt) && (in_nmi() || in_hardirq()))
+	if (KCONFIG(preempt_rt) && (in_nmi() || in_hardirq()))
 		return NULL;
 	if (order <= MAX_PAGE_ORDER && !should_fail_alloc_page(order)) {
 		if (spin_trylock_irqsave(&zone->lock, flags)) {

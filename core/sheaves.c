@@ -49,7 +49,7 @@ static __always_inline struct node_barn *get_barn(struct kmem_cache *s)
 
 static __always_inline bool sheaf_is_bootstrap(const struct slab_sheaf *sheaf)
 {
-	return sheaf == &read_fixed_world()->bootstrap_sheaf;
+	return sheaf == &read_fixed(world)->bootstrap_sheaf;
 }
 
 /*
@@ -65,7 +65,7 @@ static __always_inline struct slub_percpu_sheaves *pcs_trylock(struct kmem_cache
 {
 	struct slub_percpu_sheaves *pcs;
 
-	if (read_fixed_bool(&kconfig.preempt_rt)) {
+	if (KCONFIG(preempt_rt)) {
 		if (in_nmi() || in_hardirq())
 			return NULL;
 		*flags = 0;
@@ -97,7 +97,7 @@ static __always_inline struct slub_percpu_sheaves *pcs_trylock(struct kmem_cache
 static __always_inline void pcs_unlock(struct slub_percpu_sheaves *pcs, unsigned long flags)
 {
 	env_unlock(&pcs->lock.l);
-	if (read_fixed_bool(&kconfig.preempt_rt))
+	if (KCONFIG(preempt_rt))
 		migrate_enable();
 	else
 		local_irq_restore(flags);
@@ -191,7 +191,7 @@ static __always_inline bool barn_lock(struct node_barn *barn, bool allow_spin, u
 		spin_lock_irqsave(&barn->lock, *flags);
 		return true;
 	}
-	if (!read_fixed_bool(&kconfig.smp))
+	if (!KCONFIG(smp))
 		return false;
 	return spin_trylock_irqsave(&barn->lock, *flags);
 }
@@ -656,7 +656,7 @@ void pcs_flush_all_and_free(struct kmem_cache *s)
 	if (!s->sheaf_capacity)
 		return;
 	INIT_LIST_HEAD(&list);
-	for (int cpu = 0; cpu < kconfig.nr_cpus; cpu++) {
+	for (int cpu = 0; cpu < KCONFIG(nr_cpus); cpu++) {
 		struct slub_percpu_sheaves *pcs = per_cpu_ptr(s->cpu_sheaves, cpu);
 		struct slab_sheaf *main = pcs->main, *spare = pcs->spare;
 

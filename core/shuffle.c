@@ -29,7 +29,7 @@ void init_cache_random_seq(struct kmem_cache *s)
 	uint64_t state = 0x51ab0000u + (uint64_t)(s - world->caches) * 131 + s->objects;
 
 	s->random_seq_len = 0;
-	if (!read_fixed_bool(&kconfig.shuffle) || s->objects < 2 || s->objects > MAX_RANDOM_SEQ)
+	if (!KCONFIG(shuffle) || s->objects < 2 || s->objects > MAX_RANDOM_SEQ)
 		return;
 	for (unsigned int i = 0; i < s->objects; i++)
 		s->random_seq[i] = (uint16_t)i;
@@ -55,7 +55,7 @@ static unsigned int get_random_u32_below(unsigned int ceil)
 	unsigned long flags, pin = 0;
 	unsigned int r;
 
-	if (read_fixed_bool(&kconfig.preempt_rt))
+	if (KCONFIG(preempt_rt))
 		migrate_disable();
 	else
 		local_irq_save(pin);
@@ -63,7 +63,7 @@ static unsigned int get_random_u32_below(unsigned int ceil)
 	local_lock_irqsave(&e->lock, flags);
 	r = (unsigned int)(splitmix64(&e->state) % ceil);
 	local_unlock_irqrestore(&e->lock, flags);
-	if (read_fixed_bool(&kconfig.preempt_rt))
+	if (KCONFIG(preempt_rt))
 		migrate_enable();
 	else
 		local_irq_restore(pin);

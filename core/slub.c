@@ -25,7 +25,7 @@
 
 static __always_inline bool use_lockless_fast_path(void)
 {
-	return !kconfig.preempt_rt;
+	return !KCONFIG(preempt_rt);
 }
 
 /*
@@ -36,7 +36,7 @@ static __always_inline bool use_lockless_fast_path(void)
  */
 static __always_inline void slub_pin_cpu(void)
 {
-	if (read_fixed_bool(&kconfig.preempt_rt))
+	if (KCONFIG(preempt_rt))
 		migrate_disable();
 	else
 		preempt_disable();
@@ -44,7 +44,7 @@ static __always_inline void slub_pin_cpu(void)
 
 static __always_inline void slub_unpin_cpu(void)
 {
-	if (read_fixed_bool(&kconfig.preempt_rt))
+	if (KCONFIG(preempt_rt))
 		migrate_enable();
 	else
 		preempt_enable();
@@ -194,7 +194,7 @@ static struct slab *allocate_slab(struct kmem_cache *s, gfp_t gfp)
 			setup_object_debug(s, p);
 	}
 	/* CONFIG_SLAB_FREELIST_RANDOM is a build option: no boundary to test it */
-	if (!read_fixed_bool(&kconfig.shuffle) || !shuffle_freelist(s, slab, allow_spin)) {
+	if (!KCONFIG(shuffle) || !shuffle_freelist(s, slab, allow_spin)) {
 		for (p = start; p < start + (s->objects - 1) * s->size; p += s->size)
 			set_freepointer(s, p, p + s->size);
 		set_freepointer(s, p, NULL);
@@ -421,7 +421,7 @@ static __always_inline void *freeze_slab(struct kmem_cache *s, struct slab *slab
  */
 static __always_inline void local_lock_cpu_slab(struct kmem_cache *s, unsigned long *flags)
 {
-	if (read_fixed_bool(&kconfig.preempt_rt)) {
+	if (KCONFIG(preempt_rt)) {
 		*flags = 0;
 		/* RT's local_lock_irqsave(): migration off, then this CPU's lock */
 		migrate_disable();
@@ -429,7 +429,7 @@ static __always_inline void local_lock_cpu_slab(struct kmem_cache *s, unsigned l
 		return;
 	}
 	local_irq_save(*flags);
-	if (kconfig.lockdep && !kconfig.preempt_rt) {
+	if (KCONFIG(lockdep) && !KCONFIG(preempt_rt)) {
 		bool locked = env_trylock(&this_cpu_ptr(s->cpu_slab)->lock.l);
 
 		lockdep_assert(locked);
@@ -441,7 +441,7 @@ static __always_inline void local_lock_cpu_slab(struct kmem_cache *s, unsigned l
 static __always_inline void local_unlock_cpu_slab(struct kmem_cache *s, unsigned long flags)
 {
 	env_unlock(&this_cpu_ptr(s->cpu_slab)->lock.l);
-	if (read_fixed_bool(&kconfig.preempt_rt))
+	if (KCONFIG(preempt_rt))
 		migrate_enable();
 	else
 		local_irq_restore(flags);
@@ -524,7 +524,7 @@ static void put_cpu_partial(struct kmem_cache *s, struct slab *slab, bool drain)
 static __always_inline bool kmem_cache_has_cpu_partial(struct kmem_cache *s)
 {
 	/* Design B has no CPU partial lists (nor CPU slabs) */
-	return kconfig.cpu_partial && !slub_tiny() && !design_sheaves() && !kmem_cache_debug(s);
+	return KCONFIG(cpu_partial) && !slub_tiny() && !design_sheaves() && !kmem_cache_debug(s);
 }
 
 /* ---- node partial list ---- */
@@ -1270,7 +1270,7 @@ static void slab_free(struct kmem_cache *s, struct slab *slab, void *object)
 /* models: mm/slub.c calculate_sizes() and calculate_order() */
 static void calculate_sizes(struct kmem_cache *s)
 {
-	unsigned int want = kconfig.slab_objects ? kconfig.slab_objects : 1;
+	unsigned int want = KCONFIG(slab_objects) ? KCONFIG(slab_objects) : 1;
 	unsigned int size;
 
 	if (kmem_cache_debug_flags(s, SLAB_DEBUG_FLAGS)) {
@@ -1299,7 +1299,7 @@ struct kmem_cache *kmem_cache_open(const char *name, unsigned int size, unsigned
 	unsigned int log2 = 0;
 
 	/* kmem_cache_flags(): the slub_debug= boot option applies to every cache */
-	flags |= kconfig.slub_debug;
+	flags |= KCONFIG(slub_debug);
 	/* static_branch_enable(&slub_debug_enabled): from now on the paths
 	 * shared with debug caches look at s->flags */
 	if (flags & SLAB_DEBUG_FLAGS)
@@ -1325,7 +1325,7 @@ struct kmem_cache *kmem_cache_open(const char *name, unsigned int size, unsigned
 	init_cache_random_seq(s);
 	/* Caches that track users or check consistency update the pair under
 	 * the slab lock (the kernel's SLAB_NO_CMPXCHG). */
-	if (kconfig.has_cmpxchg128 && !(flags & (SLAB_CONSISTENCY_CHECKS | SLAB_STORE_USER)))
+	if (KCONFIG(has_cmpxchg128) && !(flags & (SLAB_CONSISTENCY_CHECKS | SLAB_STORE_USER)))
 		s->flags |= __CMPXCHG_DOUBLE;
 	while ((1u << (log2 + 1)) <= s->size)
 		log2++;
@@ -1392,7 +1392,7 @@ void kmem_cache_destroy(struct kmem_cache *s)
 	defer_free_barrier();
 	if (design_sheaves())
 		pcs_flush_all_and_free(s);
-	for (int cpu = 0; cpu < kconfig.nr_cpus; cpu++)
+	for (int cpu = 0; cpu < KCONFIG(nr_cpus); cpu++)
 		flush_cpu_slab_inner(s, cpu);
 
 	n = get_node(s, 0);

@@ -184,7 +184,7 @@ static long walk_deferred(struct kmem_cache *s, struct slab *slab)
 {
 	long n = 0;
 
-	for (int cpu = 0; cpu < kconfig.nr_cpus; cpu++) {
+	for (int cpu = 0; cpu < KCONFIG(nr_cpus); cpu++) {
 		struct defer_free *df = per_cpu_ptr(world->defer_free_objects, cpu);
 		unsigned long steps = 0;
 
@@ -248,7 +248,7 @@ static bool for_each_sheaf(struct kmem_cache *s,
 
 	if (!s->sheaf_capacity)
 		return true;
-	for (int cpu = 0; cpu < kconfig.nr_cpus; cpu++) {
+	for (int cpu = 0; cpu < KCONFIG(nr_cpus); cpu++) {
 		struct slub_percpu_sheaves *pcs = per_cpu_ptr(s->cpu_sheaves, cpu);
 
 		if (pcs->main && !fn(s, pcs->main, main_name[cpu], arg))
@@ -317,10 +317,10 @@ static bool validate_sheaves(struct kmem_cache *s)
 
 	if (!s->sheaf_capacity)
 		return true;
-	if (!design_sheaves() || kconfig.slub_tiny || kmem_cache_debug(s))
+	if (!design_sheaves() || KCONFIG(slub_tiny) || kmem_cache_debug(s))
 		return fail_inv(9, "%s: has sheaves but %s", s->name,
 				design_sheaves() ? "is a single-object cache" : "Design A has none");
-	for (int cpu = 0; cpu < kconfig.nr_cpus; cpu++) {
+	for (int cpu = 0; cpu < KCONFIG(nr_cpus); cpu++) {
 		struct slub_percpu_sheaves *pcs = per_cpu_ptr(s->cpu_sheaves, cpu);
 
 		if (pcs->lock.l.owner_cpu >= 0)
@@ -417,7 +417,7 @@ static long walk_sheaf_memory(struct slab *slab)
 
 static bool on_deferred_slabs(struct slab *slab)
 {
-	for (int cpu = 0; cpu < kconfig.nr_cpus; cpu++) {
+	for (int cpu = 0; cpu < KCONFIG(nr_cpus); cpu++) {
 		struct llist_node *pos = per_cpu_ptr(world->defer_free_objects, cpu)->slabs.first;
 
 		for (unsigned long steps = 0; pos && steps < world->nr_pages; pos = llist_next(pos), steps++)
@@ -429,7 +429,7 @@ static bool on_deferred_slabs(struct slab *slab)
 
 static int cpu_of_slab(struct kmem_cache *s, struct slab *slab)
 {
-	for (int cpu = 0; cpu < kconfig.nr_cpus; cpu++)
+	for (int cpu = 0; cpu < KCONFIG(nr_cpus); cpu++)
 		if (per_cpu_ptr(s->cpu_slab, cpu)->slab == slab)
 			return cpu;
 	return -1;
@@ -437,7 +437,7 @@ static int cpu_of_slab(struct kmem_cache *s, struct slab *slab)
 
 static bool on_cpu_partial(struct kmem_cache *s, struct slab *slab)
 {
-	for (int cpu = 0; cpu < kconfig.nr_cpus; cpu++) {
+	for (int cpu = 0; cpu < KCONFIG(nr_cpus); cpu++) {
 		struct slab *p = per_cpu_ptr(s->cpu_slab, cpu)->partial;
 
 		for (unsigned long steps = 0; p && steps < world->nr_pages; p = p->next, steps++)
@@ -467,7 +467,7 @@ static bool validate_slab_obj_exts(struct kmem_cache *s, struct slab *slab)
 
 	if (!exts || exts == OBJEXTS_ALLOC_FAIL)
 		return true;
-	if (!kconfig.memcg)
+	if (!KCONFIG(memcg))
 		return fail_inv(10, "%s: slab %lu has an obj_exts word without memcg", s->name, slab_index(slab));
 	if (exts & OBJEXTS_ALLOC_FAIL)
 		return fail_inv(10, "%s: slab %lu obj_exts: the failure sentinel with a vector",
@@ -507,7 +507,7 @@ static bool validate_slab_obj_exts(struct kmem_cache *s, struct slab *slab)
 /* Debug caches and every cache with SLUB_TINY: no CPU slabs, one object at a time. */
 static bool single_object(const struct kmem_cache *s)
 {
-	return kconfig.slub_tiny || kmem_cache_debug(s);
+	return KCONFIG(slub_tiny) || kmem_cache_debug(s);
 }
 
 /* Index of the first byte of [p, p + n) that is not val, or -1 (reads poisoned memory). */
@@ -571,7 +571,7 @@ static bool validate_single_object_slab(struct kmem_cache *s, struct slab *slab,
 	if (slab->frozen) {
 		if (!deferred_slab || slab->inuse || slab->flush_freelist)
 			return fail_inv(2, "%s: frozen slab %lu of a %s cache is not an untouched deferred new slab (inuse %u)",
-					s->name, slab_index(slab), kconfig.slub_tiny ? "TINY" : "debug",
+					s->name, slab_index(slab), KCONFIG(slub_tiny) ? "TINY" : "debug",
 					slab->inuse);
 		return true;
 	}
@@ -681,14 +681,14 @@ static bool validate_cache_lists(struct kmem_cache *s)
 	struct slab *slab;
 
 
-	for (int cpu = 0; cpu < kconfig.nr_cpus; cpu++) {
+	for (int cpu = 0; cpu < KCONFIG(nr_cpus); cpu++) {
 		struct kmem_cache_cpu *c = per_cpu_ptr(s->cpu_slab, cpu);
 		unsigned long len = 0;
 
 		if (single_object(s) && (c->slab || c->freelist || c->partial))
 			return fail_inv(2, "%s: cpu%d has a CPU %s, but a %s cache never uses per-CPU slabs",
 					s->name, cpu, c->slab ? "slab" : c->freelist ? "freelist" : "partial list",
-					kconfig.slub_tiny ? "TINY" : "debug");
+					KCONFIG(slub_tiny) ? "TINY" : "debug");
 		if (c->tid % TID_STEP != (unsigned long)cpu)
 			return fail_inv(3, "%s: cpu%d tid %lu is not ≡ %d (mod %lu)",
 					s->name, cpu, c->tid, cpu, TID_STEP);
@@ -785,9 +785,9 @@ static bool validate_memcg(void)
 	unsigned long held = memcg_accounted;
 	long parked = atomic_long_read(&memcg->objcg.nr_charged_bytes);
 
-	if (!kconfig.memcg)
+	if (!KCONFIG(memcg))
 		return true;
-	for (int cpu = 0; cpu < kconfig.nr_cpus; cpu++) {
+	for (int cpu = 0; cpu < KCONFIG(nr_cpus); cpu++) {
 		struct obj_stock_pcp *stock = per_cpu_ptr(world->obj_stock, cpu);
 
 		if (stock->lock.l.owner_cpu >= 0)
@@ -923,7 +923,7 @@ bool validate_all_census(void (*each)(struct kmem_cache *s, const struct cache_c
 
 	if (!validate_zone() || !validate_world(census))
 		return false;
-	for (int cpu = 0; cpu < kconfig.nr_cpus; cpu++) {
+	for (int cpu = 0; cpu < KCONFIG(nr_cpus); cpu++) {
 		struct defer_free *df = per_cpu_ptr(world->defer_free_objects, cpu);
 		unsigned long steps = 0;
 
@@ -953,7 +953,7 @@ bool validate_all_census(void (*each)(struct kmem_cache *s, const struct cache_c
 bool validate_memcg_balance(void)
 {
 	memcg_accounted = 0;
-	for (unsigned long i = 0; kconfig.memcg && i < world->nr_pages; i += page_block_pages(i)) {
+	for (unsigned long i = 0; KCONFIG(memcg) && i < world->nr_pages; i += page_block_pages(i)) {
 		struct page *page = &world->memmap[i];
 		struct slab *slab = &world->slabs[i];
 		struct slabobj_ext *vec = (struct slabobj_ext *)(slab->obj_exts & ~OBJEXTS_FLAGS_MASK);

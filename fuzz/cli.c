@@ -116,6 +116,18 @@ static const struct cli_verb verbs[] = {
 		.operands = OPERANDS_ONE_FILE, .run = cmd_encode,
 	},
 	{
+		.name = "anchors", .synopsis = "FILE...",
+		.summary = "rewrite a text program's ordinal anchors (@40) as function anchors",
+		.about = "Each '@N KIND' becomes '@fn+K KIND' (the operation's K-th boundary in model\n"
+			 "function fn, inlined or not), found by running the program once;\n"
+			 "every other byte is kept. An event the run does not reach keeps its ordinal\n"
+			 "(said on stderr). Function anchors stay put when a patch changes another\n"
+			 "function: write regressions with them.",
+		.exit = "0 rewritten, 1 an event left as an ordinal, 2 a usage or input error",
+		.options = CLI_OPT(OPT_TARGET) | CLI_OPT(OPT_TEXT) | CLI_OPT(OPT_IN_PLACE),
+		.operands = OPERANDS_FILES, .run = cmd_anchors,
+	},
+	{
 		.name = "bugs", .synopsis = "",
 		.summary = "list the historical bugs the model can switch back on (--bug NAME)",
 		.exit = "0",

@@ -6,7 +6,7 @@
  *   cli_input.c    operands to files, files to programs (text or binary)
  *   cli_run.c      replay, check, minimize
  *   cli_explore.c  sweep, random, heatmap
- *   cli_format.c   decode, encode, bugs
+ *   cli_format.c   decode, encode, anchors, bugs
  *   verify.c       verify
  *
  * The options are those of fuzz/cli_options.h, parsed once for every verb.
@@ -77,6 +77,7 @@ int cmd_random(const struct cli_verb *v, struct cli_args *a);
 int cmd_heatmap(const struct cli_verb *v, struct cli_args *a);
 int cmd_decode(const struct cli_verb *v, struct cli_args *a);
 int cmd_encode(const struct cli_verb *v, struct cli_args *a);
+int cmd_anchors(const struct cli_verb *v, struct cli_args *a);
 int cmd_bugs(const struct cli_verb *v, struct cli_args *a);
 int cmd_verify(const struct cli_verb *v, struct cli_args *a);
 

@@ -1,4 +1,6 @@
-/* fuzz/cli_format.c — the verbs about the program forms and the bug registry: decode, encode, bugs. */
+/* fuzz/cli_format.c — the verbs about the program forms and the bug registry: decode, encode,
+ * anchors, bugs. */
+#include "anchors.h"
 #include "cli.h"
 #include "target.h"
 
@@ -6,6 +8,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* A binary input in text form, as the target that ran it ran it. */
@@ -17,6 +20,7 @@ int cmd_decode(const struct cli_verb *v, struct cli_args *a)
 
 	cli_load(v, a, files[0], FORM_BINARY, &p);
 	cli_files_free(files, nfiles);
+	anchors_convert(&p, AT_FUNCTION);
 	cli_print_program(&p);
 	return 0;
 }
@@ -80,6 +84,17 @@ int cmd_encode(const struct cli_verb *v, struct cli_args *a)
 	FILE *f;
 
 	cli_load(v, a, files[0], FORM_TEXT, &p);
+	anchors_convert(&p, AT_BOUNDARY);
+	for (int e = 0; e < p.nevents; e++)
+		if (p.events[e].anchor == AT_FUNCTION) {
+			char anchor[PROGRAM_FN_LEN + 32];
+
+			program_anchor_print(anchor, sizeof(anchor), AT_FUNCTION, p.events[e].fn,
+					     p.events[e].ordinal);
+			die("%s: op %d %s %s is never reached, so it has no ordinal: the binary form "
+			    "cannot say it (reentry replay shows where the operation went)", files[0],
+			    p.events[e].op, anchor, event_kind_name(p.events[e].kind));
+		}
 	n = program_encode(&p, out, sizeof(out));
 	check_encoding(files[0], &p, out, n);
 	cli_files_free(files, nfiles);
@@ -89,6 +104,68 @@ int cmd_encode(const struct cli_verb *v, struct cli_args *a)
 	if (fwrite(out, 1, n, f) != n || (to && fclose(f) != 0))
 		die("%s: write error", to ? to : "stdout");
 	return 0;
+}
+
+/* Read a whole text file; NULL (errno set) on failure. */
+static char *read_text(const char *path)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0, cap = 0, n;
+
+	if (!f)
+		return NULL;
+	do {
+		if (len + 4096 + 1 > cap) {
+			cap = 2 * cap + 4096 + 1;
+			buf = realloc(buf, cap);
+			if (!buf)
+				die("out of memory");
+		}
+		n = fread(buf + len, 1, cap - len - 1, f);
+		len += n;
+	} while (n > 0);
+	buf[len] = '\0';
+	if (f != stdin)
+		fclose(f);
+	return buf;
+}
+
+int cmd_anchors(const struct cli_verb *v, struct cli_args *a)
+{
+	static struct program p;
+	static char out[1 << 17];
+	int nfiles, status = 0;
+	char **files = cli_files(v, a, &nfiles);
+
+	for (int i = 0; i < nfiles; i++) {
+		char *text;
+		int left, n;
+		FILE *f;
+
+		cli_load(v, a, files[i], FORM_TEXT, &p);
+		text = read_text(files[i]);
+		if (!text)
+			die("%s: %s", files[i], strerror(errno));
+		n = anchors_rewrite_text(text, &p, out, sizeof(out), &left);
+		free(text);
+		if (n >= (int)sizeof(out))
+			die("%s: too long to rewrite", files[i]);
+		if (left) {
+			fprintf(stderr, "reentry: %s: %d event%s not reached: left as ordinal%s\n",
+				files[i], left, left == 1 ? "" : "s", left == 1 ? "" : "s");
+			status = 1;
+		}
+		if (!a->in_place) {
+			fputs(out, stdout);
+			continue;
+		}
+		f = fopen(files[i], "w");
+		if (!f || fputs(out, f) == EOF || fclose(f) != 0)
+			die("%s: write error", files[i]);
+	}
+	cli_files_free(files, nfiles);
+	return status;
 }
 
 int cmd_bugs(const struct cli_verb *v, struct cli_args *a)

@@ -37,6 +37,7 @@ static const struct {
 	[OPT_FUZZ] = { "fuzz", 0, "SECONDS", "then fuzz each target for SECONDS, 1..86400 (default: no fuzzing)" },
 	[OPT_FUZZERS] = { "fuzzers", 0, "DIR", "the libFuzzer binaries (default: build/fuzz in the source tree)" },
 	[OPT_OUT_REPORTS] = { "output", 'o', "DIR", "save reproducers in DIR (default verify-out; made if missing)" },
+	[OPT_IN_PLACE] = { "in-place", 'i', NULL, "rewrite each file instead of printing it" },
 	[OPT_HELP] = { "help", 'h', NULL, "print this help and exit" },
 };
 
@@ -257,6 +258,9 @@ static bool apply(int o, const char *v, struct cli_args *a, char *err, size_t er
 		return true;
 	case OPT_SOURCE:
 		a->source = v;
+		return true;
+	case OPT_IN_PLACE:
+		a->in_place = true;
 		return true;
 	case OPT_HELP:
 		a->help = true;

@@ -41,6 +41,7 @@ enum cli_option {
 	OPT_FUZZ,		/* --fuzz SECONDS */
 	OPT_FUZZERS,		/* --fuzzers DIR */
 	OPT_OUT_REPORTS,	/* -o, --output DIR: reproducers (verify) */
+	OPT_IN_PLACE,		/* -i, --in-place */
 	OPT_HELP,		/* -h, --help */
 	NR_CLI_OPTIONS
 };
@@ -71,6 +72,7 @@ struct cli_args {
 	unsigned int jobs;		/* --jobs (0: the online cores) */
 	uint64_t fuzz;			/* --fuzz: seconds per target (0: none) */
 	const char *fuzzers;		/* --fuzzers (NULL) */
+	bool in_place;			/* -i, --in-place */
 	bool help;			/* -h, --help */
 };
 

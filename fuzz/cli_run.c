@@ -1,4 +1,5 @@
 /* fuzz/cli_run.c — the verbs that run a program as it is: replay, check, minimize. */
+#include "anchors.h"
 #include "cli.h"
 #include "exec.h"
 #include "minimize.h"
@@ -19,6 +20,7 @@ int cmd_replay(const struct cli_verb *v, struct cli_args *a)
 		struct exec x = { .tracing = true };
 
 		cli_load(v, a, files[f], FORM_BY_RULE, &p);
+		anchors_convert(&p, AT_FUNCTION);
 		if (nfiles > 1)
 			printf("== %s\n", files[f]);
 		cli_print_program(&p);
@@ -69,7 +71,8 @@ static int listed_unfired(const struct program *p, int e)
 
 	for (int i = 0; i < p->nunfired; i++)
 		if (p->unfired[i].op == ev->op && p->unfired[i].anchor == ev->anchor &&
-		    p->unfired[i].kind == ev->kind && p->unfired[i].ordinal == ev->ordinal)
+		    p->unfired[i].kind == ev->kind && p->unfired[i].ordinal == ev->ordinal &&
+		    strcmp(p->unfired[i].fn, ev->fn) == 0)
 			return i;
 	return -1;
 }
@@ -77,7 +80,7 @@ static int listed_unfired(const struct program *p, int e)
 /*
  * Every event of a regression fires in the run that decided its verdict
  * (bugs on; up to the operation a report ends it in), unless the regression
- * says "# unfired: op 2 @40 nmi" for it: an event whose anchor a patch moved
+ * says "# unfired: op 2 @slab_alloc_slow+40 nmi" for it: an event whose anchor a patch moved
  * past its operation's end no longer tests what the regression says. A
  * "# unfired:" line for an event that fires, or that names no event, is
  * stale and fails too. The reason goes in `why`.
@@ -92,11 +95,11 @@ static bool events_fire(const struct program *p, const struct exec *x, char *why
 		ran = x->report.op;
 	why[0] = '\0';
 	for (int e = 0; e < p->nevents; e++) {
-		char name[64];
-		const char *reason;
+		char name[96], reason[192];
 		int listed;
 
-		if (p->events[e].op >= ran || exec_event_fired(x, e, name, sizeof(name), &reason))
+		if (p->events[e].op >= ran ||
+		    exec_event_fired(x, e, name, sizeof(name), reason, sizeof(reason)))
 			continue;
 		listed = listed_unfired(p, e);
 		if (listed < 0) {
@@ -108,11 +111,12 @@ static bool events_fire(const struct program *p, const struct exec *x, char *why
 	}
 	for (int i = 0; i < p->nunfired; i++) {
 		if (!matched[i]) {
-			snprintf(why, size, "'# unfired: op %u %s%u %s' names an event that fires, "
-				 "or none", p->unfired[i].op,
-				 p->unfired[i].anchor == AT_OCCURRENCE ? "#" : "@",
-				 p->unfired[i].ordinal,
-				 event_kind_name((enum event_kind)p->unfired[i].kind));
+			const struct unfired *u = &p->unfired[i];
+			char anchor[PROGRAM_FN_LEN + 32];
+
+			program_anchor_print(anchor, sizeof(anchor), u->anchor, u->fn, u->ordinal);
+			snprintf(why, size, "'# unfired: op %u %s %s' names an event that fires, "
+				 "or none", u->op, anchor, event_kind_name((enum event_kind)u->kind));
 			return false;
 		}
 	}

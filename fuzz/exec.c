@@ -119,18 +119,25 @@ static void event_fired(void *ctx, const struct engine_fired *f)
 
 	engine_harness_enter();
 	if (ev->id >= 0) {
+		if (!(x->events_reached & (1u << ev->id)))
+			x->landed[ev->id] = (struct event_landing){ f->ordinal, f->at };
 		x->events_reached |= 1u << ev->id;
 		if (!f->refused)
 			x->events_fired |= 1u << ev->id;
+	} else if (-1 - ev->id < 4) {
+		x->extra_landed[-1 - ev->id] = (struct event_landing){ f->ordinal, f->at };
 	}
 	if (!f->refused && ev->kind < EV_NR_INTERRUPTS) {
 		x->st.where = (struct landing){ f->pc, f->fn };
 		x->st.last_where = x->st.where;
 	}
 	if (x->tracing) {
+		char anchor[PROGRAM_FN_LEN + 32];
+
+		program_anchor_print(anchor, sizeof(anchor), (uint8_t)ev->anchor, ev->fn,
+				     ev->ordinal);
 		engine_symbolize(f->pc, f->fn, where, sizeof(where));
-		exec_tracef(x, "%*s%s%u %s at %s  (%s)%s%s\n", 6 + 2 * f->depth, "",
-			    ev->anchor == AT_OCCURRENCE ? "#" : "@", ev->ordinal,
+		exec_tracef(x, "%*s%s %s at %s  (%s)%s%s\n", 6 + 2 * f->depth, "", anchor,
 			    event_kind_name(ev->kind), where, f->state,
 			    f->refused ? "  not fired: " : "", f->refused ? f->refused : "");
 	}
@@ -399,16 +406,39 @@ static void run_op(struct exec *x, const struct op *op, bool top_level)
 	}
 }
 
+/* Why a function-anchored event was not reached, once its op ended: how far
+ * its function got in the operation. */
+static void function_unreached(const struct exec *x, int e, char *buf, size_t size)
+{
+	const struct event *ev = &x->prog->events[e];
+	uint32_t k = x->fn_seen[e];
+
+	if (!fn_anchor_names_known())
+		snprintf(buf, size, "this build cannot name model functions: function anchors need "
+			 "the sanitizers' symbolizer (the test or fuzz preset)");
+	else if (!k)
+		snprintf(buf, size, "no boundary of the operation is in %s", ev->fn);
+	else
+		snprintf(buf, size, "the operation has %u boundar%s in %s", k, k == 1 ? "y" : "ies",
+			 ev->fn);
+}
+
 /* The op's events that never reached their anchor: said in the trace, so
- * that a schedule that misses its operation is never silent. */
-static void trace_unreached(struct exec *x, int i)
+ * that a schedule that misses its operation is never silent; for a function
+ * anchor, what its function did is kept for exec_event_fired(). */
+static void unreached(struct exec *x, int i)
 {
 	uint32_t boundaries = engine_ordinal();
 
 	for (int e = 0; e < x->prog->nevents; e++) {
 		const struct event *ev = &x->prog->events[e];
+		char why[160];
 
 		if (ev->op != i || (x->events_reached & (1u << e)))
+			continue;
+		if (ev->anchor == AT_FUNCTION)
+			x->fn_seen[e] = fn_anchor_seen(fn_anchor_intern(ev->fn));
+		if (!x->tracing)
 			continue;
 		if (ev->anchor == AT_OCCURRENCE) {
 			static const char *const what[] = {
@@ -420,6 +450,13 @@ static void trace_unreached(struct exec *x, int i)
 			exec_tracef(x, "      #%u %s: never reached (the operation made %u %s%s)\n",
 				    ev->ordinal, event_kind_name((enum event_kind)ev->kind), n,
 				    what[ev->kind], n == 1 ? "" : "s");
+		} else if (ev->anchor == AT_FUNCTION) {
+			char anchor[PROGRAM_FN_LEN + 32];
+
+			program_anchor_print(anchor, sizeof(anchor), ev->anchor, ev->fn, ev->ordinal);
+			function_unreached(x, e, why, sizeof(why));
+			exec_tracef(x, "      %s %s: never reached (%s)\n", anchor,
+				    event_kind_name((enum event_kind)ev->kind), why);
 		} else {
 			exec_tracef(x, "      @%u %s: never reached (the operation has %u boundar%s)\n",
 				    ev->ordinal, event_kind_name((enum event_kind)ev->kind), boundaries,
@@ -428,15 +465,26 @@ static void trace_unreached(struct exec *x, int i)
 	}
 }
 
-bool exec_event_fired(const struct exec *x, int e, char *name, size_t size, const char **why)
+bool exec_event_fired(const struct exec *x, int e, char *name, size_t size, char *why,
+		      size_t whysize)
 {
 	const struct event *ev = &x->prog->events[e];
+	char anchor[PROGRAM_FN_LEN + 32];
 
 	if (x->events_fired & (1u << e))
 		return true;
-	snprintf(name, size, "op %d %s%u %s", ev->op, ev->anchor == AT_OCCURRENCE ? "#" : "@",
-		 ev->ordinal, event_kind_name((enum event_kind)ev->kind));
-	*why = x->events_reached & (1u << e) ? "refused where it landed" : "never reached";
+	program_anchor_print(anchor, sizeof(anchor), ev->anchor, ev->fn, ev->ordinal);
+	snprintf(name, size, "op %d %s %s", ev->op, anchor, event_kind_name((enum event_kind)ev->kind));
+	if (x->events_reached & (1u << e)) {
+		snprintf(why, whysize, "refused where it landed");
+	} else if (ev->anchor == AT_FUNCTION) {
+		char seen[160];
+
+		function_unreached(x, e, seen, sizeof(seen));
+		snprintf(why, whysize, "stale anchor: %s", seen);
+	} else {
+		snprintf(why, whysize, "never reached");
+	}
 	return false;
 }
 
@@ -462,8 +510,7 @@ static void run_top_level(struct exec *x, int i)
 	engine_begin_op(i);
 	run_op(x, op, true);
 	engine_end_op();
-	if (x->tracing)
-		trace_unreached(x, i);
+	unreached(x, i);
 	switch (op->section) {
 	case SEC_IRQS_OFF:
 		local_irq_restore(flags);
@@ -529,12 +576,14 @@ static void arm(struct exec *x)
 		ev[n++] = (struct engine_event){
 			.kind = e->kind, .anchor = e->anchor, .op = e->op,
 			.ordinal = e->ordinal, .cpu = e->cpu, .count = e->count, .id = i,
+			.fn = e->anchor == AT_FUNCTION ? e->fn : NULL,
 		};
 	}
 	for (int i = 0; i < x->nextra && n < MAX_EVENTS + 4; i++) {
 		ev[n] = x->extra[i];
-		ev[n++].id = -1;
+		ev[n++].id = -1 - i;	/* extra event i */
 	}
+	engine_track(x->track_anchors);
 	engine_arm(ev, n, &(struct engine_driver){ .fired = event_fired, .ctx = x });
 	machine_set_sched_hook(x->tracing ? sched_traced : NULL, x);
 }

@@ -76,6 +76,17 @@ struct exec {
 	/* the program's events (bit = index in prog->events) that reached
 	 * their anchor, and those of them that fired there (not refused) */
 	uint32_t events_reached, events_fired;
+	/* where each event reached its anchor, as an ordinal and (when
+	 * track_anchors, or the event is anchored by function) by function:
+	 * the program's events, then the extra ones (fuzz/anchors.h) */
+	bool track_anchors;
+	struct event_landing {
+		uint32_t ordinal;
+		struct fn_position at;
+	} landed[MAX_EVENTS], extra_landed[4];
+	/* AT_FUNCTION events that never reached: their function's boundaries
+	 * in their operation, for the trace and reentry check */
+	uint32_t fn_seen[MAX_EVENTS];
 
 	struct exec_state st;
 	int destroying;		/* 1 + the user cache kmem_cache_destroy() is destroying, or 0 */
@@ -104,10 +115,13 @@ void exec_tracef(struct exec *x, const char *fmt, ...) __attribute__((format(pri
 void exec_skip(struct exec *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Did event e of the program fire in the run (reach its anchor, and not be
- * refused there)? If not: its name in `name` ("op 2 @1000 nmi", as a
- * regression's "# unfired:" line says it) and why in *why ("never reached",
- * "refused where it landed"). */
-bool exec_event_fired(const struct exec *x, int e, char *name, size_t size, const char **why);
+ * refused there)? If not: its name in `name` ("op 2 @slab_alloc_slow+3 nmi",
+ * as a regression's "# unfired:" line says it) and why in *why ("never
+ * reached", "refused where it landed", or for a function anchor that was
+ * not reached "stale anchor: the operation has 2 boundaries in
+ * slab_alloc_slow"). */
+bool exec_event_fired(const struct exec *x, int e, char *name, size_t size, char *why,
+		      size_t whysize);
 
 /*
  * The program of a run as a text program: its own events and the ones a

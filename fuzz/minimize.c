@@ -9,6 +9,7 @@
  * within their own operation.
  */
 #include "minimize.h"
+#include "anchors.h"
 
 #include <string.h>
 
@@ -89,6 +90,8 @@ bool program_minimize(const struct program *p, struct program *out, struct exec_
 			}
 		}
 	}
+	/* minimized on whatever anchors it came with; said by function */
+	anchors_convert(&cur, AT_FUNCTION);
 	*out = cur;
 	snprintf(out->expect, sizeof(out->expect), "%s", key->cls);
 	return true;

@@ -201,10 +201,12 @@ static bool event_before(const struct event *a, const struct event *b)
 		return a->op < b->op;
 	if (a->anchor != b->anchor)
 		return a->anchor < b->anchor;
+	if (a->anchor == AT_FUNCTION && strcmp(a->fn, b->fn) != 0)
+		return strcmp(a->fn, b->fn) < 0;
 	return a->ordinal < b->ordinal;
 }
 
-/* Stable (insertion) sort by (op, anchor, ordinal): events at the same point
+/* Stable (insertion) sort by (op, anchor, function, ordinal): events at the same point
  * keep their order, so encode → decode gives them back as they were. */
 void program_sort_events(struct program *p)
 {

@@ -3,9 +3,10 @@
  *
  * A program is a configuration, a list of top-level operations (each run on a
  * CPU, in task context or inside an irqs-off / preempt-off / raw-spinlock
- * section), and a schedule of events anchored to (operation index, boundary
- * ordinal): interrupts that run a short handler program in a nested context,
- * and faults. Objects are named by slots (a..z) shared by the top-level
+ * section), and a schedule of events anchored to (operation index, boundary):
+ * a boundary named by model function ("@slab_alloc_slow+3", text only) or by
+ * ordinal ("@40", what fuzzers mutate). Events are interrupts that run a
+ * short handler program in a nested context, and faults. Objects are named by slots (a..z) shared by the top-level
  * program and every handler, so a handler may free what the task allocated
  * and vice versa.
  *
@@ -22,10 +23,11 @@
  *     NR_SECTIONS; handler ops: cpu = section = 0; slot < MAX_SLOTS, cache <
  *     MAX_USER_CACHES; fields the kind does not use are 0 (see struct op);
  *   - every event: kind < NR_EVENT_KINDS, op < nops, sorted by (op, anchor,
- *     ordinal); interrupts (EV_NMI … EV_PREEMPT) are AT_BOUNDARY, count 0,
+ *     ordinal); interrupts (EV_NMI … EV_PREEMPT) are AT_BOUNDARY or
+ *     AT_FUNCTION (text only: fn a name), count 0,
  *     nops ≤ MAX_HANDLER_OPS; faults have nops 0 and count in
  *     1..PROGRAM_MAX_FAULT_COUNT; cpu < cpus for EV_PREEMPT, else 0;
- *     ordinal in 1..PROGRAM_MAX_ORDINAL (AT_BOUNDARY) or
+ *     ordinal in 1..PROGRAM_MAX_ORDINAL (AT_BOUNDARY, AT_FUNCTION) or
  *     1..PROGRAM_MAX_OCCURRENCE (AT_OCCURRENCE).
  */
 #ifndef REENTRY_FUZZ_PROGRAM_H
@@ -47,6 +49,7 @@
 #define PROGRAM_MAX_ORDINAL 4096	/* boundary ordinals: 1..4096 */
 #define PROGRAM_MAX_OCCURRENCE 64	/* occurrence ordinals (#N): 1..64 */
 #define PROGRAM_MAX_FAULT_COUNT 16	/* fail … xN: 1..16 */
+#define PROGRAM_FN_LEN 48	/* a function anchor's name, its NUL included */
 #define PROGRAM_MAX_SLAB_OBJECTS 32	/* config slab_objects: 0 (default) .. 32 */
 /* The largest binary form program_encode() writes: 4 header bytes and
  * 12-byte records (every op, every event and each of its handler ops). */
@@ -110,6 +113,7 @@ struct event {
 	uint8_t count;		/* faults: how many in a row (≥ 1) */
 	uint8_t nops;		/* interrupts: handler operations used */
 	uint32_t ordinal;	/* see anchor; boundaries count from 1 */
+	char fn[PROGRAM_FN_LEN];	/* AT_FUNCTION: a model function ("" otherwise) */
 	struct op ops[MAX_HANDLER_OPS];	/* the handler program */
 };
 
@@ -174,7 +178,7 @@ struct program {
 	uint64_t bugs;		/* historical bugs switched on (core bug registry bits) */
 	int nops;
 	struct op ops[MAX_OPS];
-	int nevents;		/* sorted by (op, anchor, ordinal) */
+	int nevents;		/* sorted by (op, anchor, function, ordinal) */
 	struct event events[MAX_EVENTS];
 	char expect[32];	/* text form "# expect: CLASS", empty if none */
 	/* text form "# sweep: KINDS [handler OPS]": a regression judged by a
@@ -187,6 +191,7 @@ struct program {
 	struct unfired {
 		uint8_t op, anchor, kind;	/* enum event_anchor, enum event_kind */
 		uint32_t ordinal;
+		char fn[PROGRAM_FN_LEN];
 	} unfired[MAX_EVENTS];
 	uint8_t sweep_nhandler;
 	struct op sweep_handler[MAX_HANDLER_OPS];
@@ -205,7 +210,9 @@ void program_decode(const uint8_t *data, size_t size, struct program *out);
 /* Returns the number of bytes written (≤ cap), the exact inverse of decode for
  * the program it produces: decode(encode(p)) == p for every p that decode or
  * parse produced (bugs and expect aside). Writes whole records only, as many
- * as fit; PROGRAM_MAX_BYTES always suffices. */
+ * as fit; PROGRAM_MAX_BYTES always suffices. The binary form has no function
+ * anchors: 0 for a program with one (fuzz/anchors.h turns them into
+ * ordinals first). */
 size_t program_encode(const struct program *p, uint8_t *out, size_t cap);
 
 /* Text form. Parse errors: returns false with "line L, column C: message" in err. */
@@ -231,6 +238,12 @@ int program_print(const struct program *p, char *buf, size_t size);
 
 /* One operation as text, e.g. "a = kmalloc_nolock(64, __GFP_ZERO)". */
 int op_print(const struct op *op, char *buf, size_t size);
+/* Sort the events by (op, anchor, function, ordinal), stably: as decode and
+ * parse leave them. */
+void program_sort_events(struct program *p);
+/* An event's anchor as text: "@slab_alloc_slow+3", "@40" or "#2". */
+int program_anchor_print(char *buf, size_t size, uint8_t anchor, const char *fn,
+			 uint32_t ordinal);
 const char *op_kind_name(enum op_kind kind);
 
 #endif /* REENTRY_FUZZ_PROGRAM_H */

@@ -417,6 +417,9 @@ size_t program_encode(const struct program *p, uint8_t *out, size_t cap)
 
 	if (cap < HEADER_SIZE)
 		return 0;
+	for (int e = 0; e < nevents; e++)
+		if (p->events[e].anchor == AT_FUNCTION)
+			return 0;	/* the binary form has ordinals only */
 	encode_config(&p->config, out);
 	out[0] = encode_target(p->target);
 

@@ -35,7 +35,12 @@
  *             | kmem_cache_free(C, S)        | irq_work() | write(S, OFFSET, LEN)
  *   S        := a..z                 C := c0..c3
  *   GFP      := term ('|' term)*     term := a name from core/slab.h | number
- *   event    := '@'N interrupt [handler] | '@'N fault | '#'N fault
+ *   event    := at interrupt [handler] | at fault | '#'N fault
+ *   at       := '@'FN '+'K            (the operation's K-th boundary in model
+ *                                      function FN, inlined or not: survives
+ *                                      patches to other functions)
+ *             | '@'N                  (the operation's N-th boundary: an
+ *                                      ordinal, what the binary form carries)
  *   interrupt:= nmi | hardirq | softirq | kprobe | irq_work | preempt cpuK
  *   fault    := fail (trylock | page_alloc | memcg) ['x'COUNT]
  *   handler  := '{' [op (';' op)* [';']] '}'
@@ -402,8 +407,8 @@ static bool parse_handler(struct cursor *c, struct event *ev)
 #define EVENT_KINDS_HELP \
 	"nmi, hardirq, softirq, kprobe, irq_work, preempt cpuN, fail trylock|page_alloc|memcg"
 
-/* '@'N kind … or '#'N fault …, at the cursor ('@' or '#'). */
-/* "@K kind" or "#K kind" (c at the '@' or '#'): the anchor, ordinal and kind of ev. */
+/* "@K kind", "@fn+K kind" or "#K kind" (c at the '@' or '#'):
+ * the anchor, ordinal and kind of ev. */
 static bool parse_anchor_kind(struct cursor *c, struct event *ev, enum event_anchor anchor)
 {
 	const char *s, *kind_at;
@@ -411,10 +416,25 @@ static bool parse_anchor_kind(struct cursor *c, struct event *ev, enum event_anc
 	uint64_t v;
 	int kind = -1;
 
-	ev->anchor = (uint8_t)anchor;
 	c->p++;
 	s = c->p;
-	if (anchor == AT_BOUNDARY) {
+	if (anchor == AT_BOUNDARY && s < c->end && (is_ident(*s) && !is_digit(*s))) {
+		/* a function anchor */
+		anchor = AT_FUNCTION;
+		ident(c, &n);
+		if (n >= PROGRAM_FN_LEN)
+			return fail_at(c, s, "a function name has at most %d characters",
+				       PROGRAM_FN_LEN - 1);
+		memcpy(ev->fn, s, n);
+		ev->fn[n] = '\0';
+		if (c->p >= c->end || *c->p != '+')
+			return fail_at(c, c->p, "expected '+K' after the function: @%s+K is the "
+				       "operation's K-th boundary in %s", ev->fn, ev->fn);
+		c->p++;
+		s = c->p;
+	}
+	ev->anchor = (uint8_t)anchor;
+	if (anchor != AT_OCCURRENCE) {
 		if (!number(c, PROGRAM_MAX_ORDINAL, &v, "a boundary ordinal"))
 			return false;
 	} else if (!number(c, PROGRAM_MAX_OCCURRENCE, &v, "an occurrence ordinal")) {
@@ -445,8 +465,8 @@ static bool parse_anchor_kind(struct cursor *c, struct event *ev, enum event_anc
 	}
 	ev->kind = (uint8_t)kind;
 	if (anchor == AT_OCCURRENCE && !(event_flags[kind] & EVF_FAULT))
-		return fail_at(c, kind_at, "%s is an interrupt: anchor it at a boundary (@N); "
-			       "#N counts occurrences, for faults", event_kind_name(kind));
+		return fail_at(c, kind_at, "%s is an interrupt: anchor it at a boundary (@fn+K, "
+			       "@N); #N counts occurrences, for faults", event_kind_name(kind));
 	return true;
 }
 
@@ -491,7 +511,8 @@ static bool parse_event(struct cursor *c, struct program *p, enum event_anchor a
 	return true;
 }
 
-/* "# unfired: op N @K kind": an event the regression expects not to fire. */
+/* "# unfired: op N @fn+K kind" (any anchor): an event the regression
+ * expects not to fire. */
 static bool parse_unfired(struct cursor *c, struct program *p)
 {
 	struct event ev = { 0 };
@@ -503,17 +524,18 @@ static bool parse_unfired(struct cursor *c, struct program *p)
 		return fail_at(c, c->p, "too many '# unfired:' lines (at most %d)", MAX_EVENTS);
 	s = ident(c, &n);
 	if (!token_is(s, n, "op"))
-		return fail_at(c, s, "expected 'op N @K kind' (an event of the program)");
+		return fail_at(c, s, "expected 'op N @fn+K kind' (an event of the program)");
 	if (!number(c, MAX_OPS - 1, &v, "an operation index"))
 		return false;
 	peek(c);
 	if (*c->p != '@' && *c->p != '#')
-		return fail_at(c, c->p, "expected '@K' or '#K' after the operation");
+		return fail_at(c, c->p, "expected '@fn+K', '@K' or '#K' after the operation");
 	if (!parse_anchor_kind(c, &ev, *c->p == '@' ? AT_BOUNDARY : AT_OCCURRENCE))
 		return false;
-	p->unfired[p->nunfired++] = (struct unfired){
+	p->unfired[p->nunfired] = (struct unfired){
 		.op = (uint8_t)v, .anchor = ev.anchor, .kind = ev.kind, .ordinal = ev.ordinal,
 	};
+	memcpy(p->unfired[p->nunfired++].fn, ev.fn, sizeof(ev.fn));
 	return expect_end(c);
 }
 
@@ -567,7 +589,7 @@ static bool parse_op_line(struct cursor *c, struct program *p)
 			if (!parse_event(c, p, AT_BOUNDARY))
 				return false;
 		} else {
-			return fail_at(c, c->p, "unexpected '%c': expected an event (@N, #N) "
+			return fail_at(c, c->p, "unexpected '%c': expected an event (@fn+K, @N, #N) "
 				       "or a comment (# …)", ch);
 		}
 	}

@@ -115,6 +115,22 @@ int op_print(const struct op *op, char *buf, size_t size)
 	return (int)o.len;
 }
 
+static void emit_anchor(struct text_out *o, uint8_t anchor, const char *fn, uint32_t ordinal)
+{
+	char buf[PROGRAM_FN_LEN + 32];
+
+	program_anchor_print(buf, sizeof(buf), anchor, fn, ordinal);
+	emit(o, "%s", buf);
+}
+
+int program_anchor_print(char *buf, size_t size, uint8_t anchor, const char *fn,
+			 uint32_t ordinal)
+{
+	if (anchor == AT_FUNCTION)
+		return snprintf(buf, size, "@%.*s+%u", PROGRAM_FN_LEN, fn, ordinal);
+	return snprintf(buf, size, "%c%u", anchor == AT_OCCURRENCE ? '#' : '@', ordinal);
+}
+
 static void emit_event(struct text_out *o, const struct event *ev)
 {
 	unsigned int flags;
@@ -124,8 +140,8 @@ static void emit_event(struct text_out *o, const struct event *ev)
 		return;
 	}
 	flags = event_flags[ev->kind];
-	emit(o, "%c%u %s", ev->anchor == AT_OCCURRENCE ? '#' : '@', ev->ordinal,
-	     event_kind_name(ev->kind));
+	emit_anchor(o, ev->anchor, ev->fn, ev->ordinal);
+	emit(o, " %s", event_kind_name(ev->kind));
 	if (flags & EVF_CPU)
 		emit(o, " cpu%u", ev->cpu);
 	if ((flags & EVF_FAULT) && ev->count > 1)
@@ -243,10 +259,13 @@ int program_print(const struct program *p, char *buf, size_t size)
 		emit_sweep_handler(&o, p);
 		emit(&o, "\n");
 	}
-	for (int i = 0; i < p->nunfired && i < MAX_EVENTS; i++)
-		emit(&o, "# unfired: op %u %s%u %s\n", p->unfired[i].op,
-		     p->unfired[i].anchor == AT_OCCURRENCE ? "#" : "@", p->unfired[i].ordinal,
-		     event_kind_name((enum event_kind)p->unfired[i].kind));
+	for (int i = 0; i < p->nunfired && i < MAX_EVENTS; i++) {
+		const struct unfired *u = &p->unfired[i];
+
+		emit(&o, "# unfired: op %u ", u->op);
+		emit_anchor(&o, u->anchor, u->fn, u->ordinal);
+		emit(&o, " %s\n", event_kind_name((enum event_kind)u->kind));
+	}
 	if (p->expect[0])
 		emit(&o, "# expect: %.*s\n", (int)sizeof(p->expect), p->expect);
 

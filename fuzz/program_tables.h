@@ -84,7 +84,5 @@ struct flag_name {
 extern const struct flag_name gfp_names[];
 extern const struct flag_name slab_flag_names[];
 
-/* Sort events by (op, anchor, ordinal), stably. */
-void program_sort_events(struct program *p);
 
 #endif /* REENTRY_FUZZ_PROGRAM_TABLES_H */

@@ -7,6 +7,7 @@
  * adds its event(s) to the program's own schedule, and runs the rest of the
  * program and the end checks.
  */
+#include "anchors.h"
 #include "sweep.h"
 #include "../core/prandom.h"
 
@@ -319,15 +320,20 @@ void sweep_print(FILE *out, const struct program *p, const struct sweep_options 
 	/* The first report in full: replay that trial from the start, traced. */
 	{
 		struct exec x = { .extra_handler = o->handler, .nextra_handler = o->nhandler,
-				  .tracing = true };
+				  .tracing = true, .track_anchors = true };
 
 		fprintf(out, "\nfirst report: %s in %s\n", r->first_report.cls, r->first_report.where);
-		for (int i = 0; i < r->nfirst; i++)
-			fprintf(out, "  injected: op %d @%u %s\n", r->first[i].op, r->first[i].ordinal,
-				event_kind_name(r->first[i].kind));
 		x.extra = r->first;
 		x.nextra = r->nfirst;
 		exec_run(&x, p);
+		for (int i = 0; i < r->nfirst; i++) {
+			char anchor[PROGRAM_FN_LEN + 32];
+
+			/* what a regression would write for it */
+			anchors_position_print(anchor, sizeof(anchor), &x.extra_landed[i].at);
+			fprintf(out, "  injected: op %d @%u %s, that is %s\n", r->first[i].op,
+				r->first[i].ordinal, event_kind_name(r->first[i].kind), anchor);
+		}
 		fputs(x.trace ? x.trace : "", out);
 		exec_free(&x);
 	}

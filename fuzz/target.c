@@ -1,4 +1,5 @@
 /* fuzz/target.c — the shared body of the fuzz targets (see target.h). */
+#include "anchors.h"
 #include "target.h"
 #include "exec.h"
 #include "mutate.h"
@@ -224,11 +225,15 @@ static bool env_flag(const char *name)
 static void report(const struct target *t, const struct program *p)
 {
 	static char text[1 << 16];
+	static struct program shown;
 	struct exec x = { .tracing = true };
 
-	/* the run is deterministic: run it again, traced, for the report */
-	exec_run(&x, p);
-	program_print(p, text, sizeof(text));
+	/* the run is deterministic: run it again, traced and with its anchors
+	 * said by function (the same boundaries), for the report */
+	shown = *p;
+	anchors_convert(&shown, AT_FUNCTION);
+	exec_run(&x, &shown);
+	program_print(&shown, text, sizeof(text));
 	fprintf(stderr, "reentry: %s in %s\n", x.report.cls, x.report.where);
 	fprintf(stderr, "target   %s_fuzzer\n%s\n%s", program_target_name(t->id), text,
 		x.trace ? x.trace : "");
@@ -241,10 +246,14 @@ static void report(const struct target *t, const struct program *p)
 static void trace_input(const struct program *p)
 {
 	static char text[1 << 16];
+	static struct program shown;
 	struct exec x = { .tracing = true };
-	bool clean = exec_run(&x, p);
+	bool clean;
 
-	program_print(p, text, sizeof(text));
+	shown = *p;
+	anchors_convert(&shown, AT_FUNCTION);
+	clean = exec_run(&x, &shown);
+	program_print(&shown, text, sizeof(text));
 	fprintf(stderr, "%s\n", text);
 	if (!clean)
 		fprintf(stderr, "%s in %s\n", x.report.cls, x.report.where);

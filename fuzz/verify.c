@@ -12,6 +12,7 @@
  * becomes a report of its own; a new worker takes its place.
  */
 #include "verify.h"
+#include "anchors.h"
 #include "cli.h"
 #include "exec.h"
 #include "minimize.h"
@@ -521,7 +522,9 @@ static void *do_minimize(const struct minimize_in *in, size_t *len)
 	small = p;
 	out.minimized = program_minimize(&p, &small, &out.key) && same_key(&out.key, &in->f.report);
 	if (!out.minimized) {
+		/* said by function, as program_minimize() says what it kept */
 		small = p;
+		anchors_convert(&small, AT_FUNCTION);
 		out.key = in->f.report;
 	}
 	snprintf(small.expect, sizeof(small.expect), "%s", out.key.cls);
@@ -874,8 +877,11 @@ static void describe_trial(const struct found *f, int seed_events, char *buf, si
 	for (int e = seed_events; e < f->prog.nevents && n < size; e++) {
 		const struct event *ev = &f->prog.events[e];
 
-		n += (size_t)snprintf(buf + n, size - n, "%sop %u @%u %s", n ? ", " : "", ev->op,
-				      ev->ordinal, event_kind_name((enum event_kind)ev->kind));
+		char anchor[PROGRAM_FN_LEN + 32];
+
+		program_anchor_print(anchor, sizeof(anchor), ev->anchor, ev->fn, ev->ordinal);
+		n += (size_t)snprintf(buf + n, size - n, "%sop %u %s %s", n ? ", " : "", ev->op,
+				      anchor, event_kind_name((enum event_kind)ev->kind));
 		if (ev->kind == EV_PREEMPT && n < size)
 			n += (size_t)snprintf(buf + n, size - n, " cpu%u", ev->cpu);
 		for (int j = 0; j < ev->nops && n < size; j++) {

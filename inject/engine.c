@@ -8,6 +8,7 @@
 #include "callstack.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #if defined(__has_feature)
@@ -39,6 +40,8 @@ static struct {
 	bool busy;		/* the engine itself runs: model code it calls
 				   (e.g. the deny list) must not count */
 	int harness;		/* > 0: harness code runs (see engine_harness_enter) */
+	bool track_requested;	/* engine_track() */
+	bool track;		/* ... or an AT_FUNCTION event is armed */
 	struct engine_observer observer;	/* see engine_observe(); zero: none */
 } e = { .op = -1 };
 
@@ -143,12 +146,14 @@ static void preempted_task_runs(void *arg)
 	e.driver.fired(e.driver.ctx, f);
 }
 
-static void fire(const struct engine_event *ev, void *pc)
+static void fire(const struct engine_event *ev, void *pc, const struct fn_position *at)
 {
 	struct engine_fired f = {
 		.event = ev,
 		.pc = pc,
 		.fn = callstack_innermost(),
+		.ordinal = e.ordinal,
+		.at = *at,
 		.depth = machine_depth(),
 	};
 	static const enum ctx_kind ctx_of[EV_NR_INTERRUPTS] = {
@@ -232,7 +237,7 @@ static void record_here(void)
 	e.record[e.ordinal - 1] = mask;
 }
 
-static void fire_due(void *pc)
+static void fire_due(void *pc, const struct fn_position *at)
 {
 	/* Several events may share an ordinal: they fire in schedule order, each
 	 * after the previous one's handler (whose boundaries advance e.ordinal). */
@@ -244,10 +249,25 @@ static void fire_due(void *pc)
 		if (ev->op == e.op && ev->anchor == AT_BOUNDARY && !e.fired[i] &&
 		    ev->ordinal == due) {
 			e.fired[i] = true;
-			fire(ev, pc);
+			fire(ev, pc, at);
 		}
 	}
 	compute_next_due();
+}
+
+/* Events anchored by function due at this position; like fire_due(), each
+ * after the previous one's handler (`at` is this boundary's, kept). */
+static void fire_due_by_function(void *pc, const struct fn_position *at)
+{
+	for (int i = 0; i < e.nevents; i++) {
+		const struct engine_event *ev = &e.events[i];
+
+		if (ev->op == e.op && ev->anchor == AT_FUNCTION && !e.fired[i] &&
+		    ev->fn == at->fn && ev->ordinal == at->k) {
+			e.fired[i] = true;
+			fire(ev, pc, at);
+		}
+	}
 }
 
 /* Called on every memory access of the model: kept free of sanitizer checks
@@ -255,11 +275,18 @@ static void fire_due(void *pc)
 __attribute__((no_sanitize("address", "undefined")))
 static void boundary(void *pc)
 {
+	struct fn_position at = { 0 };
+
 	if (e.op < 0 || e.busy || e.harness)
 		return;
 	e.ordinal++;
 	if (__builtin_expect(e.record != NULL, 0))
 		record_here();
+	if (__builtin_expect(e.track, 0)) {
+		fn_anchor_step(pc, &at);
+		if (at.fn)
+			fire_due_by_function(pc, &at);
+	}
 	if (__builtin_expect(e.ordinal >= e.next_due, 0)) {
 		if (e.ordinal >= ENGINE_LIVELOCK_BOUNDARIES) {
 			char where[128];
@@ -269,7 +296,7 @@ static void boundary(void *pc)
 				       "no progress: operation %d passed %u boundaries, now at %s",
 				       e.op, e.ordinal, where);
 		}
-		fire_due(pc);
+		fire_due(pc, &at);
 	}
 }
 
@@ -320,6 +347,7 @@ static bool fault(enum machine_fault kind)
 					.event = ev,
 					.pc = __builtin_return_address(0),
 					.fn = callstack_innermost(),
+					.ordinal = e.ordinal,
 					.depth = machine_depth(),
 				};
 
@@ -339,6 +367,16 @@ void engine_arm(const struct engine_event *events, int n, const struct engine_dr
 	if (n > 0)
 		memcpy(e.events, events, (size_t)n * sizeof(*events));
 	e.nevents = n;
+	e.track = e.track_requested;
+	for (int i = 0; i < n; i++)
+		if (e.events[i].anchor == AT_FUNCTION) {
+			/* compared by pointer with the positions' names; a name
+			 * the table cannot hold is no function's: never reached */
+			const char *fn = e.events[i].fn ? fn_anchor_intern(e.events[i].fn) : NULL;
+
+			e.events[i].fn = fn ? fn : "";
+			e.track = true;
+		}
 	e.driver = *driver;
 	e.op = -1;
 	e.ordinal = 0;
@@ -358,6 +396,14 @@ void engine_disarm(void)
 	e.op = -1;
 	e.nevents = 0;
 	e.record = NULL;
+}
+
+void engine_track(bool on)
+{
+	e.track_requested = on;
+	e.track = on;
+	for (int i = 0; i < e.nevents; i++)
+		e.track |= e.events[i].anchor == AT_FUNCTION;
 }
 
 void engine_harness_enter(void)
@@ -381,6 +427,7 @@ void engine_begin_op(int op)
 	machine_fail_memcg_charges(0);
 	memset(e.fired, 0, sizeof(e.fired));
 	memset(e.occurrences, 0, sizeof(e.occurrences));
+	fn_anchor_reset();
 	e.kprobe_depth = 0;
 	compute_next_due();
 }
@@ -428,17 +475,16 @@ static const char *short_path(const char *path)
 
 /*
  * The symbolizer gives the inlined frames of pc, innermost first, separated
- * by NULs. Name the first frame in a core/ .c file, so that a boundary in an
- * inlined helper (env.h's atomics, say) reads as the model function and line
- * that used it; fn (the innermost real function) is added when that frame is
- * a helper kept out of line (the __no_kasan ones).
+ * by NULs. The frame that names a boundary is the first in a core/ .c file,
+ * so that a boundary in an inlined helper (env.h's atomics, say) reads as
+ * the model function and line that used it. False if pc is unknown.
  */
-void engine_symbolize(const void *pc, const void *fn, char *buf, size_t size)
+static bool source_frame(const void *pc, char *name, size_t namesize, char *file,
+			 size_t filesize, unsigned int *line)
 {
 #ifdef HAVE_SYMBOLIZER
-	char raw[1024], name[128], file[256];
-	const char *frame = raw, *chosen = NULL;
-	unsigned int line = 0;
+	char raw[1024];
+	const char *frame = raw, *chosen = NULL, *bar, *bar2;
 
 	memset(raw, 0, sizeof(raw));
 	/* pc - 1: the call instruction, not the one after it */
@@ -451,23 +497,60 @@ void engine_symbolize(const void *pc, const void *fn, char *buf, size_t size)
 			break;
 		}
 	}
-	if (chosen && sscanf(chosen, "%127[^|]|%255[^|]|%u", name, file, &line) == 3) {
-		char in[128] = "";
-
-		if (!strstr(file, ".c") && fn) {
-			engine_function_name(fn, in, sizeof(in));
-			if (strcmp(in, name) == 0)
-				in[0] = '\0';
-		}
-		snprintf(buf, size, "%s %s:%u%s%s", name, short_path(file), line,
-			 in[0] ? " in " : "", in);
-		return;
-	}
+	if (!chosen || !(bar = strchr(chosen, '|')) || !(bar2 = strchr(bar + 1, '|')))
+		return false;
+	snprintf(name, namesize, "%.*s", (int)(bar - chosen), chosen);
+	snprintf(file, filesize, "%.*s", (int)(bar2 - bar - 1), bar + 1);
+	*line = (unsigned int)strtoul(bar2 + 1, NULL, 10);
+	return true;
 #else
 	(void)pc;
-	(void)fn;
+	(void)name;
+	(void)namesize;
+	(void)file;
+	(void)filesize;
+	(void)line;
+	return false;
 #endif
-	snprintf(buf, size, "?");
+}
+
+/* fn (the innermost real function) is added when the frame is a helper kept
+ * out of line (the __no_kasan ones). */
+void engine_symbolize(const void *pc, const void *fn, char *buf, size_t size)
+{
+	char name[128], file[256], in[128] = "";
+	unsigned int line;
+
+	if (!source_frame(pc, name, sizeof(name), file, sizeof(file), &line)) {
+		snprintf(buf, size, "?");
+		return;
+	}
+	if (!strstr(file, ".c") && fn) {
+		engine_function_name(fn, in, sizeof(in));
+		if (strcmp(in, name) == 0)
+			in[0] = '\0';
+	}
+	snprintf(buf, size, "%s %s:%u%s%s", name, short_path(file), line, in[0] ? " in " : "", in);
+}
+
+void engine_pc_function(const void *pc, char *buf, size_t size)
+{
+	char file[256];
+	unsigned int line;
+
+	if (!source_frame(pc, buf, size, file, sizeof(file), &line))
+		snprintf(buf, size, "?");
+	else if (!strstr(file, ".c"))
+		buf[0] = '\0';	/* a helper kept out of line: its caller's */
+}
+
+bool engine_can_symbolize(void)
+{
+#ifdef HAVE_SYMBOLIZER
+	return true;
+#else
+	return false;
+#endif
 }
 
 void engine_function_name(const void *fn, char *buf, size_t size)

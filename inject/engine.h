@@ -18,6 +18,7 @@
 #ifndef REENTRY_INJECT_ENGINE_H
 #define REENTRY_INJECT_ENGINE_H
 
+#include "fn_anchor.h"
 #include "machine.h"
 
 enum event_kind {
@@ -41,6 +42,8 @@ enum event_anchor {
 	AT_BOUNDARY,		/* `ordinal` is the boundary ordinal within op `op` */
 	AT_OCCURRENCE,		/* faults only: the `ordinal`-th trylock / page allocation
 				   / charge of op `op` (1-based) fails */
+	AT_FUNCTION,		/* the `ordinal`-th boundary of op `op` in model function
+				   `fn` (fn_anchor.h) */
 };
 
 /* An event as the engine sees it; `id` is the driver's, handed back. */
@@ -49,6 +52,7 @@ struct engine_event {
 	enum event_anchor anchor;
 	int op;
 	uint32_t ordinal;
+	const char *fn;		/* AT_FUNCTION: the function's name */
 	int cpu;		/* EV_PREEMPT */
 	int count;		/* faults */
 	int id;
@@ -59,6 +63,8 @@ struct engine_fired {
 	const struct engine_event *event;
 	void *pc;		/* the boundary's code location (resolve with engine_symbolize) */
 	const void *fn;		/* innermost model function (shadow call stack), may be NULL */
+	uint32_t ordinal;	/* the boundary (AT_OCCURRENCE: the last one counted) */
+	struct fn_position at;	/* ... by function, when tracking (engine_track) */
 	int depth;		/* context depth where it landed */
 	const char *refused;	/* NULL if it fired, else why not ("irqs disabled", ...) */
 	char state[160];	/* the interrupted context: "cpu0 task [&c->lock held, irqs off]" */
@@ -87,6 +93,10 @@ void engine_begin_op(int op);
 void engine_end_op(void);
 void engine_harness_enter(void);
 void engine_harness_leave(void);
+/* Track every boundary's function position (fn_anchor.h), for
+ * engine_fired.at: to convert anchors. Events anchored AT_FUNCTION turn it on
+ * by themselves; it costs a lookup per boundary. */
+void engine_track(bool on);
 /* Boundaries counted so far in the current (or last) operation. */
 uint32_t engine_ordinal(void);
 /* Trylocks, page allocations or memcg charges (a fault kind) so far in it. */
@@ -122,6 +132,12 @@ const char *engine_may_fire(enum event_kind kind);
 void engine_symbolize(const void *pc, const void *fn, char *buf, size_t size);
 /* The name of a model function, for fn from engine_fired. */
 void engine_function_name(const void *fn, char *buf, size_t size);
+/* The model function a boundary pc is in (inlined or not): the function
+ * engine_symbolize() names; "?" if unknown, "" if pc is in a helper kept out
+ * of line (the boundary is then its caller's: the innermost real function). */
+void engine_pc_function(const void *pc, char *buf, size_t size);
+/* Can this build name functions and lines (the sanitizers' symbolizer)? */
+bool engine_can_symbolize(void);
 
 const char *event_kind_name(enum event_kind kind);
 

@@ -1,6 +1,9 @@
 #!/bin/sh
 # Every seed corpus/<target>/NAME.bin is the encoding of corpus/text/<target>/NAME.txt
-# (and nothing else lives in corpus/<target>/). Usage: corpus_in_sync.sh REENTRY CORPUS_DIR
+# (and nothing else lives in corpus/<target>/), and every text seed and
+# regression anchors its events by function (@fn+K), never by ordinal (@N:
+# any patch before it moves it; reentry anchors -i FILE converts).
+# Usage: corpus_in_sync.sh REENTRY CORPUS_DIR
 set -u
 reentry=$1 corpus=$2 status=0
 tmp=$(mktemp)
@@ -21,5 +24,14 @@ for dir in "$corpus"/text/*/; do
 			{ echo "no text source for $bin"; status=1; }
 	done
 done
-[ $status = 0 ] && echo "seed corpora match their text sources"
+# an ordinal on an op line (before any comment) or on an "# unfired:" line
+ordinals=$(for f in "$corpus"/text/*/*.txt "$corpus"/regressions/*.txt; do
+	sed -n -e 's/^\(cpu[0-9][^#]*\).*/\1/p' -e 's/^# unfired:\(.*\)/\1/p' "$f" |
+		grep -q '@[0-9]' && echo "$f"
+done)
+if [ -n "$ordinals" ]; then
+	echo "ordinal anchors (@N) in: $ordinals (reentry anchors -i FILE)"
+	status=1
+fi
+[ $status = 0 ] && echo "seed corpora match their text sources; every anchor names a function"
 exit $status

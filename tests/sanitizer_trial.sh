@@ -11,19 +11,16 @@ src=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/patched_tree.sh"
 
-mkdir "$tmp/src"
-(cd "$src" && tar cf - --exclude=./build --exclude=./out --exclude=./.git .) | (cd "$tmp/src" && tar xf -)
+copy_tree "$src" "$tmp/src"
 # the bug, only in NMI: a 4-byte load from an odd address (not volatile:
 # UBSan checks no volatile access's alignment; the asm hides the address)
 sed -i 's|^\t\*why = NOLOCK_OK;$|&\n\tif (in_nmi()) { static char b[16]; const char *p = b; __asm__("" : "+r"(p)); *why = (enum nolock_fail)(*(const int *)(p + 1) \& 0); }|' \
 	"$tmp/src/core/nolock.c"
 grep -q 'p + 1' "$tmp/src/core/nolock.c" || fail "could not plant the misaligned load in core/nolock.c"
 
-cmake -S "$tmp/src" -B "$tmp/build" -G Ninja -DCMAKE_C_COMPILER=clang \
-	-DCMAKE_BUILD_TYPE=RelWithDebInfo -DREENTRY_SANITIZE=ON >"$tmp/build.log" 2>&1 &&
-	cmake --build "$tmp/build" --target reentry >>"$tmp/build.log" 2>&1 ||
-	{ tail -n 20 "$tmp/build.log"; fail "the planted tree does not build"; }
+build_reentry "$tmp/src" "$tmp/build"
 reentry=$tmp/build/reentry
 
 timeout 300 "$reentry" sweep "$src/corpus/text/nolock/basic.txt" --kinds nmi >"$tmp/out" 2>"$tmp/err"

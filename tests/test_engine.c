@@ -1632,7 +1632,7 @@ static const char kprobe_sweep_text[] =
 	"cpu0 task: b = kmalloc_nolock(64, 0)\n"
 	"cpu0 task: c = kmalloc_nolock(64, 0)\n"
 	"cpu0 task: d = kmalloc_nolock(64, 0)\n"
-	"cpu0 task: e = kmalloc(64, GFP_KERNEL)  @5 hardirq { kfree_nolock(a) }\n"
+	"cpu0 task: e = kmalloc(64, GFP_KERNEL)  @slab_alloc_node_inner+3 hardirq { kfree_nolock(a) }\n"
 	"cpu0 task: f = kmalloc(64, GFP_KERNEL)\n";
 
 TEST_INJECT(engine_sweep_finds_seed_000_kprobe_fastpath)
@@ -1803,8 +1803,8 @@ TEST_INJECT(engine_sweep_reference_failure_is_reported_not_swept)
 		"cpu0 task: b = kmalloc_nolock(64, 0)\n"
 		"cpu0 task: c = kmalloc_nolock(64, 0)\n"
 		"cpu0 task: d = kmalloc_nolock(64, 0)\n"
-		"cpu0 task: e = kmalloc(64, GFP_KERNEL)  @5 hardirq { kfree_nolock(a) }"
-		"  @49 kprobe { x = kmalloc_nolock(64, 0) }\n"
+		"cpu0 task: e = kmalloc(64, GFP_KERNEL)  @slab_alloc_node_inner+3 hardirq "
+		"{ kfree_nolock(a) }  @slab_alloc_slow+6 kprobe { x = kmalloc_nolock(64, 0) }\n"
 		"cpu0 task: f = kmalloc(64, GFP_KERNEL)\n";
 	struct sweep_options o = { .kinds = KBIT(EV_NMI), .depth = 1 };
 	struct sweep_result r;
@@ -1832,8 +1832,7 @@ TEST_INJECT(unfired_events_are_said)
 		"cpu0 task: d = kmalloc(64, GFP_KERNEL)  @1 nmi\n";
 	static struct program p;
 	struct exec x = { .tracing = true };
-	char err[256], name[64];
-	const char *why;
+	char err[256], name[64], why[160];
 
 	CHECK(program_parse(text, &p, err, sizeof(err)));
 	CHECK(exec_run(&x, &p));
@@ -1841,13 +1840,13 @@ TEST_INJECT(unfired_events_are_said)
 	CHECK(strstr(x.trace, "      #3 fail trylock: never reached (the operation made 0 trylocks)\n"));
 	CHECK(strstr(x.trace, "hardirq at ") && strstr(x.trace, "not fired: irqs disabled"));
 	/* events sorted: @1000, #3, @1 hardirq, @1 nmi */
-	CHECK(!exec_event_fired(&x, 0, name, sizeof(name), &why));
+	CHECK(!exec_event_fired(&x, 0, name, sizeof(name), why, sizeof(why)));
 	CHECK(strcmp(name, "op 0 @1000 nmi") == 0 && strcmp(why, "never reached") == 0);
-	CHECK(!exec_event_fired(&x, 1, name, sizeof(name), &why));
+	CHECK(!exec_event_fired(&x, 1, name, sizeof(name), why, sizeof(why)));
 	CHECK(strcmp(name, "op 0 #3 fail trylock") == 0);
-	CHECK(!exec_event_fired(&x, 2, name, sizeof(name), &why));
+	CHECK(!exec_event_fired(&x, 2, name, sizeof(name), why, sizeof(why)));
 	CHECK(strcmp(name, "op 1 @1 hardirq") == 0 && strcmp(why, "refused where it landed") == 0);
-	CHECK(exec_event_fired(&x, 3, name, sizeof(name), &why));
+	CHECK(exec_event_fired(&x, 3, name, sizeof(name), why, sizeof(why)));
 	exec_free(&x);
 	return true;
 }

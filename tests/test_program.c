@@ -44,7 +44,8 @@ static bool op_eq(const struct op *a, const struct op *b)
 static bool event_eq_but_op(const struct event *a, const struct event *b)
 {
 	if (a->kind != b->kind || a->anchor != b->anchor || a->cpu != b->cpu ||
-	    a->count != b->count || a->nops != b->nops || a->ordinal != b->ordinal)
+	    a->count != b->count || a->nops != b->nops || a->ordinal != b->ordinal ||
+	    strcmp(a->fn, b->fn) != 0)
 		return false;
 	for (int i = 0; i < a->nops; i++)
 		if (!op_eq(&a->ops[i], &b->ops[i]))
@@ -160,17 +161,19 @@ static bool program_valid(const struct program *p)
 		CHECK(ev->kind < NR_EVENT_KINDS);
 		CHECK(ev->op < p->nops);
 		CHECK(ev->nops <= MAX_HANDLER_OPS);
-		CHECK(ev->anchor == AT_BOUNDARY || ev->anchor == AT_OCCURRENCE);
+		CHECK(ev->anchor == AT_BOUNDARY || ev->anchor == AT_OCCURRENCE ||
+		      ev->anchor == AT_FUNCTION);
 		CHECK(ev->ordinal >= 1);
-		if (ev->anchor == AT_BOUNDARY)
-			CHECK(ev->ordinal <= PROGRAM_MAX_ORDINAL);
-		else
+		if (ev->anchor == AT_OCCURRENCE)
 			CHECK(ev->ordinal <= PROGRAM_MAX_OCCURRENCE);
+		else
+			CHECK(ev->ordinal <= PROGRAM_MAX_ORDINAL);
+		CHECK(ev->anchor == AT_FUNCTION ? ev->fn[0] != '\0' : ev->fn[0] == '\0');
 		if (ev->kind >= EV_FAIL_TRYLOCK) {
 			CHECK(ev->count >= 1 && ev->count <= PROGRAM_MAX_FAULT_COUNT);
 			CHECK_EQ(ev->nops, 0);
 		} else {
-			CHECK_EQ(ev->anchor, AT_BOUNDARY);
+			CHECK(ev->anchor != AT_OCCURRENCE);
 			CHECK_EQ(ev->count, 0);
 		}
 		if (ev->kind == EV_PREEMPT)
@@ -1361,5 +1364,35 @@ TEST(program_unfired_line)
 	CHECK(strstr(err, "is an interrupt") != NULL);
 	CHECK(!program_parse("# unfired: 0 @1 nmi\n", &p, err, sizeof(err)));
 	CHECK(!program_parse("# unfired: op 0 @1 nmi extra\n", &p, err, sizeof(err)));
+	return true;
+}
+
+/* Function anchors: "@fn+K" parses, prints back as written, names the
+ * function on "# unfired:" lines too, and the binary form refuses it (it has
+ * ordinals only: encode converts by a run, fuzz/anchors.c). */
+TEST(program_function_anchors_text)
+{
+	static struct program p;
+	uint8_t buf[PROGRAM_MAX_BYTES];
+
+	CHECK(canonical("# unfired: op 0 @slab_alloc_slow+6 kprobe\n"
+			"cpu0 task: a = kmalloc(64, GFP_KERNEL)  @slab_alloc_slow+6 kprobe "
+			"{ x = kmalloc_nolock(64, 0) }  @get_partial_node+1 fail trylock x2  @3 nmi\n",
+			"# unfired: op 0 @slab_alloc_slow+6 kprobe\n"
+			"cpu0 task: a = kmalloc(64, GFP_KERNEL)  @3 nmi  "
+			"@get_partial_node+1 fail trylock x2  "
+			"@slab_alloc_slow+6 kprobe { x = kmalloc_nolock(64, 0) }\n"));
+	CHECK(parse_ok("cpu0 task: kfree(a)  @slab_alloc_slow+6 nmi\n", &p));
+	CHECK_EQ(p.events[0].anchor, AT_FUNCTION);
+	CHECK(strcmp(p.events[0].fn, "slab_alloc_slow") == 0 && p.events[0].ordinal == 6);
+	CHECK_EQ(program_encode(&p, buf, sizeof(buf)), 0);
+	CHECK(parse_fails("cpu0 task: kfree(a)  @slab_alloc_slow nmi", 1, " nmi",
+			  "expected '+K' after the function"));
+	CHECK(parse_fails("cpu0 task: kfree(a)  @slab_alloc_slow+0 nmi", 1, "0",
+			  "ordinals count from 1"));
+	CHECK(parse_fails("cpu0 task: kfree(a)  @slab_alloc_slow+4097 nmi", 1, "4097", ""));
+	CHECK(parse_fails("cpu0 task: kfree(a)  "
+			  "@a_function_name_far_too_long_for_any_model_function_x+1 nmi", 1,
+			  "a_function", "a function name has at most 47 characters"));
 	return true;
 }
