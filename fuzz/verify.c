@@ -24,9 +24,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stddef.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,10 +187,9 @@ struct item {
 	int report;		/* minimize */
 	unsigned long cost;	/* biggest first */
 	/* the result */
-	bool done, died;
+	bool died;		/* its worker died: no result */
 	int status;		/* died: the worker's wait status */
-	void *out;
-	size_t len;
+	void *out;		/* the worker's answer (its *_out struct) */
 };
 
 /* Everything the workers need to know, set before they fork. */
@@ -325,8 +324,10 @@ static bool run_fuzzer(const char *target, const char *dir, char *why, size_t si
 	while (f && nopt < 8 && fgets(line, sizeof(line), f)) {
 		char key[128], value[128];
 
-		if (sscanf(line, " %127[^= ] = %127s", key, value) == 2)
-			snprintf(option[nopt], sizeof(option[0]), "-%s=%s", key, value), argv[argc++] = option[nopt++];
+		if (sscanf(line, " %127[^= ] = %127s", key, value) == 2) {
+			snprintf(option[nopt], sizeof(option[0]), "-%s=%s", key, value);
+			argv[argc++] = option[nopt++];
+		}
 	}
 	if (f)
 		fclose(f);
@@ -400,9 +401,9 @@ static void replay_crash(const char *path, const char *target, struct fuzz_out *
 		struct exec x = { 0 };
 
 		close(fds[0]);
-		if (!exec_run(&x, &p) && write(fds[1], &x.report, sizeof(x.report)) < 0)
-			_exit(1);
-		_exit(0);
+		if (exec_run(&x, &p))
+			_exit(0);	/* clean: anything else is a death */
+		_exit(write(fds[1], &x.report, sizeof(x.report)) == (ssize_t)sizeof(x.report) ? 3 : 4);
 	}
 	close(fds[1]);
 	if (pid > 0 && read(fds[0], &f->report, sizeof(f->report)) == (ssize_t)sizeof(f->report)) {
@@ -413,11 +414,14 @@ static void replay_crash(const char *path, const char *target, struct fuzz_out *
 	close(fds[0]);
 	if (pid > 0)
 		waitpid(pid, &status, 0);
+	/* the fuzzer's log has the report it saw (a sanitizer's, say) */
 	f->binary = true;
 	snprintf(f->report.cls, sizeof(f->report.cls), "fuzzer");
 	snprintf(f->report.where, sizeof(f->report.where), "%s_fuzzer %s", target,
-		 pid > 0 && WIFSIGNALED(status) ? "(its replay died)" : "(replays clean)");
-	snprintf(f->report.text, sizeof(f->report.text), "%s", strrchr(path, '/') + 1);
+		 pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? "(replays clean)" :
+		 "(its replay dies)");
+	snprintf(f->report.text, sizeof(f->report.text), "%s; the fuzzer's log: %s/fuzz/%s/log",
+		 strrchr(path, '/') + 1, cfg.out, target);
 }
 
 static void *do_fuzz(const struct item *it, size_t *len)
@@ -785,7 +789,6 @@ static void run_items(int first, int last, const char *phase, const void *const 
 			it = &items[workers[w].item];
 			if (read_all(workers[w].res, &m, sizeof(m)) && (it->out = malloc(m.len ? m.len : 1)) &&
 			    read_all(workers[w].res, it->out, m.len)) {
-				it->len = m.len;
 				workers[w].item = -1;
 			} else {
 				/* the worker died with the item: the item is a report */
@@ -794,7 +797,6 @@ static void run_items(int first, int last, const char *phase, const void *const 
 				it->died = true;
 				restart(&workers[w], &it->status);
 			}
-			it->done = true;
 			done++;
 			failing += has_report(it);
 			progress(phase, done, n, failing);
