@@ -155,6 +155,18 @@ const struct slab_bug_info slab_bugs[NR_SLAB_BUGS] = {
 			     "of this harness's issue 14, not a known upstream bug",
 		.expect = "deadlock",
 	},
+	[BUG_FASTPATH_SAME_TID] = {
+		.name = "fastpath_same_tid",
+		.summary = "the lockless fast path's compare-and-exchange writes back the tid it read "
+			   "instead of the next one, so an interrupt that allocates the freelist's head "
+			   "and the object after it, then frees the head, leaves a (freelist, tid) pair "
+			   "the interrupted fast path cannot tell from the one it read: it installs its "
+			   "stale next, an object already allocated",
+		.reference = "a class of bug: what the tid of __update_cpu_freelist_fast() is bumped "
+			     "for; the mutation bench's drop-tid-bump mutant, which reentry verify "
+			     "missed until its aba handler",
+		.expect = "invariant-1-object-place",
+	},
 };
 
 int bug_lookup(const char *name)

@@ -919,7 +919,8 @@ static __always_inline bool update_cpu_freelist_fast_inner(struct kmem_cache *s,
 					   void *freelist_new, unsigned long tid)
 {
 	freelist_aba_t old = { .freelist = freelist_old, .counter = tid };
-	freelist_aba_t new = { .freelist = freelist_new, .counter = next_tid(tid) };
+	freelist_aba_t new = { .freelist = freelist_new,
+			       .counter = bug_on(BUG_FASTPATH_SAME_TID) ? tid : next_tid(tid) };
 
 	return try_cmpxchg128(&raw_cpu_ptr(s->cpu_slab)->freelist_tid.full, &old.full, new.full);
 }
