@@ -142,6 +142,20 @@ const struct slab_bug_info slab_bugs[NR_SLAB_BUGS] = {
 			     "failure in the 6.18 series, where only spinning callers try again",
 		.expect = "unbounded-work",
 	},
+	[BUG_PUT_PARTIALS_IRQS_ON] = {
+		.name = "put_partials_irqs_on",
+		.summary = "__put_partials() takes list_lock with spin_lock(), as if its caller had "
+			   "irqs disabled, but put_cpu_partial() calls it after dropping the per-CPU "
+			   "lock, with irqs on; list_lock is also taken in hardirq context (the irq_work "
+			   "that frees deferred objects, a GFP_ATOMIC allocation), so a hardirq landing "
+			   "in that section deadlocks on it; lockdep reports the inconsistent usage "
+			   "whether or not one lands; the fix takes it with spin_lock_irqsave()",
+		.reference = "a class of bug, modelled on \"mm, slub: only disable irq with spin_lock "
+			     "in __unfreeze_partials()\" (Vlastimil Babka, 2021, the 5.15 series that "
+			     "made the CPU partial list's callers run with irqs on): the irq disabling "
+			     "moved into the lock operations, and a lock left plain would be this bug",
+		.expect = "lockdep-irq",
+	},
 };
 
 int bug_lookup(const char *name)

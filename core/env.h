@@ -65,6 +65,7 @@ struct kconfig {
 	bool preempt_rt;	/* CONFIG_PREEMPT_RT */
 	bool slub_tiny;		/* CONFIG_SLUB_TINY */
 	bool lockdep;		/* CONFIG_LOCKDEP (lockdep_assert*, asserted trylock) */
+	bool lockdep_irq;	/* with lockdep: its irq-safety checks (inconsistent lock state) */
 	bool debug_preempt;	/* CONFIG_DEBUG_PREEMPT (smp_processor_id() checked) */
 	bool bounded_work;	/* a nolock call's pages and retries bounded (env_nolock_work) */
 	bool cpu_partial;	/* CONFIG_SLUB_CPU_PARTIAL */
@@ -134,6 +135,8 @@ enum env_lock_kind {
 	LOCK_SPIN,	/* spinlock_t: sleeping (rtmutex) on PREEMPT_RT */
 	LOCK_RAW_SPIN,	/* raw_spinlock_t: always spins */
 	LOCK_LOCAL,	/* local_trylock_t: irq-disable on !RT, per-CPU sleeping lock on RT */
+	LOCK_KIND_MASK = 0x0f,
+	LOCK_UNTRACKED = 0x10,	/* or'ed into env_lock_init()'s kind: no lockdep map */
 };
 
 struct env_lock {
@@ -141,6 +144,7 @@ struct env_lock {
 	int8_t kind;		/* enum env_lock_kind */
 	int8_t owner_cpu;	/* -1: free */
 	int8_t owner_depth;	/* context depth of the owner on owner_cpu */
+	int8_t untracked;	/* lockdep does not see it (a bit spinlock) */
 	int16_t owner_task;	/* task that owned the CPU when taken */
 };
 
@@ -158,6 +162,11 @@ bool env_lock_held_by_current(struct env_lock *l);
 #define spin_lock_init(lk) env_lock_init(&(lk)->l, LOCK_SPIN, #lk)
 #define raw_spin_lock_init(lk) env_lock_init(&(lk)->l, LOCK_RAW_SPIN, #lk)
 #define local_trylock_init(lk) env_lock_init(&(lk)->l, LOCK_LOCAL, #lk)
+/*
+ * A bit spinlock (include/linux/bit_spinlock.h: slab_lock() is one) is a
+ * raw spinlock without a lockdep map: lockdep never sees it taken.
+ */
+#define bit_spin_lock_init(lk) env_lock_init(&(lk)->l, LOCK_RAW_SPIN | LOCK_UNTRACKED, #lk)
 
 #define spin_lock(lk) env_lock(&(lk)->l)
 #define spin_trylock(lk) env_trylock(&(lk)->l)

@@ -180,7 +180,7 @@ static struct slab *allocate_slab(struct kmem_cache *s, gfp_t gfp)
 	plain_store(page->flags, page->flags | PG_slab);
 	slab = &world->slabs[page_index(page)];
 	memset(slab, 0, sizeof(*slab));
-	raw_spin_lock_init(&slab->slab_lock);
+	bit_spin_lock_init(&slab->slab_lock); /* slab_lock(): a bit spinlock */
 	slab->slab_cache = s;
 	slab->objects = s->objects;
 	slab->inuse = 0;
@@ -462,7 +462,10 @@ static void put_partials_inner(struct kmem_cache *s, struct slab *partial_slab)
 
 	if (!partial_slab)
 		return;
-	spin_lock_irqsave(&n->list_lock, flags);
+	if (bug_on(BUG_PUT_PARTIALS_IRQS_ON))
+		spin_lock(&n->list_lock); /* irqs as the caller has them */
+	else
+		spin_lock_irqsave(&n->list_lock, flags);
 	while (partial_slab) {
 		slab = partial_slab;
 		partial_slab = slab->next;
@@ -475,7 +478,10 @@ static void put_partials_inner(struct kmem_cache *s, struct slab *partial_slab)
 			stat(s, FREE_ADD_PARTIAL);
 		}
 	}
-	spin_unlock_irqrestore(&n->list_lock, flags);
+	if (bug_on(BUG_PUT_PARTIALS_IRQS_ON))
+		spin_unlock(&n->list_lock);
+	else
+		spin_unlock_irqrestore(&n->list_lock, flags);
 
 	while (slab_to_discard) {
 		slab = slab_to_discard;

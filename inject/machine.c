@@ -17,6 +17,7 @@
 #include "callstack.h"
 #include "coro.h"
 #include "engine.h"
+#include "lockdep.h"
 
 #include "../core/slab.h"
 
@@ -33,6 +34,7 @@ struct frame {
 	unsigned int pc_before;
 	bool irqs_off_entry;		/* the state entry produced: exit expects it back */
 	unsigned int pc_entry;
+	int cs_depth;			/* the shadow call stack's depth at entry */
 	struct machine_nolock_call nolock;	/* an interrupt's (or preempting task's) call */
 };
 
@@ -194,6 +196,7 @@ void machine_reset(void)
 	m.last_warning[0] = '\0';
 	m.entries = 0;
 	memset(&report, 0, sizeof(report));
+	lockdep_reset();
 }
 
 void machine_set_cpu(int cpu)
@@ -331,6 +334,7 @@ bool machine_enter(enum ctx_kind kind)
 		.pc_before = c->preempt_count,
 		.irqs_off_entry = irqs_off,
 		.pc_entry = c->preempt_count + add,
+		.cs_depth = callstack_depth(),
 	};
 	c->preempt_count += add;
 	c->irqs_off = irqs_off;
@@ -371,6 +375,16 @@ void machine_exit(void)
 int machine_depth(void)
 {
 	return cur()->depth;
+}
+
+enum ctx_kind machine_frame(int d, int *callstack_depth_at_entry)
+{
+	const struct cpu *c = cur();
+
+	if (d < 0 || d > c->depth)
+		d = c->depth;
+	*callstack_depth_at_entry = d ? c->frames[d].cs_depth : 0;
+	return c->frames[d].kind;
 }
 
 enum ctx_kind machine_context(void)
@@ -439,6 +453,7 @@ bool machine_preempt(int to_cpu, void (*run)(void *arg), void *arg)
 		.pc_before = 0,
 		.irqs_off_entry = false,
 		.pc_entry = 0,
+		.cs_depth = callstack_depth(),
 	};
 	if (run)
 		run(arg);
@@ -470,17 +485,19 @@ static void migrate_after_preemption(int to_cpu)
 /* The whole machine state, for snapshots (see machine.h). */
 size_t machine_state_size(void)
 {
-	return sizeof(m);
+	return sizeof(m) + lockdep_state_size();
 }
 
 void machine_save(void *buf)
 {
 	memcpy(buf, &m, sizeof(m));
+	lockdep_save((char *)buf + sizeof(m));
 }
 
 void machine_restore(const void *buf)
 {
 	memcpy(&m, buf, sizeof(m));
+	lockdep_restore((const char *)buf + sizeof(m));
 	rt_forget_blocked();
 	memset(&report, 0, sizeof(report));
 }
@@ -503,16 +520,26 @@ unsigned long arch_local_irq_save(void)
 	return flags;
 }
 
-void arch_local_irq_restore(unsigned long flags)
+/* pc: the model's call site, for lockdep when irqs go on with locks held. */
+static void irq_restore_at(unsigned long flags, const void *pc)
 {
+	struct cpu *c = cur();
+
 	/* CONFIG_DEBUG_IRQFLAGS: a restore always pairs with a save, which
 	 * left irqs off; finding them on means the pairing is broken. */
-	if (!cur()->irqs_off)
+	if (!c->irqs_off)
 		env_warn("raw_local_irq_restore() called with IRQs enabled",
 			 "inject/machine.c", __LINE__);
-	cur()->irqs_off = flags != 0;
+	c->irqs_off = flags != 0;
+	if (!c->irqs_off && c->nheld)
+		lockdep_hardirqs_on(pc);
 	if (nwoken)
 		rt_run_woken();
+}
+
+void arch_local_irq_restore(unsigned long flags)
+{
+	irq_restore_at(flags, __builtin_return_address(0));
 }
 
 void preempt_disable(void)
@@ -694,6 +721,7 @@ static void lock_at(struct env_lock *l, void *pc)
 		return;
 	}
 	lock_preempt_disable(l);
+	lockdep_acquire(l, false, pc);
 	boundary_at(pc);
 	if (lock_is_noop(l))
 		up_reentry_check(l);
@@ -711,6 +739,7 @@ static bool trylock_at(struct env_lock *l, void *pc)
 	boundary_at(pc);
 	if (lock_is_noop(l)) {
 		up_reentry_check(l);
+		lockdep_acquire(l, true, pc);
 		take(l);
 		return true;
 	}
@@ -726,6 +755,7 @@ static bool trylock_at(struct env_lock *l, void *pc)
 		lock_preempt_enable(l);
 		return false;
 	}
+	lockdep_acquire(l, true, pc);
 	take(l);
 	return true;
 }
@@ -767,7 +797,8 @@ static void unlock_at(struct env_lock *l, void *pc)
 void env_lock_init(struct env_lock *l, enum env_lock_kind kind, const char *name)
 {
 	l->name = name;
-	l->kind = (int8_t)kind;
+	l->kind = (int8_t)(kind & LOCK_KIND_MASK);
+	l->untracked = (kind & LOCK_UNTRACKED) != 0;
 	l->owner_cpu = -1;
 	l->owner_depth = -1;
 	l->owner_task = -1;
@@ -811,7 +842,7 @@ bool env_trylock_irqsave(struct env_lock *l, unsigned long *flags)
 	*flags = arch_local_irq_save();
 	if (trylock_at(l, __builtin_return_address(0)))
 		return true;
-	arch_local_irq_restore(*flags);
+	irq_restore_at(*flags, __builtin_return_address(0));
 	return false;
 }
 
@@ -819,7 +850,7 @@ void env_unlock_irqrestore(struct env_lock *l, unsigned long flags)
 {
 	unlock_at(l, __builtin_return_address(0));
 	if (!sleeping_lock(l))
-		arch_local_irq_restore(flags);
+		irq_restore_at(flags, __builtin_return_address(0));
 }
 
 /* local_lock_is_locked(): on !RT acquired on this CPU (irqs were off, so
@@ -982,6 +1013,7 @@ static void rt_lock(struct env_lock *l, void *pc)
 {
 	rt_might_sleep(l);
 	migrate_disable();
+	lockdep_acquire(l, false, pc);
 	boundary_at(pc);
 	while (l->owner_cpu >= 0) {
 		if (l->owner_task == current_task())
@@ -1010,6 +1042,7 @@ static bool rt_trylock(struct env_lock *l, void *pc)
 		migrate_enable();
 		return false;
 	}
+	lockdep_acquire(l, true, pc);
 	take(l);
 	return true;
 }
@@ -1092,6 +1125,7 @@ static void rt_task_main(void *p)
 		.pc_before = c->preempt_count,
 		.irqs_off_entry = c->irqs_off,
 		.pc_entry = c->preempt_count,
+		.cs_depth = callstack_depth(),
 	};
 	if (start.run)
 		start.run(start.arg);
@@ -1415,6 +1449,17 @@ _Noreturn void machine_report(const char *cls, const char *fmt, ...)
 	report.cpu = m.cur;
 	report.depth = cur()->depth;
 	raise_report();
+}
+
+int machine_task_held_locks(const struct env_lock **locks, int max)
+{
+	const struct cpu *c = cur();
+	int n = 0, task = current_task();
+
+	for (int i = 0; i < c->nheld && n < max; i++)
+		if (c->held[i].lock->owner_task == task)
+			locks[n++] = c->held[i].lock;
+	return n;
 }
 
 int machine_held_locks(const char **names, int max)

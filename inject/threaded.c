@@ -636,7 +636,8 @@ static void spin(struct env_lock *l)
 void env_lock_init(struct env_lock *l, enum env_lock_kind kind, const char *name)
 {
 	l->name = name;
-	l->kind = (int8_t)kind;
+	l->kind = (int8_t)(kind & LOCK_KIND_MASK);
+	l->untracked = (kind & LOCK_UNTRACKED) != 0;
 	__atomic_store_n(&l->owner_depth, (int8_t)-1, __ATOMIC_RELAXED);
 	__atomic_store_n(&l->owner_task, (int16_t)-1, __ATOMIC_RELAXED);
 	__atomic_store_n(&l->owner_cpu, (int8_t)-1, __ATOMIC_RELEASE);
