@@ -156,6 +156,21 @@ const struct slab_bug_info slab_bugs[NR_SLAB_BUGS] = {
 			     "moved into the lock operations, and a lock left plain would be this bug",
 		.expect = "lockdep-irq",
 	},
+	[BUG_FREEZE_SLAB_IRQS_ON] = {
+		.name = "freeze_slab_irqs_on",
+		.summary = "freeze_slab() updates a partial slab's freelist with __slab_update_freelist(), "
+			   "the variant for callers with irqs disabled, though ___slab_alloc() calls it "
+			   "with irqs on: with a 16-byte cmpxchg nothing goes wrong, without one (debug "
+			   "caches, or an arch without it) the slab's bit spinlock is taken with irqs on "
+			   "and an interrupt that frees to the same slab spins on it for ever; "
+			   "lockdep_assert_irqs_disabled() reports it on every machine; the fix: "
+			   "slab_update_freelist(), which disables irqs around the bit spinlock",
+		.reference = "a class of bug: mm/slub.c's __slab_update_freelist() asserts irqs are "
+			     "disabled (lockdep_assert_irqs_disabled() under USE_LOCKLESS_FAST_PATH()) "
+			     "so that a caller of the wrong variant is found on the machines where it is "
+			     "harmless too",
+		.expect = "lockdep-assert",
+	},
 };
 
 int bug_lookup(const char *name)

@@ -66,6 +66,7 @@ struct kconfig {
 	bool slub_tiny;		/* CONFIG_SLUB_TINY */
 	bool lockdep;		/* CONFIG_LOCKDEP (lockdep_assert*, asserted trylock) */
 	bool lockdep_irq;	/* with lockdep: its irq-safety checks (inconsistent lock state) */
+	bool lockdep_assert;	/* with lockdep: lockdep_assert*() checked */
 	bool debug_preempt;	/* CONFIG_DEBUG_PREEMPT (smp_processor_id() checked) */
 	bool bounded_work;	/* a nolock call's pages and retries bounded (env_nolock_work) */
 	bool cpu_partial;	/* CONFIG_SLUB_CPU_PARTIAL */
@@ -194,11 +195,19 @@ void env_unlock_irqrestore(struct env_lock *l, unsigned long flags);
 #define local_unlock_irqrestore(lk, flags) env_unlock_irqrestore(&(lk)->l, (flags))
 #define local_lock_is_locked(lk) env_lock_is_locked(&(lk)->l)
 
-/* Active only with kconfig.lockdep, like the kernel's. */
+/*
+ * lockdep's assertions (include/linux/lockdep.h): active only with
+ * kconfig.lockdep, like the kernel's, and kconfig.lockdep_assert. A false
+ * one is a "lockdep-assert" report, the kernel's WARNING at its line. Held
+ * means held by the running context (env_lock_held_by_current()).
+ */
 void env_lockdep_assert(bool cond, const char *what, const char *file, int line);
-#define lockdep_assert(c) env_lockdep_assert((c), #c, __FILE__, __LINE__)
+#define lockdep_assert(c) env_lockdep_assert((c), "lockdep_assert(" #c ")", __FILE__, __LINE__)
 #define lockdep_assert_held(lk) \
-	env_lockdep_assert(env_lock_held_by_current(&(lk)->l), "held: " #lk, __FILE__, __LINE__)
+	env_lockdep_assert(env_lock_held_by_current(&(lk)->l), "lockdep_assert_held(" #lk ")", \
+			   __FILE__, __LINE__)
+#define lockdep_assert_irqs_disabled() \
+	env_lockdep_assert(irqs_disabled(), "lockdep_assert_irqs_disabled()", __FILE__, __LINE__)
 
 /* ------------------------------------------------------------------ */
 /* irq_work: deferred work run on the queuing CPU where irqs are on.   */

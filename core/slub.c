@@ -291,14 +291,15 @@ static void remove_full(struct kmem_cache *s, struct kmem_cache_node *n, struct 
 /* ---- the (freelist, counters) pair of a slab ---- */
 
 /*
- * models: mm/slub.c __slab_update_freelist()
- * Caller has irqs disabled. Without a 16-byte cmpxchg the pair is guarded by
- * a bit spinlock, which an NMI on this CPU could find held — the reason
- * kmalloc_nolock() refuses such caches unless they are debug caches.
+ * models: mm/slub.c __update_freelist_fast() and __update_freelist_slow()
+ * Without a 16-byte cmpxchg the pair is guarded by a bit spinlock, which an
+ * NMI on this CPU could find held — the reason kmalloc_nolock() refuses such
+ * caches unless they are debug caches — and which an interrupt that frees to
+ * the same slab would spin on if irqs were on: callers disable them.
  */
-static __always_inline bool slab_update_freelist_inner(struct kmem_cache *s, struct slab *slab,
-				       void *freelist_old, unsigned long counters_old,
-				       void *freelist_new, unsigned long counters_new)
+static __always_inline bool update_freelist_inner(struct kmem_cache *s, struct slab *slab,
+				  void *freelist_old, unsigned long counters_old,
+				  void *freelist_new, unsigned long counters_new)
 {
 	bool ok = false;
 
@@ -325,6 +326,21 @@ static __always_inline bool slab_update_freelist_inner(struct kmem_cache *s, str
 	return ok;
 }
 
+/*
+ * models: mm/slub.c __slab_update_freelist() — the caller has irqs disabled,
+ * which lockdep asserts where the lockless fast path exists (!RT), with or
+ * without the 16-byte cmpxchg that makes it harmless.
+ */
+static __always_inline bool slab_update_freelist_inner(struct kmem_cache *s, struct slab *slab,
+				       void *freelist_old, unsigned long counters_old,
+				       void *freelist_new, unsigned long counters_new)
+{
+	if (!read_fixed_bool(&kconfig.preempt_rt)) /* USE_LOCKLESS_FAST_PATH() */
+		lockdep_assert_irqs_disabled();
+	return update_freelist_inner(s, slab, freelist_old, counters_old, freelist_new,
+				     counters_new);
+}
+
 /* models: mm/slub.c slab_update_freelist() — irqs may be on. */
 static __always_inline bool slab_update_freelist(struct kmem_cache *s, struct slab *slab,
 				 void *freelist_old, unsigned long counters_old,
@@ -334,11 +350,11 @@ static __always_inline bool slab_update_freelist(struct kmem_cache *s, struct sl
 	bool ok;
 
 	if (s->flags & __CMPXCHG_DOUBLE)
-		return slab_update_freelist_inner(s, slab, freelist_old, counters_old,
-						  freelist_new, counters_new);
+		return update_freelist_inner(s, slab, freelist_old, counters_old,
+					     freelist_new, counters_new);
 	local_irq_save(flags);
-	ok = slab_update_freelist_inner(s, slab, freelist_old, counters_old,
-					freelist_new, counters_new);
+	ok = update_freelist_inner(s, slab, freelist_old, counters_old,
+				   freelist_new, counters_new);
 	local_irq_restore(flags);
 	return ok;
 }
@@ -400,6 +416,13 @@ static __always_inline void *freeze_slab(struct kmem_cache *s, struct slab *slab
 		freelist = plain_load(slab->freelist);
 		counters = plain_load(slab->counters);
 		VM_BUG_ON(counters_frozen(counters));
+		if (bug_on(BUG_FREEZE_SLAB_IRQS_ON)) {
+			/* the irqs-off variant, with irqs on */
+			if (slab_update_freelist_inner(s, slab, freelist, counters, NULL,
+						       counters_with(counters, slab->objects, 1)))
+				break;
+			continue;
+		}
 	} while (!slab_update_freelist(s, slab, freelist, counters, NULL,
 				       counters_with(counters, slab->objects, 1)));
 	return freelist;

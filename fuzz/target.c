@@ -165,8 +165,9 @@ static const struct {
 	CONFIG_FIELD(slab_objects), CONFIG_FIELD(slub_debug), CONFIG_FIELD(no_debug_preempt),
 	CONFIG_FIELD(no_bounded_work),
 	CONFIG_FIELD(no_lockdep_irq),
+	CONFIG_FIELD(no_lockdep_assert),
 };
-_Static_assert(sizeof(struct program_config) == 17, "config_fields lists every field");
+_Static_assert(sizeof(struct program_config) == 18, "config_fields lists every field");
 
 static uint8_t field(const struct program_config *c, size_t i)
 {

@@ -29,6 +29,20 @@ void chain_capture(struct chain *c, const void *pc)
 	c->truncated = i >= 0;
 }
 
+/* "file:line" of pc and the function it is in (an inline one), then "in
+ * FN" when the real function around it is another. */
+static void call_site(const void *pc, const void *fn, char *buf, size_t size)
+{
+	char real[96];
+	size_t n;
+
+	engine_symbolize(pc, NULL, buf, size);
+	engine_function_name(fn, real, sizeof(real));
+	n = strlen(real);
+	if (strncmp(buf, real, n) != 0 || (buf[n] != ' ' && buf[n] != '\0'))
+		snprintf(buf + strlen(buf), size - strlen(buf), " in %s", real);
+}
+
 void chain_format(const struct chain *c, char *buf, size_t size)
 {
 	size_t len = 0;
@@ -46,7 +60,7 @@ void chain_format(const struct chain *c, char *buf, size_t size)
 		if (!c->fn[k])
 			snprintf(name, sizeof(name), "{%s}", ctx_kind_name((enum ctx_kind)c->ctx[k]));
 		else if (k == 0 && c->pc)
-			engine_symbolize(c->pc, c->fn[k], name, sizeof(name));
+			call_site(c->pc, c->fn[k], name, sizeof(name));
 		else
 			engine_function_name(c->fn[k], name, sizeof(name));
 		len += (size_t)snprintf(buf + len, size - len, "%s%s", k ? " <- " : "", name);

@@ -28,6 +28,7 @@
  *    local_lock_cpu_slab() only tries the per-CPU lock when LOCKDEP is on;
  *  - on PREEMPT_RT softirqs run in task context and are not accounted;
  *  - bit spinlocks (env_lock.untracked) are not seen at all.
+ * The lockdep_assert*() checks (kconfig.lockdep_assert) are at the end.
  * A kprobe handler is in whatever context it probed (a tracepoint or fentry
  * BPF program; the model's kprobe keeps the interrupted NMI/hardirq bits).
  * Not modelled: the dependency graph (lock order, irq-safe -> irq-unsafe
@@ -247,4 +248,23 @@ void lockdep_hardirqs_on(const void *pc)
 		if (softirqs_enabled())
 			mark(c, ENABLED_SOFTIRQ, pc, "enables irqs holding");
 	}
+}
+
+/*
+ * The assertions (include/linux/lockdep.h lockdep_assert*()): the kernel
+ * WARNs at the assertion's line, whose function and chain the report names.
+ */
+void env_lockdep_assert(bool cond, const char *what, const char *file, int line)
+{
+	const char *core = strstr(file, "core/");
+	char state[160], here[300];
+	struct chain now;
+
+	if (cond || !kconfig.lockdep || !kconfig.lockdep_assert)
+		return;
+	machine_describe(state, sizeof(state));
+	chain_capture(&now, __builtin_return_address(0));
+	chain_format(&now, here, sizeof(here));
+	machine_report("lockdep-assert", "WARNING: CPU: %d PID: %d at %s:%d %s failed: %s; %s",
+		       machine_cpu(), machine_task(), core ? core : file, line, what, state, here);
 }

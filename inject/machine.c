@@ -217,6 +217,11 @@ int machine_nr_cpus(void)
 	return m.ncpus;
 }
 
+int machine_task(void)
+{
+	return current_task();
+}
+
 int raw_smp_processor_id(void)
 {
 	return m.cur;
@@ -870,12 +875,6 @@ bool env_lock_held_by_current(struct env_lock *l)
 	return l->owner_cpu == m.cur && l->owner_depth == cur()->depth;
 }
 
-void env_lockdep_assert(bool cond, const char *what, const char *file, int line)
-{
-	if (kconfig.lockdep && !cond)
-		machine_report("lockdep", "lockdep assertion failed: %s at %s:%d (%s on cpu%d)",
-			       what, file, line, cur_kind_name(), m.cur);
-}
 
 /* ------------------------------------------------------------------ */
 /* PREEMPT_RT: sleeping locks, blocking tasks, the irq_work thread     */

@@ -55,6 +55,9 @@ void machine_reset(void);
 void machine_set_cpu(int cpu);
 int machine_cpu(void);
 int machine_nr_cpus(void);		/* CPUs since the last reset (1 on UP) */
+/* The task running on this CPU (`current`: an interrupt runs on behalf of
+ * the task it interrupted). */
+int machine_task(void);
 /* The current task's migrate_disable() depth (0: it may move CPUs). */
 int machine_migrate_disabled(void);
 

@@ -730,9 +730,9 @@ bool env_lock_held_by_current(struct env_lock *l)
 
 void env_lockdep_assert(bool cond, const char *what, const char *file, int line)
 {
-	if (kconfig.lockdep && !cond)
-		report("lockdep", "lockdep assertion failed: %s at %s:%d (%s on cpu%d)",
-		       what, file, line, cur_kind_name(), my_cpu);
+	if (kconfig.lockdep && kconfig.lockdep_assert && !cond)
+		report("lockdep-assert", "WARNING: CPU: %d at %s:%d: %s failed (%s)",
+		       my_cpu, file, line, what, cur_kind_name());
 }
 
 /* ------------------------------------------------------------------ */

@@ -8,6 +8,9 @@
  * landed while it was held; trylocks never make a class irq-safe; NMIs are
  * not tracked, but a lock taken (not tried) in NMI must be of a class never
  * used before.
+ *
+ * Assertions ("lockdep-assert"): lockdep_assert_held(),
+ * lockdep_assert_irqs_disabled() and lockdep_assert(), where mainline has them.
  */
 #include "test.h"
 
@@ -240,5 +243,144 @@ TEST(lockdep_irq_catches_put_partials_irqs_on)
 		CHECK(strstr(r->text, "<- kfree (cpu0 task)") || strstr(r->text, "? <- ?"));
 	}
 	kconfig.bugs = 0;
+	return true;
+}
+
+/*
+ * lockdep_assert_held(), lockdep_assert_irqs_disabled() and lockdep_assert():
+ * with lockdep, a false one is a "lockdep-assert" report, the kernel's
+ * WARNING at the assertion's line. Held means held by the running context.
+ */
+enum assertion { HELD, HELD_BY_INTERRUPTED, NOT_HELD, IRQS_OFF, IRQS_ON, IN_HARDIRQ, FALSE_COND };
+
+static void assert_one(void *arg)
+{
+	enum assertion a = *(enum assertion *)arg;
+	unsigned long flags;
+
+	switch (a) {
+	case HELD:
+		raw_spin_lock(&tl);
+		lockdep_assert_held(&tl);
+		raw_spin_unlock(&tl);
+		break;
+	case HELD_BY_INTERRUPTED:
+		raw_spin_lock(&tl);
+		enter(CTX_NMI);
+		lockdep_assert_held(&tl);
+		machine_exit();
+		raw_spin_unlock(&tl);
+		break;
+	case NOT_HELD:
+		lockdep_assert_held(&tl);
+		break;
+	case IRQS_OFF:
+		local_irq_save(flags);
+		lockdep_assert_irqs_disabled();
+		local_irq_restore(flags);
+		break;
+	case IRQS_ON:
+		lockdep_assert_irqs_disabled();
+		break;
+	case IN_HARDIRQ:
+		enter(CTX_HARDIRQ);
+		lockdep_assert_irqs_disabled();
+		machine_exit();
+		break;
+	case FALSE_COND:
+		lockdep_assert(a == HELD);
+		break;
+	}
+}
+
+static const struct machine_report *assert_run(enum assertion a)
+{
+	lockdep_setup(false);
+	raw_spin_lock_init(&tl);
+	return machine_try(assert_one, &a);
+}
+
+TEST(lockdep_assert_reports_a_false_assertion)
+{
+	const struct machine_report *r;
+
+	CHECK(!assert_run(HELD));
+	CHECK(!assert_run(IRQS_OFF));
+	CHECK(!assert_run(IN_HARDIRQ));
+	r = assert_run(NOT_HELD);
+	CHECK(report_is(r, "lockdep-assert"));
+	CHECK(strstr(r->text, "WARNING: CPU: 0 PID: 0 at "));
+	CHECK(strstr(r->text, " lockdep_assert_held(&tl) failed: cpu0 task [irqs on]; "));
+	/* the lock of the context it interrupted is not the NMI's */
+	r = assert_run(HELD_BY_INTERRUPTED);
+	CHECK(report_is(r, "lockdep-assert"));
+	CHECK(strstr(r->text, "lockdep_assert_held(&tl) failed: cpu0 NMI [&tl held, irqs off]"));
+	r = assert_run(IRQS_ON);
+	CHECK(report_is(r, "lockdep-assert"));
+	CHECK(strstr(r->text, "lockdep_assert_irqs_disabled() failed: cpu0 task [irqs on]"));
+	r = assert_run(FALSE_COND);
+	CHECK(report_is(r, "lockdep-assert"));
+	CHECK(strstr(r->text, "lockdep_assert(a == HELD) failed"));
+
+	/* without lockdep, or with the check off: nothing */
+	lockdep_setup(false);
+	kconfig.lockdep = false;
+	{
+		enum assertion a = NOT_HELD;
+
+		CHECK(!machine_try(assert_one, &a));
+		a = IRQS_ON;
+		CHECK(!machine_try(assert_one, &a));
+		kconfig.lockdep = true;
+		kconfig.lockdep_assert = false;
+		CHECK(!machine_try(assert_one, &a));
+		a = NOT_HELD;
+		CHECK(!machine_try(assert_one, &a));
+		kconfig.lockdep_assert = true;
+	}
+	return true;
+}
+
+/*
+ * The registry bug freeze_slab_irqs_on: ___slab_alloc() freezes a node
+ * partial slab with irqs on through __slab_update_freelist(), harmless with
+ * the 16-byte cmpxchg; lockdep_assert_irqs_disabled() reports it anyway.
+ */
+static void alloc_from_node_partial(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 5; i++)	/* a full slab, and the CPU slab */
+		objs[i] = kmalloc(64, GFP_KERNEL);
+	kfree(objs[0]);			/* no CPU partial list: to the node */
+	objs[0] = NULL;
+	for (int i = 5; i < 9; i++)	/* the CPU slab runs out: the node's */
+		objs[i] = kmalloc(64, GFP_KERNEL);
+}
+
+TEST(lockdep_assert_catches_freeze_slab_irqs_on)
+{
+	const struct machine_report *r;
+
+	for (int bug = 0; bug < 2; bug++) {
+		lockdep_setup(false);
+		kconfig.cpu_partial = false;
+		kconfig.bugs = bug ? 1ull << BUG_FREEZE_SLAB_IRQS_ON : 0;
+		boot_world();
+		memset(objs, 0, sizeof(objs));
+		r = machine_try(alloc_from_node_partial, NULL);
+		if (!bug) {
+			CHECK(!r);
+			CHECK(objs[8]);
+			for (int i = 0; i < 9; i++)
+				kfree(objs[i]);
+			CHECK_VALID();
+			continue;
+		}
+		CHECK(report_is(r, "lockdep-assert"));
+		CHECK(strstr(r->text, "lockdep_assert_irqs_disabled() failed: cpu0 task [irqs on]"));
+		CHECK(strstr(r->text, "in slab_alloc_slow <- ") || strstr(r->text, "? in ?"));
+	}
+	kconfig.bugs = 0;
+	kconfig.cpu_partial = true;
 	return true;
 }

@@ -642,8 +642,8 @@ TEST(machine_lockdep_assert_only_with_lockdep)
 	kconfig.lockdep = true;
 	spin_lock_init(&k.spin);
 	r = machine_try(assert_held_in_nmi, &k);
-	CHECK(report_is(r, "lockdep"));
-	CHECK(strstr(r->text, "held: &k->spin"));
+	CHECK(report_is(r, "lockdep-assert"));
+	CHECK(strstr(r->text, "lockdep_assert_held(&k->spin) failed"));
 	CHECK_EQ(r->depth, 1);
 	kconfig.lockdep = false;
 	return true;
