@@ -171,6 +171,19 @@ const struct slab_bug_info slab_bugs[NR_SLAB_BUGS] = {
 			     "harmless too",
 		.expect = "lockdep-assert",
 	},
+	[BUG_NEW_SLAB_PINNED] = {
+		.name = "new_slab_pinned",
+		.summary = "___slab_alloc() calls new_slab() with the CPU still pinned "
+			   "(slub_get_cpu_ptr(): preemption off on !RT), so a caller's GFP_KERNEL "
+			   "page allocation, which may sleep in reclaim, runs in atomic context; the "
+			   "model's page allocator never sleeps, so nothing else sees it; "
+			   "CONFIG_DEBUG_ATOMIC_SLEEP's might_sleep() reports it; the fix unpins "
+			   "around the call (slub_put_cpu_ptr() ... slub_get_cpu_ptr())",
+		.reference = "a class of bug, modelled on \"mm, slub: restore irqs around calling "
+			     "new_slab()\" (Vlastimil Babka, 2021, the 5.15 series): new_slab() is "
+			     "called with the CPU unpinned because the page allocator may sleep",
+		.expect = "might-sleep",
+	},
 };
 
 int bug_lookup(const char *name)

@@ -67,6 +67,7 @@ struct kconfig {
 	bool lockdep;		/* CONFIG_LOCKDEP (lockdep_assert*, asserted trylock) */
 	bool lockdep_irq;	/* with lockdep: its irq-safety checks (inconsistent lock state) */
 	bool lockdep_assert;	/* with lockdep: lockdep_assert*() checked */
+	bool debug_atomic_sleep; /* CONFIG_DEBUG_ATOMIC_SLEEP (might_sleep() checked) */
 	bool debug_preempt;	/* CONFIG_DEBUG_PREEMPT (smp_processor_id() checked) */
 	bool bounded_work;	/* a nolock call's pages and retries bounded (env_nolock_work) */
 	bool cpu_partial;	/* CONFIG_SLUB_CPU_PARTIAL */
@@ -113,8 +114,14 @@ void preempt_enable(void);
 void migrate_disable(void);
 void migrate_enable(void);
 
-/* Reports "sleeping function called from invalid context" if not preemptible. */
-void might_sleep(void);
+/*
+ * CONFIG_DEBUG_ATOMIC_SLEEP (kconfig.debug_atomic_sleep): might_sleep() where
+ * the task may not sleep (not preemptible: a preempt count, irqs off) is a
+ * "might-sleep" report, "BUG: sleeping function called from invalid context
+ * at FILE:LINE", whether or not it would have slept this time.
+ */
+void env_might_sleep(const char *file, int line);
+#define might_sleep() env_might_sleep(__FILE__, __LINE__)
 
 /*
  * A per-CPU variable is an array indexed by CPU. this_cpu_ptr() goes through

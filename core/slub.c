@@ -416,7 +416,7 @@ static __always_inline void *freeze_slab(struct kmem_cache *s, struct slab *slab
 		freelist = plain_load(slab->freelist);
 		counters = plain_load(slab->counters);
 		VM_BUG_ON(counters_frozen(counters));
-		if (bug_on(BUG_FREEZE_SLAB_IRQS_ON)) {
+		if (bug_on_fixed(BUG_FREEZE_SLAB_IRQS_ON)) {
 			/* the irqs-off variant, with irqs on */
 			if (slab_update_freelist_inner(s, slab, freelist, counters, NULL,
 						       counters_with(counters, slab->objects, 1)))
@@ -485,7 +485,7 @@ static void put_partials_inner(struct kmem_cache *s, struct slab *partial_slab)
 
 	if (!partial_slab)
 		return;
-	if (bug_on(BUG_PUT_PARTIALS_IRQS_ON))
+	if (bug_on_fixed(BUG_PUT_PARTIALS_IRQS_ON))
 		spin_lock(&n->list_lock); /* irqs as the caller has them */
 	else
 		spin_lock_irqsave(&n->list_lock, flags);
@@ -501,7 +501,7 @@ static void put_partials_inner(struct kmem_cache *s, struct slab *partial_slab)
 			stat(s, FREE_ADD_PARTIAL);
 		}
 	}
-	if (bug_on(BUG_PUT_PARTIALS_IRQS_ON))
+	if (bug_on_fixed(BUG_PUT_PARTIALS_IRQS_ON))
 		spin_unlock(&n->list_lock);
 	else
 		spin_unlock_irqrestore(&n->list_lock, flags);
@@ -773,7 +773,7 @@ void deactivate_slab(struct kmem_cache *s, struct slab *slab, void *freelist)
 static void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp, int node,
 			     struct kmem_cache_cpu *c, size_t orig_size)
 {
-	bool allow_spin = slab_allow_spin(gfp);
+	bool allow_spin = slab_allow_spin(gfp), pinned;
 	unsigned long flags;
 	struct slab *slab;
 	void *freelist;
@@ -855,9 +855,13 @@ new_objects:
 		goto retry_load_slab;
 	}
 
-	slub_unpin_cpu();
+	/* the page allocator may sleep: unpinned (bug new_slab_pinned) */
+	pinned = bug_on_fixed(BUG_NEW_SLAB_PINNED);
+	if (!pinned)
+		slub_unpin_cpu();
 	slab = new_slab(s, gfp, node);
-	slub_pin_cpu();
+	if (!pinned)
+		slub_pin_cpu();
 	c = this_cpu_ptr(s->cpu_slab);
 	if (!slab)
 		return NULL;
@@ -1033,13 +1037,19 @@ bool slab_post_alloc_hook(struct kmem_cache *s, gfp_t gfp, void *object, size_t 
 	return true;
 }
 
+/* models: mm/slub.c slab_pre_alloc_hook() — might_alloc(); no failslab */
+static __always_inline void slab_pre_alloc_hook(struct kmem_cache *s, gfp_t gfp)
+{
+	(void)s;
+	might_alloc(gfp);
+}
+
 /* models: mm/slub.c slab_alloc_node() */
 void *slab_alloc_node(struct kmem_cache *s, gfp_t gfp, int node, size_t orig_size)
 {
 	void *object;
 
-	if (gfp & __GFP_DIRECT_RECLAIM)
-		might_sleep();
+	slab_pre_alloc_hook(s, gfp);
 	if (design_sheaves())
 		object = slab_alloc_node_sheaves(s, gfp, node, orig_size);
 	else

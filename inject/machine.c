@@ -594,7 +594,8 @@ int machine_migrate_disabled(void)
 }
 
 /* "BUG: sleeping function called from invalid context", naming what would
- * sleep ("" for might_sleep() itself) unless the task may sleep here. */
+ * sleep (an RT sleeping lock), unless the task may sleep here. might_sleep()
+ * is inject/might_sleep.c's. */
 static void check_may_sleep(const char *what)
 {
 	char where[256];
@@ -608,10 +609,6 @@ static void check_may_sleep(const char *what)
 		       cur()->irqs_off, cur()->preempt_count);
 }
 
-void might_sleep(void)
-{
-	check_may_sleep("");
-}
 
 /* ------------------------------------------------------------------ */
 /* Locks                                                               */

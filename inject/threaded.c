@@ -534,14 +534,15 @@ void migrate_enable(void)
 {
 }
 
-void might_sleep(void)
+void env_might_sleep(const char *file, int line)
 {
 	char where[256];
 
-	if (preemptible())
+	if (!kconfig.debug_atomic_sleep || preemptible())
 		return;
 	threaded_describe(where, sizeof(where));
-	report("sleep-in-atomic", "BUG: sleeping function called from invalid context: %s", where);
+	report("might-sleep", "BUG: sleeping function called from invalid context at %s:%d: %s",
+	       file, line, where);
 }
 
 /* ------------------------------------------------------------------ */

@@ -310,7 +310,7 @@ TEST(machine_might_sleep_in_atomic)
 	setup();
 	might_sleep(); /* task context, preemptible: fine */
 	r = machine_try(sleep_in_nmi, NULL);
-	CHECK(report_is(r, "sleep-in-atomic"));
+	CHECK(report_is(r, "might-sleep"));
 	CHECK(strstr(r->text, "sleeping function called from invalid context"));
 	CHECK(strstr(r->text, "cpu0 NMI"));
 
@@ -318,7 +318,7 @@ TEST(machine_might_sleep_in_atomic)
 	setup();
 	spin_lock_init(&lock);
 	r = machine_try(sleep_under_spinlock, &lock);
-	CHECK(report_is(r, "sleep-in-atomic"));
+	CHECK(report_is(r, "might-sleep"));
 	CHECK(strstr(r->text, "&lock held"));
 	return true;
 }

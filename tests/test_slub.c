@@ -722,7 +722,7 @@ static void kmalloc_gfp_kernel_irqs_off(void *arg)
 TEST(slub_gfp_kernel_in_atomic_is_sleep_in_atomic)
 {
 	setup();
-	CHECK(report_is(machine_try(kmalloc_gfp_kernel_irqs_off, NULL), "sleep-in-atomic"));
+	CHECK(report_is(machine_try(kmalloc_gfp_kernel_irqs_off, NULL), "might-sleep"));
 	return true;
 }
 
