@@ -184,6 +184,19 @@ const struct slab_bug_info slab_bugs[NR_SLAB_BUGS] = {
 			     "called with the CPU unpinned because the page allocator may sleep",
 		.expect = "might-sleep",
 	},
+	[BUG_OBJEXTS_FREE_NOLOCK] = {
+		.name = "objexts_free_nolock",
+		.summary = "with memcg, free_slab_obj_exts() frees every obj_exts vector with "
+			   "kfree_nolock(), which works from any context, also a vector kmalloc() "
+			   "allocated for a caller that could spin: kfree_nolock() is only for "
+			   "kmalloc_nolock() objects (it skips the hooks, kmemleak's among them, "
+			   "that a kmalloc() object was registered with); the fix frees each vector "
+			   "with the API that allocated it (OBJEXTS_NOSPIN_ALLOC)",
+		.reference = "a class of bug: mm/slub.c free_slab_obj_exts() of the 6.18 series "
+			     "chooses kfree_nolock() or kfree() by OBJEXTS_NOSPIN_ALLOC; kfree_nolock() "
+			     "accepts kmalloc_nolock() objects only",
+		.expect = "api-contract",
+	},
 };
 
 int bug_lookup(const char *name)

@@ -68,6 +68,7 @@ struct kconfig {
 	bool lockdep_irq;	/* with lockdep: its irq-safety checks (inconsistent lock state) */
 	bool lockdep_assert;	/* with lockdep: lockdep_assert*() checked */
 	bool debug_atomic_sleep; /* CONFIG_DEBUG_ATOMIC_SLEEP (might_sleep() checked) */
+	bool api_contract;	/* the allocator's own frees use the API its allocations need */
 	bool debug_preempt;	/* CONFIG_DEBUG_PREEMPT (smp_processor_id() checked) */
 	bool bounded_work;	/* a nolock call's pages and retries bounded (env_nolock_work) */
 	bool cpu_partial;	/* CONFIG_SLUB_CPU_PARTIAL */
@@ -298,6 +299,20 @@ static inline __attribute__((always_inline)) void env_nolock_guard_end(const int
 #define env_nolock_guard(api, size)						\
 	const int __nolock_guard __attribute__((cleanup(env_nolock_guard_end), unused)) = \
 		(env_nolock_begin((api), (size)), 0)
+
+/*
+ * The slab API's own calls — the allocator's (obj_exts vectors, sheaves) as
+ * much as a program's: each allocation says which API made the object, each
+ * free which API frees it, so that the environment can keep its own books:
+ * the API contract on the allocator's own allocations (kconfig.api_contract:
+ * kfree_nolock() only of kmalloc_nolock() objects, kfree() of them only
+ * after 6.18, kmem_cache_free() with the object's cache).
+ */
+enum env_slab_api {
+	ENV_KMALLOC, ENV_KMALLOC_NOLOCK, ENV_KMEM_CACHE_ALLOC,	/* allocations */
+	ENV_KFREE, ENV_KFREE_NOLOCK, ENV_KMEM_CACHE_FREE,	/* frees */
+};
+void env_slab_api(enum env_slab_api api, const void *object, const void *cache, unsigned int gfp);
 
 /* A kernel BUG: a broken invariant the model detected itself. Does not return. */
 _Noreturn void env_bug(const char *what, const char *file, int line);

@@ -1452,8 +1452,13 @@ void kmem_cache_destroy(struct kmem_cache *s)
 /* models: mm/slub.c kmem_cache_alloc_noprof() */
 void *kmem_cache_alloc(struct kmem_cache *s, gfp_t flags)
 {
+	void *p;
+
 	flags &= ~__SLAB_ALLOC_FLAGS; /* the slab's own alloc_flags are not the caller's */
-	return slab_alloc_node(s, flags, NUMA_NO_NODE, s->object_size);
+	p = slab_alloc_node(s, flags, NUMA_NO_NODE, s->object_size);
+	if (p)
+		env_slab_api(ENV_KMEM_CACHE_ALLOC, p, s, flags);
+	return p;
 }
 
 /* models: mm/slub.c kmem_cache_free() — a mismatched cache warns, as with hardening. */
@@ -1463,6 +1468,7 @@ void kmem_cache_free(struct kmem_cache *s, void *x)
 
 	if (WARN_ONCE(!slab, "kmem_cache_free: not a slab object"))
 		return;
+	env_slab_api(ENV_KMEM_CACHE_FREE, x, s, 0);
 	WARN_ONCE(slab->slab_cache != s, "kmem_cache_free: object from another cache");
 	slab_free(slab->slab_cache, slab, x);
 }

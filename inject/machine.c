@@ -17,6 +17,7 @@
 #include "callstack.h"
 #include "coro.h"
 #include "engine.h"
+#include "api_contract.h"
 #include "lockdep.h"
 
 #include "../core/slab.h"
@@ -91,6 +92,18 @@ static struct {
 } m = { .ncpus = 1 };
 
 static struct machine_report report;
+
+/* The debug checks' books (inject/lockdep.c, ...): per boot, so reset with
+ * the machine and saved in its snapshots. */
+static const struct {
+	void (*reset)(void);
+	size_t (*size)(void);
+	void (*save)(void *buf);
+	void (*restore)(const void *buf);
+} books[] = {
+	{ lockdep_reset, lockdep_state_size, lockdep_save, lockdep_restore },
+	{ api_contract_reset, api_contract_state_size, api_contract_save, api_contract_restore },
+};
 
 bool (*machine_fault_hook)(enum machine_fault fault);
 
@@ -196,7 +209,8 @@ void machine_reset(void)
 	m.last_warning[0] = '\0';
 	m.entries = 0;
 	memset(&report, 0, sizeof(report));
-	lockdep_reset();
+	for (size_t i = 0; i < sizeof(books) / sizeof(books[0]); i++)
+		books[i].reset();
 }
 
 void machine_set_cpu(int cpu)
@@ -490,19 +504,34 @@ static void migrate_after_preemption(int to_cpu)
 /* The whole machine state, for snapshots (see machine.h). */
 size_t machine_state_size(void)
 {
-	return sizeof(m) + lockdep_state_size();
+	size_t size = sizeof(m);
+
+	for (size_t i = 0; i < sizeof(books) / sizeof(books[0]); i++)
+		size += books[i].size();
+	return size;
 }
 
+/* Each book gets its largest size in the buffer; it saves what it uses. */
 void machine_save(void *buf)
 {
+	char *p = (char *)buf + sizeof(m);
+
 	memcpy(buf, &m, sizeof(m));
-	lockdep_save((char *)buf + sizeof(m));
+	for (size_t i = 0; i < sizeof(books) / sizeof(books[0]); i++) {
+		books[i].save(p);
+		p += books[i].size();
+	}
 }
 
 void machine_restore(const void *buf)
 {
+	const char *p = (const char *)buf + sizeof(m);
+
 	memcpy(&m, buf, sizeof(m));
-	lockdep_restore((const char *)buf + sizeof(m));
+	for (size_t i = 0; i < sizeof(books) / sizeof(books[0]); i++) {
+		books[i].restore(p);
+		p += books[i].size();
+	}
 	rt_forget_blocked();
 	memset(&report, 0, sizeof(report));
 }

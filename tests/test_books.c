@@ -1,0 +1,175 @@
+/*
+ * tests/test_books.c — the environment's own books on the slab API's calls
+ * (issue 16), the allocator's included.
+ *
+ * The API contract on the allocator's own allocations ("api-contract"): a
+ * free with an API the object's allocation does not allow — kfree_nolock()
+ * of an object not from kmalloc_nolock(), kfree() of a kmalloc_nolock()
+ * object before 7.0 (Design A), kmem_cache_free() with another cache — made
+ * by the allocator itself is reported; a program's (the harness's) calls are
+ * the oracle's affair. The tests free as the allocator would, through the
+ * hook core/'s API functions call.
+ */
+#include "test.h"
+
+#include "../core/bugs.h"
+#include "../core/internal.h"
+#include "../inject/callstack.h"
+#include "../inject/machine.h"
+
+#include <string.h>
+
+static void books_setup(enum slab_design design, bool memcg)
+{
+	test_kconfig(2);
+	kconfig.design = design;
+	kconfig.alloc_flags_rule = design == DESIGN_SHEAVES ? RULE_ALLOC_TRYLOCK : RULE_GFP;
+	kconfig.memcg = memcg;
+	kconfig.bugs = 0;
+	boot_world();
+}
+
+struct api_free {
+	void *object;
+	enum env_slab_api api;
+	struct kmem_cache *cache;
+};
+
+void __cyg_profile_func_enter(void *fn, void *caller);
+void __cyg_profile_func_exit(void *fn, void *caller);
+
+/*
+ * The allocator frees object with api: the hook core/'s API function calls,
+ * with two model frames on the shadow call stack as the API function and
+ * the model function that called it would leave (tests are not
+ * instrumented), so that the free is the allocator's own, not the harness's.
+ */
+static void allocator_frees(void *arg)
+{
+	const struct api_free *f = arg;
+
+	__cyg_profile_func_enter((void *)allocator_frees, NULL);	/* "the caller" */
+	__cyg_profile_func_enter((void *)env_slab_api, NULL);		/* "the API" */
+	env_slab_api(f->api, f->object, f->cache, 0);
+	__cyg_profile_func_exit((void *)env_slab_api, NULL);
+	__cyg_profile_func_exit((void *)allocator_frees, NULL);
+}
+
+static void harness_frees(void *arg)
+{
+	const struct api_free *f = arg;
+
+	env_slab_api(f->api, f->object, f->cache, 0);
+}
+
+static const struct machine_report *frees(void *object, enum env_slab_api api,
+					  struct kmem_cache *cache)
+{
+	struct api_free f = { object, api, cache };
+	const struct machine_report *r = machine_try(allocator_frees, &f);
+
+	callstack_set_depth(0); /* a report left the two frames */
+	return r;
+}
+
+TEST(api_contract_reports_the_allocators_wrong_free)
+{
+	struct kmem_cache *c0, *c1;
+	const struct machine_report *r;
+	void *p;
+
+	books_setup(DESIGN_CPU_SLAB, false);
+	p = kmalloc(64, GFP_KERNEL);
+	r = frees(p, ENV_KFREE_NOLOCK, NULL);
+	CHECK(report_is(r, "api-contract"));
+	CHECK(strstr(r->text, "the allocator broke the slab API's contract: kfree_nolock() of an "
+			      "object not from kmalloc_nolock(): kmalloc-64 slab "));
+	CHECK(strstr(r->text, ", allocated by kmalloc() in the program, freed in "));
+
+	books_setup(DESIGN_CPU_SLAB, false);
+	p = kmalloc_nolock(64, 0, NUMA_NO_NODE);
+	r = frees(p, ENV_KFREE, NULL);
+	CHECK(report_is(r, "api-contract"));
+	CHECK(strstr(r->text, "kfree() of a kmalloc_nolock() object (allowed only after 6.18)"));
+	/* Design B, after 6.18: kfree() may free it */
+	books_setup(DESIGN_SHEAVES, false);
+	p = kmalloc_nolock(64, 0, NUMA_NO_NODE);
+	CHECK(!frees(p, ENV_KFREE, NULL));
+
+	books_setup(DESIGN_CPU_SLAB, false);
+	c0 = kmem_cache_create("c0", 64, 8, 0);
+	c1 = kmem_cache_create("c1", 64, 8, 0);
+	p = kmem_cache_alloc(c0, GFP_KERNEL);
+	r = frees(p, ENV_KMEM_CACHE_FREE, c1);
+	CHECK(report_is(r, "api-contract"));
+	CHECK(strstr(r->text, "kmem_cache_free() of an object from another cache"));
+	CHECK(strstr(r->text, "allocated by kmem_cache_alloc()"));
+
+	/* what the contract allows, and what was never booked: nothing */
+	books_setup(DESIGN_CPU_SLAB, false);
+	c0 = kmem_cache_create("c0", 64, 8, 0);
+	p = kmem_cache_alloc(c0, GFP_KERNEL);
+	CHECK(!frees(p, ENV_KMEM_CACHE_FREE, c0));
+	p = kmem_cache_alloc(c0, GFP_KERNEL);
+	CHECK(!frees(p, ENV_KFREE, NULL));	/* kfree() of any slab object */
+	p = kmalloc_nolock(64, 0, NUMA_NO_NODE);
+	CHECK(!frees(p, ENV_KFREE_NOLOCK, NULL));
+	CHECK(!frees(p, ENV_KFREE, NULL));	/* its booking went with the free */
+	p = kmalloc(64, GFP_KERNEL);
+	kfree(p);				/* booked, and unbooked by the real free */
+	CHECK(!frees(p, ENV_KFREE_NOLOCK, NULL));
+
+	/* the harness's own call (a program's, a test's) is the oracle's affair */
+	books_setup(DESIGN_CPU_SLAB, false);
+	p = kmalloc(64, GFP_KERNEL);
+	{
+		struct api_free f = { p, ENV_KFREE_NOLOCK, NULL };
+
+		CHECK(!machine_try(harness_frees, &f));
+	}
+
+	/* the check switched off */
+	books_setup(DESIGN_CPU_SLAB, false);
+	kconfig.api_contract = false;
+	p = kmalloc(64, GFP_KERNEL);
+	CHECK(!frees(p, ENV_KFREE_NOLOCK, NULL));
+	kconfig.api_contract = true;
+	return true;
+}
+
+/* The registry bug objexts_free_nolock: a slab's obj_exts vector that
+ * kmalloc() allocated goes back by kfree_nolock() when the slab is freed. */
+static void destroy_accounted_cache(void *arg)
+{
+	struct kmem_cache *c0 = kmem_cache_create("acct", 100, 8, SLAB_ACCOUNT);
+	void *a = kmem_cache_alloc(c0, GFP_KERNEL);	/* may spin: its vector by kmalloc() */
+
+	(void)arg;
+	kmem_cache_free(c0, a);
+	kmem_cache_destroy(c0);
+}
+
+TEST(api_contract_catches_objexts_free_nolock)
+{
+	const struct machine_report *r;
+
+	for (int bug = 0; bug < 2; bug++) {
+		books_setup(DESIGN_CPU_SLAB, true);
+		kconfig.bugs = bug ? 1ull << BUG_OBJEXTS_FREE_NOLOCK : 0;
+		r = machine_try(destroy_accounted_cache, NULL);
+		if (!bug) {
+			CHECK(!r);
+			CHECK_EQ(memcg_objexts_freed_kfree(), 1);
+			CHECK_VALID();
+			continue;
+		}
+		CHECK(report_is(r, "api-contract"));
+		CHECK(strstr(r->text, "kfree_nolock() of an object not from kmalloc_nolock()"));
+		CHECK(strstr(r->text, "allocated by kmalloc() in alloc_slab_obj_exts") ||
+		      strstr(r->text, "allocated by kmalloc() in ?"));
+		CHECK(strstr(r->text, "free_slab_obj_exts") || strstr(r->text, "? <- ?"));
+	}
+	kconfig.bugs = 0;
+	kconfig.memcg = false;
+	return true;
+}
