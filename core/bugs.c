@@ -197,6 +197,17 @@ const struct slab_bug_info slab_bugs[NR_SLAB_BUGS] = {
 			     "accepts kmalloc_nolock() objects only",
 		.expect = "api-contract",
 	},
+	[BUG_SHEAF_FREE_SKIPS_KFREE] = {
+		.name = "sheaf_free_skips_kfree",
+		.summary = "Design B: free_empty_sheaf() gives a sheaf back straight to its slab with "
+			   "KASAN's free hook only, not through kfree(): the sheaf was a kzalloc() "
+			   "object kmemleak registered, and nobody tells kmemleak it is gone, so it "
+			   "keeps tracking freed memory (a false leak at its next scan, or a refused "
+			   "insert when the memory is allocated again); the fix: kfree()",
+		.reference = "a class of bug: mm/slub.c free_empty_sheaf() frees with kfree(), whose "
+			     "slab_free_hook() calls kmemleak_free_recursive()",
+		.expect = "kmemleak",
+	},
 };
 
 int bug_lookup(const char *name)

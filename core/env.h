@@ -69,6 +69,7 @@ struct kconfig {
 	bool lockdep_assert;	/* with lockdep: lockdep_assert*() checked */
 	bool debug_atomic_sleep; /* CONFIG_DEBUG_ATOMIC_SLEEP (might_sleep() checked) */
 	bool api_contract;	/* the allocator's own frees use the API its allocations need */
+	bool kmemleak;		/* CONFIG_DEBUG_KMEMLEAK's bookkeeping checked */
 	bool debug_preempt;	/* CONFIG_DEBUG_PREEMPT (smp_processor_id() checked) */
 	bool bounded_work;	/* a nolock call's pages and retries bounded (env_nolock_work) */
 	bool cpu_partial;	/* CONFIG_SLUB_CPU_PARTIAL */
@@ -306,7 +307,10 @@ static inline __attribute__((always_inline)) void env_nolock_guard_end(const int
  * free which API frees it, so that the environment can keep its own books:
  * the API contract on the allocator's own allocations (kconfig.api_contract:
  * kfree_nolock() only of kmalloc_nolock() objects, kfree() of them only
- * after 6.18, kmem_cache_free() with the object's cache).
+ * after 6.18, kmem_cache_free() with the object's cache) and kmemleak's
+ * (kconfig.kmemleak: objects registered at allocation by a caller that may
+ * spin — gfp is the allocation's — and forgotten by kfree(), not by
+ * kfree_nolock()).
  */
 enum env_slab_api {
 	ENV_KMALLOC, ENV_KMALLOC_NOLOCK, ENV_KMEM_CACHE_ALLOC,	/* allocations */

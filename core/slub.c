@@ -18,7 +18,7 @@
  * checks (red zones, poison, tracks, consistency) are in core/debug.c.
  *
  * Not modelled: NUMA (one node, node_match() always true), pfmemalloc,
- * kfence, kmemleak, failslab.
+ * kfence, failslab; kmemleak is the environment's bookkeeping (env_slab_api()).
  */
 #include "bugs.h"
 #include "internal.h"

@@ -87,16 +87,14 @@
  *   item     := design=cpu_slab|sheaves | rule=gfp|alloc_trylock | cpus=1..8
  *             | slab_objects=0..32 | up | preempt_rt | slub_tiny | lockdep
  *             | no_cpu_partial | no_cmpxchg128 | shuffle | strict_api | memcg
- *             | no_debug_preempt | no_bounded_work | no_lockdep_irq | no_lockdep_assert | no_might_sleep | no_api_contract
+ *             | no_debug_preempt | no_bounded_work | no_lockdep_irq
+ *             | no_lockdep_assert | no_might_sleep | no_api_contract
+ *             | no_kmemleak
  *             | slub_debug=FZPU                   (booleans also as name=0|1;
- *                                                  strict_api, memcg,
- *                                                  no_debug_preempt,
- *                                                  no_bounded_work,
- *                                                  no_api_contract,
- *                                                  no_might_sleep,
- *                                                  no_lockdep_assert,
- *                                                  no_lockdep_irq,
- *                                                  slub_debug: text only)
+ *                                                  strict_api, memcg, the
+ *                                                  no_ checks (debug checks
+ *                                                  switched off), slub_debug:
+ *                                                  text only)
  *   opline   := 'cpu'N section ':' op event* [comment]
  *   section  := task | irqs_off | preempt_off | raw_spin
  *   op       := S = kmalloc(SIZE, GFP)       | kfree(S)
@@ -265,6 +263,7 @@ static const struct {
 	{ "no_lockdep_assert", offsetof(struct program_config, no_lockdep_assert), TEXT_ONLY },
 	{ "no_might_sleep", offsetof(struct program_config, no_might_sleep), TEXT_ONLY },
 	{ "no_api_contract", offsetof(struct program_config, no_api_contract), TEXT_ONLY },
+	{ "no_kmemleak", offsetof(struct program_config, no_kmemleak), TEXT_ONLY },
 };
 #define CONFIG_DESIGN_BIT 6
 #define CONFIG_RULE_BIT 7
@@ -1524,7 +1523,8 @@ static bool parse_config_items(struct cursor *c, struct program_config *cfg)
 			return fail_at(c, key, "expected a config item (design=, rule=, cpus=, "
 				       "slab_objects=, slub_debug=, up, preempt_rt, slub_tiny, lockdep, "
 				       "no_cpu_partial, no_cmpxchg128, shuffle, strict_api, memcg, "
-				       "no_debug_preempt, no_bounded_work, no_lockdep_irq, no_lockdep_assert, no_might_sleep, no_api_contract)");
+				       "no_debug_preempt, no_bounded_work, no_lockdep_irq, no_lockdep_assert, "
+				       "no_might_sleep, no_api_contract, no_kmemleak)");
 		has_value = accept(c, '=');
 
 		if (token_is(key, klen, "design") || token_is(key, klen, "rule")) {
@@ -1804,6 +1804,7 @@ void program_config_apply(const struct program_config *c, struct kconfig *k)
 	k->lockdep_assert = !c->no_lockdep_assert;
 	k->debug_atomic_sleep = !c->no_might_sleep;
 	k->api_contract = !c->no_api_contract;
+	k->kmemleak = !c->no_kmemleak;
 }
 
 bool program_config_parse(const char *text, struct program_config *cfg, char *err,

@@ -168,8 +168,9 @@ static const struct {
 	CONFIG_FIELD(no_lockdep_assert),
 	CONFIG_FIELD(no_might_sleep),
 	CONFIG_FIELD(no_api_contract),
+	CONFIG_FIELD(no_kmemleak),
 };
-_Static_assert(sizeof(struct program_config) == 20, "config_fields lists every field");
+_Static_assert(sizeof(struct program_config) == 21, "config_fields lists every field");
 
 static uint8_t field(const struct program_config *c, size_t i)
 {

@@ -79,17 +79,27 @@ static int find(const void *object)
 	return -1;
 }
 
+static bool api_function(const void *fn)
+{
+	return fn == (const void *)kmalloc || fn == (const void *)kmalloc_nolock_why ||
+	       fn == (const void *)kmem_cache_alloc || fn == (const void *)kfree ||
+	       fn == (const void *)kfree_nolock || fn == (const void *)kmem_cache_free;
+}
+
 /*
- * The model function that called the API function now running: the frame
- * below the innermost (the API function itself) — NULL when the API
- * function is the first model frame of the running context, called by the
- * harness (a program's operation, a handler's; a test).
+ * The model function that called the API: the frame below the API function
+ * on the shadow call stack (or the innermost frame, when the model books a
+ * call it makes the way mainline calls the API: a sheaf's kzalloc()) —
+ * NULL when no model function of the running context called it, i.e. the
+ * harness did (a program's operation, a handler's; a test).
  */
 static const void *api_caller(void)
 {
-	int d = callstack_depth() - 2, entered;
+	int d = callstack_depth() - 1, entered;
 
 	machine_frame(machine_depth(), &entered);
+	if (d >= entered && api_function(callstack_frame(d)))
+		d--;
 	/* kmalloc_nolock() is kmalloc_nolock_why() for callers without a why */
 	if (d >= entered && callstack_frame(d) == (const void *)kmalloc_nolock)
 		d--;
@@ -133,11 +143,16 @@ _Noreturn static void report(const struct booked *b, const char *why)
 		       "freed in %s", why, what, api_name[b->api], by, here);
 }
 
-void env_slab_api(enum env_slab_api api, const void *object, const void *cache, unsigned int gfp)
+/* The model function that asked (see api_caller()), for other books too. */
+const void *slab_api_caller(void)
+{
+	return api_caller();
+}
+
+void api_contract_note(enum env_slab_api api, const void *object, const void *cache)
 {
 	int i = find(object);
 
-	(void)gfp;
 	if (api <= ENV_KMEM_CACHE_ALLOC) {
 		/* a booking left by a free the books did not see is stale */
 		if (i < 0 && books.n < MAX_BOOKED)

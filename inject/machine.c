@@ -18,6 +18,7 @@
 #include "coro.h"
 #include "engine.h"
 #include "api_contract.h"
+#include "kmemleak.h"
 #include "lockdep.h"
 
 #include "../core/slab.h"
@@ -103,6 +104,7 @@ static const struct {
 } books[] = {
 	{ lockdep_reset, lockdep_state_size, lockdep_save, lockdep_restore },
 	{ api_contract_reset, api_contract_state_size, api_contract_save, api_contract_restore },
+	{ kmemleak_reset, kmemleak_state_size, kmemleak_save, kmemleak_restore },
 };
 
 bool (*machine_fault_hook)(enum machine_fault fault);

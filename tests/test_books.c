@@ -9,18 +9,24 @@
  * by the allocator itself is reported; a program's (the harness's) calls are
  * the oracle's affair. The tests free as the allocator would, through the
  * hook core/'s API functions call.
+ *
+ * kmemleak's bookkeeping ("kmemleak"): objects registered at allocation
+ * (a caller that may spin) and forgotten by kfree() but not kfree_nolock();
+ * freed memory it still tracks is a leak at the scan, or a refused insert.
  */
 #include "test.h"
 
 #include "../core/bugs.h"
 #include "../core/internal.h"
 #include "../inject/callstack.h"
+#include "../inject/kmemleak.h"
 #include "../inject/machine.h"
 
 #include <string.h>
 
 static void books_setup(enum slab_design design, bool memcg)
 {
+	callstack_set_depth(0); /* a report may have left model frames on it */
 	test_kconfig(2);
 	kconfig.design = design;
 	kconfig.alloc_flags_rule = design == DESIGN_SHEAVES ? RULE_ALLOC_TRYLOCK : RULE_GFP;
@@ -171,5 +177,122 @@ TEST(api_contract_catches_objexts_free_nolock)
 	}
 	kconfig.bugs = 0;
 	kconfig.memcg = false;
+	return true;
+}
+
+/*
+ * kmemleak's books ("kmemleak"): an object allocated by a caller that may
+ * spin is registered, kfree() forgets it, kfree_nolock() does not; memory it
+ * still tracks but that was freed is a leak at the next scan, and a
+ * registered allocation on it is refused.
+ */
+static void *leak_obj;
+
+static void scan(void *arg)
+{
+	(void)arg;
+	kmemleak_scan();
+}
+
+static void kmalloc_again(void *arg)
+{
+	(void)arg;
+	leak_obj = kmalloc(64, GFP_KERNEL);
+}
+
+/* kfree_nolock() as the allocator would call it (a model function's frame
+ * below it), with the API contract's check off: kmemleak is what is left. */
+static void allocator_kfree_nolock(void *p)
+{
+	__cyg_profile_func_enter((void *)allocator_kfree_nolock, NULL);
+	kfree_nolock(p);
+	__cyg_profile_func_exit((void *)allocator_kfree_nolock, NULL);
+}
+
+TEST(kmemleak_reports_memory_freed_behind_its_back)
+{
+	const struct machine_report *r;
+	void *p;
+
+	books_setup(DESIGN_CPU_SLAB, false);
+	kconfig.api_contract = false;
+	p = kmalloc(64, GFP_KERNEL);		/* registered */
+	allocator_kfree_nolock(p);		/* kmemleak is not told */
+	r = machine_try(scan, NULL);
+	CHECK(report_is(r, "kmemleak"));
+	CHECK(strstr(r->text, "kmemleak: 1 new suspected memory leak: unreferenced object kmalloc-64 slab "));
+	CHECK(strstr(r->text, "(allocated by kmalloc() in the program, freed by kfree_nolock() in "));
+	CHECK(strstr(r->text, ", which does not tell kmemleak)"));
+	/* the same memory allocated again, registered: refused */
+	r = machine_try(kmalloc_again, NULL);
+	callstack_set_depth(0); /* the report left kmalloc()'s frame */
+	CHECK(report_is(r, "kmemleak"));
+	CHECK(strstr(r->text, "kmemleak: Cannot insert kmalloc-64 slab "));
+	CHECK(strstr(r->text, " into the object search tree (overlaps existing): kmalloc() at "));
+	CHECK(strstr(r->text, "; the existing object: kmalloc-64 slab "));
+
+	/* what kmemleak is told of, or never registers: nothing */
+	books_setup(DESIGN_CPU_SLAB, false);
+	kconfig.api_contract = false;
+	p = kmalloc(64, GFP_KERNEL);
+	kfree(p);
+	p = kmalloc_nolock(64, 0, NUMA_NO_NODE);	/* allocated without kmemleak */
+	allocator_kfree_nolock(p);
+	p = kmalloc(64, 0);		/* the gfp rule: may not spin, not registered */
+	allocator_kfree_nolock(p);
+	p = kmalloc(64, GFP_KERNEL);
+	kfree_nolock(p);		/* the harness's own call: forgotten */
+	p = kmalloc(64, GFP_KERNEL);	/* live at the scan: its owner refers to it */
+	CHECK(!machine_try(scan, NULL));
+	CHECK(!machine_try(kmalloc_again, NULL));
+	kfree(p);
+	kfree(leak_obj);
+
+	/* the check switched off */
+	books_setup(DESIGN_CPU_SLAB, false);
+	kconfig.api_contract = false;
+	kconfig.kmemleak = false;
+	p = kmalloc(64, GFP_KERNEL);
+	allocator_kfree_nolock(p);
+	CHECK(!machine_try(scan, NULL));
+	CHECK(!machine_try(kmalloc_again, NULL));
+	kconfig.kmemleak = true;
+	kconfig.api_contract = true;
+	return true;
+}
+
+/* The registry bug sheaf_free_skips_kfree: Design B gives an empty sheaf
+ * back to its slab without kfree(), and kmemleak keeps tracking it. */
+static void sheaf_alloc_and_destroy(void *arg)
+{
+	struct kmem_cache *c0 = kmem_cache_create("c0", 64, 8, 0);
+	void *a = kmem_cache_alloc(c0, GFP_KERNEL);	/* the first sheaf is allocated */
+
+	(void)arg;
+	kmem_cache_free(c0, a);
+	kmem_cache_destroy(c0);				/* and freed */
+	machine_drain_irq_work();
+	kmemleak_scan();
+}
+
+TEST(kmemleak_catches_sheaf_free_skips_kfree)
+{
+	const struct machine_report *r;
+
+	for (int bug = 0; bug < 2; bug++) {
+		books_setup(DESIGN_SHEAVES, false);
+		kconfig.bugs = bug ? 1ull << BUG_SHEAF_FREE_SKIPS_KFREE : 0;
+		r = machine_try(sheaf_alloc_and_destroy, NULL);
+		if (!bug) {
+			CHECK(!r);
+			CHECK_VALID();
+			continue;
+		}
+		CHECK(report_is(r, "kmemleak"));
+		CHECK(strstr(r->text, "unreferenced object kmalloc-64 slab "));
+		CHECK(strstr(r->text, "(allocated by kmalloc() in alloc_empty_sheaf, freed without kfree() "
+				      "or kmem_cache_free())") || strstr(r->text, "in ?"));
+	}
+	kconfig.bugs = 0;
 	return true;
 }
