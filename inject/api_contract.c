@@ -8,19 +8,19 @@
  * the allocator allocates for itself too — a slab's obj_exts vector by
  * kmalloc_nolock() or kmalloc() as its caller may spin or not, Design B's
  * sheaves by kzalloc() — and must free each with the API that design
- * requires. Every allocation through the API is booked with the API that
- * made it and the model function that asked; every free the allocator makes
- * itself (the API called by a model function, not by the harness) is
- * checked against the booking, and one that breaks the contract is an
- * "api-contract" report. A program's own calls are booked but not checked
- * here: the oracle holds them to the contract (the executor skips a call
- * that breaks it, or reports api-misuse with strict_api), and tests call
- * the API as they please.
+ * requires. Every allocation the allocator makes itself through the API
+ * (called by a model function, not by the harness: inject/slab_api.c) is
+ * booked with the API that made it and the model function that asked;
+ * every free it makes itself is checked against the booking, and one that
+ * breaks the contract is an "api-contract" report. A program's own calls
+ * are not booked: the oracle holds them to the contract (the executor skips
+ * a call that breaks it, or reports api-misuse with strict_api), and tests
+ * call the API as they please. Only the allocator's few objects in the
+ * books: a free looks them up in a handful.
  *
  * The books are reset with the machine and snapshotted with it.
  */
 #include "api_contract.h"
-#include "callstack.h"
 #include "chain.h"
 #include "engine.h"
 
@@ -29,12 +29,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MAX_BOOKED 1024	/* live objects booked at once; more go unbooked */
+#define MAX_BOOKED 512	/* live objects booked at once; more go unbooked */
 
 struct booked {
 	const void *object;
 	const void *cache;	/* kmem_cache_alloc()'s cache, else NULL */
-	const void *caller;	/* the model function that called the API, or NULL */
+	const void *caller;	/* the model function that called the API */
 	uint8_t api;		/* enum env_slab_api of the allocation */
 };
 
@@ -79,33 +79,6 @@ static int find(const void *object)
 	return -1;
 }
 
-static bool api_function(const void *fn)
-{
-	return fn == (const void *)kmalloc || fn == (const void *)kmalloc_nolock_why ||
-	       fn == (const void *)kmem_cache_alloc || fn == (const void *)kfree ||
-	       fn == (const void *)kfree_nolock || fn == (const void *)kmem_cache_free;
-}
-
-/*
- * The model function that called the API: the frame below the API function
- * on the shadow call stack (or the innermost frame, when the model books a
- * call it makes the way mainline calls the API: a sheaf's kzalloc()) —
- * NULL when no model function of the running context called it, i.e. the
- * harness did (a program's operation, a handler's; a test).
- */
-static const void *api_caller(void)
-{
-	int d = callstack_depth() - 1, entered;
-
-	machine_frame(machine_depth(), &entered);
-	if (d >= entered && api_function(callstack_frame(d)))
-		d--;
-	/* kmalloc_nolock() is kmalloc_nolock_why() for callers without a why */
-	if (d >= entered && callstack_frame(d) == (const void *)kmalloc_nolock)
-		d--;
-	return d >= entered ? callstack_frame(d) : NULL;
-}
-
 /* Which frees the contract allows for an object each API made; NULL: this one. */
 static const char *breach(const struct booked *b, enum env_slab_api api, const void *cache)
 {
@@ -129,10 +102,7 @@ _Noreturn static void report(const struct booked *b, const char *why)
 	struct chain now;
 
 	describe_object(b->object, what, sizeof(what));
-	if (b->caller)
-		engine_function_name(b->caller, by, sizeof(by));
-	else
-		snprintf(by, sizeof(by), "the program");
+	engine_function_name(b->caller, by, sizeof(by));
 	chain_capture(&now, NULL);
 	if (now.n)
 		chain_format(&now, here, sizeof(here));
@@ -143,30 +113,25 @@ _Noreturn static void report(const struct booked *b, const char *why)
 		       "freed in %s", why, what, api_name[b->api], by, here);
 }
 
-/* The model function that asked (see api_caller()), for other books too. */
-const void *slab_api_caller(void)
-{
-	return api_caller();
-}
-
-void api_contract_note(enum env_slab_api api, const void *object, const void *cache)
+void api_contract_note(enum env_slab_api api, const void *object, const void *cache,
+		       const void *caller)
 {
 	int i = find(object);
 
 	if (api <= ENV_KMEM_CACHE_ALLOC) {
 		/* a booking left by a free the books did not see is stale */
-		if (i < 0 && books.n < MAX_BOOKED)
-			i = books.n++;
 		if (i >= 0)
-			books.objs[i] = (struct booked){
-				.object = object, .cache = cache, .caller = api_caller(), .api = (uint8_t)api,
+			books.objs[i] = books.objs[--books.n];
+		if (caller && books.n < MAX_BOOKED)
+			books.objs[books.n++] = (struct booked){
+				.object = object, .cache = cache, .caller = caller, .api = (uint8_t)api,
 			};
 		return;
 	}
 	if (i < 0)
-		return;	/* not booked: allocated before the books began, or past their size */
-	/* the allocator's own frees: a program's answer to the oracle */
-	if (kconfig.api_contract && api_caller()) {
+		return;	/* not the allocator's own, or past the books' size */
+	/* the allocator's own frees: a program's are the oracle's affair */
+	if (kconfig.api_contract && caller) {
 		const char *why = breach(&books.objs[i], api, cache);
 
 		if (why)

@@ -4,11 +4,10 @@
 
 #include "machine.h"
 
-/* The API call env_slab_api() was told of (inject/slab_api.c). */
-void api_contract_note(enum env_slab_api api, const void *object, const void *cache);
-/* The model function that called the API function now running, NULL when
- * the harness called it (a program, a handler, a test). */
-const void *slab_api_caller(void);
+/* The API call env_slab_api() was told of (inject/slab_api.c); caller:
+ * the model function that made it, NULL for the harness's. */
+void api_contract_note(enum env_slab_api api, const void *object, const void *cache,
+		       const void *caller);
 
 void api_contract_reset(void);
 size_t api_contract_state_size(void);

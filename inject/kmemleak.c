@@ -16,10 +16,12 @@
  *    freed and drained (kmemleak_scan(), from the oracle); the memory is free
  *    when KASAN (ASan) has it poisoned, so the scan needs an ASan build.
  * Both are "kmemleak" reports, naming where the object was allocated and,
- * when the slab API freed it, where and how. The allocator's own frees
- * count: a kfree_nolock() the harness makes (a test's; a program's never
- * reaches the model) forgets the object, the API contract being the
- * oracle's affair there.
+ * when the slab API freed it, where and how. Only the allocator's own
+ * objects (allocated by a model function: inject/slab_api.c) are kept: a
+ * program frees its objects with kfree() (the oracle sees to it), which
+ * forgets them at once, and a kfree_nolock() the harness makes (a test's)
+ * forgets the object too, the API contract being the oracle's affair there;
+ * a registered allocation is still checked against the allocator's.
  *
  * The books are reset with the machine and saved in its snapshots.
  */
@@ -33,11 +35,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MAX_TRACKED 1024	/* objects tracked at once; more go untracked */
+#define MAX_TRACKED 512	/* objects tracked at once; more go untracked */
 
 struct tracked {
 	const void *object;
-	const void *alloc_in;	/* the model function that allocated it, or NULL */
+	const void *alloc_in;	/* the model function that allocated it */
 	const void *freed_in;	/* kfree_nolock()'s caller, if it freed it */
 	uint8_t api;		/* enum env_slab_api of the allocation */
 	uint8_t freed;		/* freed by kfree_nolock(), kmemleak not told */
@@ -104,17 +106,11 @@ static void describe(const struct tracked *t, char *buf, size_t size)
 	char what[96], in[96], freed[160] = "";
 
 	describe_object(t->object, what, sizeof(what));
-	if (t->alloc_in)
-		engine_function_name(t->alloc_in, in, sizeof(in));
-	else
-		snprintf(in, sizeof(in), "the program");
+	engine_function_name(t->alloc_in, in, sizeof(in));
 	if (t->freed) {
 		char by[96];
 
-		if (t->freed_in)
-			engine_function_name(t->freed_in, by, sizeof(by));
-		else
-			snprintf(by, sizeof(by), "the program");
+		engine_function_name(t->freed_in, by, sizeof(by));
 		snprintf(freed, sizeof(freed), ", freed by kfree_nolock() in %s, which does not tell kmemleak",
 			 by);
 	} else {
@@ -123,7 +119,7 @@ static void describe(const struct tracked *t, char *buf, size_t size)
 	snprintf(buf, size, "%s (allocated by %s in %s%s)", what, alloc_name[t->api], in, freed);
 }
 
-void kmemleak_note(enum env_slab_api api, const void *object, unsigned int gfp)
+void kmemleak_note(enum env_slab_api api, const void *object, unsigned int gfp, const void *caller)
 {
 	int i = find(object);
 
@@ -136,10 +132,10 @@ void kmemleak_note(enum env_slab_api api, const void *object, unsigned int gfp)
 	case ENV_KFREE_NOLOCK:		/* kmemleak is not told */
 		if (i < 0 || books.objs[i].freed)
 			return;
-		books.objs[i].freed_in = slab_api_caller();
+		books.objs[i].freed_in = caller;
 		/* the harness's own call (a test's: programs never make it, the
 		 * oracle skips it) is the oracle's affair, as for the contract */
-		if (!books.objs[i].freed_in)
+		if (!caller)
 			books.objs[i] = books.objs[--books.n];
 		else
 			books.objs[i].freed = 1;
@@ -162,11 +158,13 @@ void kmemleak_note(enum env_slab_api api, const void *object, unsigned int gfp)
 			       "existing): %s at %s; the existing object: %s",
 			       what, alloc_name[api], here, old);
 	}
-	if (i < 0 && books.n < MAX_TRACKED)
-		i = books.n++;
 	if (i >= 0)
-		books.objs[i] = (struct tracked){
-			.object = object, .alloc_in = slab_api_caller(), .api = (uint8_t)api,
+		books.objs[i] = books.objs[--books.n];
+	/* only the allocator's own objects: a program frees its own with
+	 * kfree() (the oracle sees to it), which forgets them at once */
+	if (caller && books.n < MAX_TRACKED)
+		books.objs[books.n++] = (struct tracked){
+			.object = object, .alloc_in = caller, .api = (uint8_t)api,
 		};
 }
 

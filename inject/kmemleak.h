@@ -4,8 +4,9 @@
 
 #include "machine.h"
 
-/* A slab API call (inject/slab_api.c). */
-void kmemleak_note(enum env_slab_api api, const void *object, unsigned int gfp);
+/* A slab API call (inject/slab_api.c); caller: the model function that
+ * made it, NULL for the harness's. */
+void kmemleak_note(enum env_slab_api api, const void *object, unsigned int gfp, const void *caller);
 
 /* The scan, at the end of a run with everything freed and drained: an
  * object kmemleak still tracks whose memory was freed without telling it is
