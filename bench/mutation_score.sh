@@ -34,7 +34,11 @@ command -v python3 >/dev/null || die "python3 is needed (apt-get install python3
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-python3 "$src/bench/mutants.py" "$src" >"$tmp/mutants.jsonl" || die "bench/mutants.py failed"
+# one snapshot of the tree for every worker and every mutant: the checkout
+# may change while the bench runs
+mkdir "$tmp/snap"
+(cd "$src" && tar cf - --exclude=./build --exclude=./out --exclude=./.git .) | (cd "$tmp/snap" && tar xf -)
+python3 "$tmp/snap/bench/mutants.py" "$tmp/snap" >"$tmp/mutants.jsonl" || die "bench/mutants.py failed"
 total=$(wc -l <"$tmp/mutants.jsonl")
 echo "mutants  $total from bench/mutants.py ($(cd "$src" && git rev-parse --short HEAD 2>/dev/null || echo 'no git'))"
 
@@ -43,7 +47,7 @@ work() {
 	w=$1
 	wt=$tmp/w$w
 	mkdir -p "$wt/src"
-	(cd "$src" && tar cf - --exclude=./build --exclude=./out --exclude=./.git .) | (cd "$wt/src" && tar xf -)
+	(cd "$tmp/snap" && tar cf - .) | (cd "$wt/src" && tar xf -)
 	cmake -S "$wt/src" -B "$wt/build" -G Ninja -DCMAKE_C_COMPILER=clang \
 		-DCMAKE_BUILD_TYPE=RelWithDebInfo -DREENTRY_SANITIZE=ON >"$wt/build.log" 2>&1 &&
 		nice cmake --build "$wt/build" --target reentry >>"$wt/build.log" 2>&1 ||
@@ -65,7 +69,7 @@ work() {
 			case ",$only," in *",$1,"*) ;; *) continue ;; esac
 		fi
 		cp "$wt/src/$4" "$wt/orig"
-		python3 "$src/bench/mutants.py" "$src" --apply "$1" "$wt/src"
+		python3 "$tmp/snap/bench/mutants.py" "$tmp/snap" --apply "$1" "$wt/src"
 		if ! nice cmake --build "$wt/build" --target reentry >"$wt/m.log" 2>&1; then
 			verdict=no-build
 			first=

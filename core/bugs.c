@@ -155,6 +155,84 @@ const struct slab_bug_info slab_bugs[NR_SLAB_BUGS] = {
 			     "of this harness's issue 14, not a known upstream bug",
 		.expect = "deadlock",
 	},
+	[BUG_FASTPATH_SAME_TID] = {
+		.name = "fastpath_same_tid",
+		.summary = "the lockless fast path's compare-and-exchange writes back the tid it read "
+			   "instead of the next one, so an interrupt that allocates the freelist's head "
+			   "and the object after it, then frees the head, leaves a (freelist, tid) pair "
+			   "the interrupted fast path cannot tell from the one it read: it installs its "
+			   "stale next, an object already allocated",
+		.reference = "a class of bug: what the tid of __update_cpu_freelist_fast() is bumped "
+			     "for; the mutation bench's drop-tid-bump mutant, which reentry verify "
+			     "missed until its aba handler",
+		.expect = "invariant-1-object-place",
+	},
+	[BUG_PUT_PARTIALS_IRQS_ON] = {
+		.name = "put_partials_irqs_on",
+		.summary = "__put_partials() takes list_lock with spin_lock(), as if its caller had "
+			   "irqs disabled, but put_cpu_partial() calls it after dropping the per-CPU "
+			   "lock, with irqs on; list_lock is also taken in hardirq context (the irq_work "
+			   "that frees deferred objects, a GFP_ATOMIC allocation), so a hardirq landing "
+			   "in that section deadlocks on it; lockdep reports the inconsistent usage "
+			   "whether or not one lands; the fix takes it with spin_lock_irqsave()",
+		.reference = "a class of bug, modelled on \"mm, slub: only disable irq with spin_lock "
+			     "in __unfreeze_partials()\" (Vlastimil Babka, 2021, the 5.15 series that "
+			     "made the CPU partial list's callers run with irqs on): the irq disabling "
+			     "moved into the lock operations, and a lock left plain would be this bug",
+		.expect = "lockdep-irq",
+	},
+	[BUG_FREEZE_SLAB_IRQS_ON] = {
+		.name = "freeze_slab_irqs_on",
+		.summary = "freeze_slab() updates a partial slab's freelist with __slab_update_freelist(), "
+			   "the variant for callers with irqs disabled, though ___slab_alloc() calls it "
+			   "with irqs on: with a 16-byte cmpxchg nothing goes wrong, without one (debug "
+			   "caches, or an arch without it) the slab's bit spinlock is taken with irqs on "
+			   "and an interrupt that frees to the same slab spins on it for ever; "
+			   "lockdep_assert_irqs_disabled() reports it on every machine; the fix: "
+			   "slab_update_freelist(), which disables irqs around the bit spinlock",
+		.reference = "a class of bug: mm/slub.c's __slab_update_freelist() asserts irqs are "
+			     "disabled (lockdep_assert_irqs_disabled() under USE_LOCKLESS_FAST_PATH()) "
+			     "so that a caller of the wrong variant is found on the machines where it is "
+			     "harmless too",
+		.expect = "lockdep-assert",
+	},
+	[BUG_NEW_SLAB_PINNED] = {
+		.name = "new_slab_pinned",
+		.summary = "___slab_alloc() calls new_slab() with the CPU still pinned "
+			   "(slub_get_cpu_ptr(): preemption off on !RT), so a caller's GFP_KERNEL "
+			   "page allocation, which may sleep in reclaim, runs in atomic context; the "
+			   "model's page allocator never sleeps, so nothing else sees it; "
+			   "CONFIG_DEBUG_ATOMIC_SLEEP's might_sleep() reports it; the fix unpins "
+			   "around the call (slub_put_cpu_ptr() ... slub_get_cpu_ptr())",
+		.reference = "a class of bug, modelled on \"mm, slub: restore irqs around calling "
+			     "new_slab()\" (Vlastimil Babka, 2021, the 5.15 series): new_slab() is "
+			     "called with the CPU unpinned because the page allocator may sleep",
+		.expect = "might-sleep",
+	},
+	[BUG_OBJEXTS_FREE_NOLOCK] = {
+		.name = "objexts_free_nolock",
+		.summary = "with memcg, free_slab_obj_exts() frees every obj_exts vector with "
+			   "kfree_nolock(), which works from any context, also a vector kmalloc() "
+			   "allocated for a caller that could spin: kfree_nolock() is only for "
+			   "kmalloc_nolock() objects (it skips the hooks, kmemleak's among them, "
+			   "that a kmalloc() object was registered with); the fix frees each vector "
+			   "with the API that allocated it (OBJEXTS_NOSPIN_ALLOC)",
+		.reference = "a class of bug: mm/slub.c free_slab_obj_exts() of the 6.18 series "
+			     "chooses kfree_nolock() or kfree() by OBJEXTS_NOSPIN_ALLOC; kfree_nolock() "
+			     "accepts kmalloc_nolock() objects only",
+		.expect = "api-contract",
+	},
+	[BUG_SHEAF_FREE_SKIPS_KFREE] = {
+		.name = "sheaf_free_skips_kfree",
+		.summary = "Design B: free_empty_sheaf() gives a sheaf back straight to its slab with "
+			   "KASAN's free hook only, not through kfree(): the sheaf was a kzalloc() "
+			   "object kmemleak registered, and nobody tells kmemleak it is gone, so it "
+			   "keeps tracking freed memory (a false leak at its next scan, or a refused "
+			   "insert when the memory is allocated again); the fix: kfree()",
+		.reference = "a class of bug: mm/slub.c free_empty_sheaf() frees with kfree(), whose "
+			     "slab_free_hook() calls kmemleak_free_recursive()",
+		.expect = "kmemleak",
+	},
 };
 
 int bug_lookup(const char *name)

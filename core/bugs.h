@@ -25,6 +25,12 @@ enum slab_bug {
 	BUG_DEFER_FREE_PREEMPTIBLE,
 	BUG_NOLOCK_NEW_SLAB_LOOP,
 	BUG_SLOW_PATH_NO_BUSY_CHECK,
+	BUG_FASTPATH_SAME_TID,
+	BUG_PUT_PARTIALS_IRQS_ON,
+	BUG_FREEZE_SLAB_IRQS_ON,
+	BUG_NEW_SLAB_PINNED,
+	BUG_OBJEXTS_FREE_NOLOCK,
+	BUG_SHEAF_FREE_SKIPS_KFREE,
 	NR_SLAB_BUGS
 };
 
@@ -37,6 +43,7 @@ struct slab_bug_info {
 
 extern const struct slab_bug_info slab_bugs[NR_SLAB_BUGS];
 
+/* Is the bug switched on? Read as build-time config is (KCONFIG: no boundary). */
 static inline bool bug_on(enum slab_bug bug)
 {
 	return KCONFIG(bugs) & (1ull << bug);

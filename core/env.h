@@ -65,6 +65,11 @@ struct kconfig {
 	bool preempt_rt;	/* CONFIG_PREEMPT_RT */
 	bool slub_tiny;		/* CONFIG_SLUB_TINY */
 	bool lockdep;		/* CONFIG_LOCKDEP (lockdep_assert*, asserted trylock) */
+	bool lockdep_irq;	/* with lockdep: its irq-safety checks (inconsistent lock state) */
+	bool lockdep_assert;	/* with lockdep: lockdep_assert*() checked */
+	bool debug_atomic_sleep; /* CONFIG_DEBUG_ATOMIC_SLEEP (might_sleep() checked) */
+	bool api_contract;	/* the allocator's own frees use the API its allocations need */
+	bool kmemleak;		/* CONFIG_DEBUG_KMEMLEAK's bookkeeping checked */
 	bool debug_preempt;	/* CONFIG_DEBUG_PREEMPT (smp_processor_id() checked) */
 	bool bounded_work;	/* a nolock call's pages and retries bounded (env_nolock_work) */
 	bool cpu_partial;	/* CONFIG_SLUB_CPU_PARTIAL */
@@ -132,8 +137,14 @@ void preempt_enable(void);
 void migrate_disable(void);
 void migrate_enable(void);
 
-/* Reports "sleeping function called from invalid context" if not preemptible. */
-void might_sleep(void);
+/*
+ * CONFIG_DEBUG_ATOMIC_SLEEP (kconfig.debug_atomic_sleep): might_sleep() where
+ * the task may not sleep (not preemptible: a preempt count, irqs off) is a
+ * "might-sleep" report, "BUG: sleeping function called from invalid context
+ * at FILE:LINE", whether or not it would have slept this time.
+ */
+void env_might_sleep(const char *file, int line);
+#define might_sleep() env_might_sleep(__FILE__, __LINE__)
 
 /*
  * A per-CPU variable is an array indexed by CPU. this_cpu_ptr() goes through
@@ -155,6 +166,8 @@ enum env_lock_kind {
 	LOCK_SPIN,	/* spinlock_t: sleeping (rtmutex) on PREEMPT_RT */
 	LOCK_RAW_SPIN,	/* raw_spinlock_t: always spins */
 	LOCK_LOCAL,	/* local_trylock_t: irq-disable on !RT, per-CPU sleeping lock on RT */
+	LOCK_KIND_MASK = 0x0f,
+	LOCK_UNTRACKED = 0x10,	/* or'ed into env_lock_init()'s kind: no lockdep map */
 };
 
 struct env_lock {
@@ -162,6 +175,7 @@ struct env_lock {
 	int8_t kind;		/* enum env_lock_kind */
 	int8_t owner_cpu;	/* -1: free */
 	int8_t owner_depth;	/* context depth of the owner on owner_cpu */
+	int8_t untracked;	/* lockdep does not see it (a bit spinlock) */
 	int16_t owner_task;	/* task that owned the CPU when taken */
 };
 
@@ -179,6 +193,11 @@ bool env_lock_held_by_current(struct env_lock *l);
 #define spin_lock_init(lk) env_lock_init(&(lk)->l, LOCK_SPIN, #lk)
 #define raw_spin_lock_init(lk) env_lock_init(&(lk)->l, LOCK_RAW_SPIN, #lk)
 #define local_trylock_init(lk) env_lock_init(&(lk)->l, LOCK_LOCAL, #lk)
+/*
+ * A bit spinlock (include/linux/bit_spinlock.h: slab_lock() is one) is a
+ * raw spinlock without a lockdep map: lockdep never sees it taken.
+ */
+#define bit_spin_lock_init(lk) env_lock_init(&(lk)->l, LOCK_RAW_SPIN | LOCK_UNTRACKED, #lk)
 
 #define spin_lock(lk) env_lock(&(lk)->l)
 #define spin_trylock(lk) env_trylock(&(lk)->l)
@@ -206,11 +225,19 @@ void env_unlock_irqrestore(struct env_lock *l, unsigned long flags);
 #define local_unlock_irqrestore(lk, flags) env_unlock_irqrestore(&(lk)->l, (flags))
 #define local_lock_is_locked(lk) env_lock_is_locked(&(lk)->l)
 
-/* Active only with kconfig.lockdep, like the kernel's. */
+/*
+ * lockdep's assertions (include/linux/lockdep.h): active only with
+ * kconfig.lockdep, like the kernel's, and kconfig.lockdep_assert. A false
+ * one is a "lockdep-assert" report, the kernel's WARNING at its line. Held
+ * means held by the running context (env_lock_held_by_current()).
+ */
 void env_lockdep_assert(bool cond, const char *what, const char *file, int line);
-#define lockdep_assert(c) env_lockdep_assert((c), #c, __FILE__, __LINE__)
+#define lockdep_assert(c) env_lockdep_assert((c), "lockdep_assert(" #c ")", __FILE__, __LINE__)
 #define lockdep_assert_held(lk) \
-	env_lockdep_assert(env_lock_held_by_current(&(lk)->l), "held: " #lk, __FILE__, __LINE__)
+	env_lockdep_assert(env_lock_held_by_current(&(lk)->l), "lockdep_assert_held(" #lk ")", \
+			   __FILE__, __LINE__)
+#define lockdep_assert_irqs_disabled() \
+	env_lockdep_assert(irqs_disabled(), "lockdep_assert_irqs_disabled()", __FILE__, __LINE__)
 
 /* ------------------------------------------------------------------ */
 /* irq_work: deferred work run on the queuing CPU where irqs are on.   */
@@ -294,6 +321,23 @@ static inline __attribute__((always_inline)) void env_nolock_guard_end(const int
 #define env_nolock_guard(api, size)						\
 	const int __nolock_guard __attribute__((cleanup(env_nolock_guard_end), unused)) = \
 		(env_nolock_begin((api), (size)), 0)
+
+/*
+ * The slab API's own calls — the allocator's (obj_exts vectors, sheaves) as
+ * much as a program's: each allocation says which API made the object, each
+ * free which API frees it, so that the environment can keep its own books:
+ * the API contract on the allocator's own allocations (kconfig.api_contract:
+ * kfree_nolock() only of kmalloc_nolock() objects, kfree() of them only
+ * after 6.18, kmem_cache_free() with the object's cache) and kmemleak's
+ * (kconfig.kmemleak: objects registered at allocation by a caller that may
+ * spin — gfp is the allocation's — and forgotten by kfree(), not by
+ * kfree_nolock()).
+ */
+enum env_slab_api {
+	ENV_KMALLOC, ENV_KMALLOC_NOLOCK, ENV_KMEM_CACHE_ALLOC,	/* allocations */
+	ENV_KFREE, ENV_KFREE_NOLOCK, ENV_KMEM_CACHE_FREE,	/* frees */
+};
+void env_slab_api(enum env_slab_api api, const void *object, const void *cache, unsigned int gfp);
 
 /* A kernel BUG: a broken invariant the model detected itself. Does not return. */
 _Noreturn void env_bug(const char *what, const char *file, int line);

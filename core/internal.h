@@ -341,6 +341,23 @@ static __always_inline bool gfpflags_allow_spinning(gfp_t gfp)
 	return gfp & __GFP_RECLAIM;
 }
 
+/* "May this allocation sleep?" (include/linux/gfp.h): direct reclaim. */
+static __always_inline bool gfpflags_allow_blocking(gfp_t gfp)
+{
+	return gfp & __GFP_DIRECT_RECLAIM;
+}
+
+/*
+ * models: include/linux/sched/mm.h might_alloc() — an allocation that may
+ * reclaim may sleep, whether or not it does this time (its fs_reclaim
+ * lockdep map is not modelled).
+ */
+static __always_inline void might_alloc(gfp_t gfp)
+{
+	if (gfpflags_allow_blocking(gfp))
+		might_sleep();
+}
+
 /* Free pointers live inside free (poisoned) objects: hence __no_kasan. */
 static __no_kasan void *get_freepointer(struct kmem_cache *s, void *object)
 {

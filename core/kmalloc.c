@@ -66,12 +66,18 @@ static void *kmalloc_large_node_slow(size_t size, gfp_t flags)
 /* models: mm/slub.c __kmalloc_noprof() */
 void *kmalloc(size_t size, gfp_t flags)
 {
+	void *p;
+
 	flags &= ~__SLAB_ALLOC_FLAGS; /* the slab's own alloc_flags are not the caller's */
 	if (!size)
 		return ZERO_SIZE_PTR;
 	if (size > KMALLOC_MAX_CACHE_SIZE)
-		return kmalloc_large_node_slow(size, flags);
-	return slab_alloc_node(kmalloc_slab(size), flags, NUMA_NO_NODE, size);
+		p = kmalloc_large_node_slow(size, flags);
+	else
+		p = slab_alloc_node(kmalloc_slab(size), flags, NUMA_NO_NODE, size);
+	if (p)
+		env_slab_api(ENV_KMALLOC, p, NULL, flags);
+	return p;
 }
 
 /* models: mm/slub.c free_large_kmalloc() */
@@ -97,6 +103,7 @@ void kfree(const void *object)
 
 	if (ZERO_OR_NULL_PTR(object))
 		return;
+	env_slab_api(ENV_KFREE, object, NULL, 0);
 	slab = virt_to_slab(object);
 	if (slab) {
 		slab_free_object(slab, x);

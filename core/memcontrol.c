@@ -418,7 +418,7 @@ void free_slab_obj_exts(struct slab *slab)
 	slab->obj_exts = 0;
 	if (!vec)
 		return;
-	if (exts & OBJEXTS_NOSPIN_ALLOC) {
+	if ((exts & OBJEXTS_NOSPIN_ALLOC) || bug_on(BUG_OBJEXTS_FREE_NOLOCK)) {
 		ledger_add(world->memcg.objexts_freed_nolock, 1);
 		kfree_nolock(vec);
 	} else {

@@ -112,6 +112,8 @@ retry:
 		ret = NULL; /* the memcg charge failed: the object is freed again */
 		*why = NOLOCK_MEMCG;
 	}
+	if (ret)
+		env_slab_api(ENV_KMALLOC_NOLOCK, ret, NULL, alloc_gfp);
 	return ret;
 }
 
@@ -136,6 +138,7 @@ void kfree_nolock(const void *object)
 	env_nolock_guard("kfree_nolock", 0); /* its work is bounded */
 	if (ZERO_OR_NULL_PTR(object))
 		return;
+	env_slab_api(ENV_KFREE_NOLOCK, object, NULL, 0);
 	slab = virt_to_slab(object);
 	if (!slab) {
 		WARN_ONCE(1, "large_kmalloc is not supported by kfree_nolock()");

@@ -159,8 +159,7 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 	unsigned long flags;
 
 	env_nolock_work(NOLOCK_WORK_PAGES);
-	if (gfp & __GFP_DIRECT_RECLAIM)
-		might_sleep();
+	might_alloc(gfp); /* prepare_alloc_pages() */
 	if (order <= MAX_PAGE_ORDER && !should_fail_alloc_page(order)) {
 		spin_lock_irqsave(&zone->lock, flags);
 		free_trylock_pages(zone);

@@ -120,6 +120,7 @@ static struct slab_sheaf *alloc_empty_sheaf(struct kmem_cache *s, gfp_t gfp)
 	sheaf = slab_alloc_node(bucket, gfp, NUMA_NO_NODE, sizeof(*sheaf));
 	if (!sheaf)
 		return NULL;
+	env_slab_api(ENV_KMALLOC, sheaf, NULL, gfp); /* mainline: kzalloc() */
 	INIT_LIST_HEAD(&sheaf->barn_list);
 	sheaf->cache = s;
 	sheaf->capacity = s->sheaf_capacity;
@@ -134,6 +135,9 @@ static void free_empty_sheaf(struct slab_sheaf *sheaf)
 	struct kmem_cache *bucket = slab->slab_cache;
 
 	BUG_ON(sheaf_is_bootstrap(sheaf) || sheaf->size);
+	/* mainline: kfree() and its hooks (kmemleak's); the bug: KASAN's only */
+	if (!bug_on(BUG_SHEAF_FREE_SKIPS_KFREE))
+		env_slab_api(ENV_KFREE, sheaf, NULL, 0);
 	slab_free_hook(bucket, sheaf);
 	slab_free_inner(bucket, slab, sheaf, sheaf, 1);
 }

@@ -18,7 +18,7 @@
  * checks (red zones, poison, tracks, consistency) are in core/debug.c.
  *
  * Not modelled: NUMA (one node, node_match() always true), pfmemalloc,
- * kfence, kmemleak, failslab.
+ * kfence, failslab; kmemleak is the environment's bookkeeping (env_slab_api()).
  */
 #include "bugs.h"
 #include "internal.h"
@@ -180,7 +180,7 @@ static struct slab *allocate_slab(struct kmem_cache *s, gfp_t gfp)
 	plain_store(page->flags, page->flags | PG_slab);
 	slab = &world->slabs[page_index(page)];
 	memset(slab, 0, sizeof(*slab));
-	raw_spin_lock_init(&slab->slab_lock);
+	bit_spin_lock_init(&slab->slab_lock); /* slab_lock(): a bit spinlock */
 	slab->slab_cache = s;
 	slab->objects = s->objects;
 	slab->inuse = 0;
@@ -291,14 +291,15 @@ static void remove_full(struct kmem_cache *s, struct kmem_cache_node *n, struct 
 /* ---- the (freelist, counters) pair of a slab ---- */
 
 /*
- * models: mm/slub.c __slab_update_freelist()
- * Caller has irqs disabled. Without a 16-byte cmpxchg the pair is guarded by
- * a bit spinlock, which an NMI on this CPU could find held — the reason
- * kmalloc_nolock() refuses such caches unless they are debug caches.
+ * models: mm/slub.c __update_freelist_fast() and __update_freelist_slow()
+ * Without a 16-byte cmpxchg the pair is guarded by a bit spinlock, which an
+ * NMI on this CPU could find held — the reason kmalloc_nolock() refuses such
+ * caches unless they are debug caches — and which an interrupt that frees to
+ * the same slab would spin on if irqs were on: callers disable them.
  */
-static __always_inline bool slab_update_freelist_inner(struct kmem_cache *s, struct slab *slab,
-				       void *freelist_old, unsigned long counters_old,
-				       void *freelist_new, unsigned long counters_new)
+static __always_inline bool update_freelist_inner(struct kmem_cache *s, struct slab *slab,
+				  void *freelist_old, unsigned long counters_old,
+				  void *freelist_new, unsigned long counters_new)
 {
 	bool ok = false;
 
@@ -325,6 +326,21 @@ static __always_inline bool slab_update_freelist_inner(struct kmem_cache *s, str
 	return ok;
 }
 
+/*
+ * models: mm/slub.c __slab_update_freelist() — the caller has irqs disabled,
+ * which lockdep asserts where the lockless fast path exists (!RT), with or
+ * without the 16-byte cmpxchg that makes it harmless.
+ */
+static __always_inline bool slab_update_freelist_inner(struct kmem_cache *s, struct slab *slab,
+				       void *freelist_old, unsigned long counters_old,
+				       void *freelist_new, unsigned long counters_new)
+{
+	if (!KCONFIG(preempt_rt)) /* USE_LOCKLESS_FAST_PATH() */
+		lockdep_assert_irqs_disabled();
+	return update_freelist_inner(s, slab, freelist_old, counters_old, freelist_new,
+				     counters_new);
+}
+
 /* models: mm/slub.c slab_update_freelist() — irqs may be on. */
 static __always_inline bool slab_update_freelist(struct kmem_cache *s, struct slab *slab,
 				 void *freelist_old, unsigned long counters_old,
@@ -334,11 +350,11 @@ static __always_inline bool slab_update_freelist(struct kmem_cache *s, struct sl
 	bool ok;
 
 	if (s->flags & __CMPXCHG_DOUBLE)
-		return slab_update_freelist_inner(s, slab, freelist_old, counters_old,
-						  freelist_new, counters_new);
+		return update_freelist_inner(s, slab, freelist_old, counters_old,
+					     freelist_new, counters_new);
 	local_irq_save(flags);
-	ok = slab_update_freelist_inner(s, slab, freelist_old, counters_old,
-					freelist_new, counters_new);
+	ok = update_freelist_inner(s, slab, freelist_old, counters_old,
+				   freelist_new, counters_new);
 	local_irq_restore(flags);
 	return ok;
 }
@@ -400,6 +416,13 @@ static __always_inline void *freeze_slab(struct kmem_cache *s, struct slab *slab
 		freelist = plain_load(slab->freelist);
 		counters = plain_load(slab->counters);
 		VM_BUG_ON(counters_frozen(counters));
+		if (bug_on(BUG_FREEZE_SLAB_IRQS_ON)) {
+			/* the irqs-off variant, with irqs on */
+			if (slab_update_freelist_inner(s, slab, freelist, counters, NULL,
+						       counters_with(counters, slab->objects, 1)))
+				break;
+			continue;
+		}
 	} while (!slab_update_freelist(s, slab, freelist, counters, NULL,
 				       counters_with(counters, slab->objects, 1)));
 	return freelist;
@@ -462,7 +485,10 @@ static void put_partials_inner(struct kmem_cache *s, struct slab *partial_slab)
 
 	if (!partial_slab)
 		return;
-	spin_lock_irqsave(&n->list_lock, flags);
+	if (bug_on(BUG_PUT_PARTIALS_IRQS_ON))
+		spin_lock(&n->list_lock); /* irqs as the caller has them */
+	else
+		spin_lock_irqsave(&n->list_lock, flags);
 	while (partial_slab) {
 		slab = partial_slab;
 		partial_slab = slab->next;
@@ -475,7 +501,10 @@ static void put_partials_inner(struct kmem_cache *s, struct slab *partial_slab)
 			stat(s, FREE_ADD_PARTIAL);
 		}
 	}
-	spin_unlock_irqrestore(&n->list_lock, flags);
+	if (bug_on(BUG_PUT_PARTIALS_IRQS_ON))
+		spin_unlock(&n->list_lock);
+	else
+		spin_unlock_irqrestore(&n->list_lock, flags);
 
 	while (slab_to_discard) {
 		slab = slab_to_discard;
@@ -744,7 +773,7 @@ void deactivate_slab(struct kmem_cache *s, struct slab *slab, void *freelist)
 static void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp, int node,
 			     struct kmem_cache_cpu *c, size_t orig_size)
 {
-	bool allow_spin = slab_allow_spin(gfp);
+	bool allow_spin = slab_allow_spin(gfp), pinned;
 	unsigned long flags;
 	struct slab *slab;
 	void *freelist;
@@ -826,9 +855,13 @@ new_objects:
 		goto retry_load_slab;
 	}
 
-	slub_unpin_cpu();
+	/* the page allocator may sleep: unpinned (bug new_slab_pinned) */
+	pinned = bug_on(BUG_NEW_SLAB_PINNED);
+	if (!pinned)
+		slub_unpin_cpu();
 	slab = new_slab(s, gfp, node);
-	slub_pin_cpu();
+	if (!pinned)
+		slub_pin_cpu();
 	c = this_cpu_ptr(s->cpu_slab);
 	if (!slab)
 		return NULL;
@@ -919,7 +952,8 @@ static __always_inline bool update_cpu_freelist_fast_inner(struct kmem_cache *s,
 					   void *freelist_new, unsigned long tid)
 {
 	freelist_aba_t old = { .freelist = freelist_old, .counter = tid };
-	freelist_aba_t new = { .freelist = freelist_new, .counter = next_tid(tid) };
+	freelist_aba_t new = { .freelist = freelist_new,
+			       .counter = bug_on(BUG_FASTPATH_SAME_TID) ? tid : next_tid(tid) };
 
 	return try_cmpxchg128(&raw_cpu_ptr(s->cpu_slab)->freelist_tid.full, &old.full, new.full);
 }
@@ -1005,13 +1039,19 @@ bool slab_post_alloc_hook(struct kmem_cache *s, gfp_t gfp, void *object, size_t 
 	return true;
 }
 
+/* models: mm/slub.c slab_pre_alloc_hook() — might_alloc(); no failslab */
+static __always_inline void slab_pre_alloc_hook(struct kmem_cache *s, gfp_t gfp)
+{
+	(void)s;
+	might_alloc(gfp);
+}
+
 /* models: mm/slub.c slab_alloc_node() */
 void *slab_alloc_node(struct kmem_cache *s, gfp_t gfp, int node, size_t orig_size)
 {
 	void *object;
 
-	if (gfp & __GFP_DIRECT_RECLAIM)
-		might_sleep();
+	slab_pre_alloc_hook(s, gfp);
 	if (design_sheaves())
 		object = slab_alloc_node_sheaves(s, gfp, node, orig_size);
 	else
@@ -1414,8 +1454,13 @@ void kmem_cache_destroy(struct kmem_cache *s)
 /* models: mm/slub.c kmem_cache_alloc_noprof() */
 void *kmem_cache_alloc(struct kmem_cache *s, gfp_t flags)
 {
+	void *p;
+
 	flags &= ~__SLAB_ALLOC_FLAGS; /* the slab's own alloc_flags are not the caller's */
-	return slab_alloc_node(s, flags, NUMA_NO_NODE, s->object_size);
+	p = slab_alloc_node(s, flags, NUMA_NO_NODE, s->object_size);
+	if (p)
+		env_slab_api(ENV_KMEM_CACHE_ALLOC, p, s, flags);
+	return p;
 }
 
 /* models: mm/slub.c kmem_cache_free() — a mismatched cache warns, as with hardening. */
@@ -1425,6 +1470,7 @@ void kmem_cache_free(struct kmem_cache *s, void *x)
 
 	if (WARN_ONCE(!slab, "kmem_cache_free: not a slab object"))
 		return;
+	env_slab_api(ENV_KMEM_CACHE_FREE, x, s, 0);
 	WARN_ONCE(slab->slab_cache != s, "kmem_cache_free: object from another cache");
 	slab_free(slab->slab_cache, slab, x);
 }

@@ -17,9 +17,12 @@
  *   at the end, with everything freed and deferred work drained, the
  *   validators pass and every cache holds no allocated object but obj_exts
  *   vectors (lost-object); with memcg every charged byte was uncharged and
- *   the page counter is zero once the stocks are drained (memcg-leak).
+ *   the page counter is zero once the stocks are drained (memcg-leak);
+ *   kmemleak tracks no freed memory (inject/kmemleak.c's scan).
  */
 #include "exec.h"
+
+#include "../inject/kmemleak.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -404,6 +407,8 @@ void oracle_final(struct exec *x)
 	 */
 	defer_free_barrier();
 	machine_drain_irq_work();
+	/* kmemleak's scan: memory freed behind its back is a leak it reports */
+	kmemleak_scan();
 	/* with nothing live, anything a cache still counts as allocated is lost */
 	if (!validate_all_census(check_lost, x))
 		oracle_fail_invariant(x);

@@ -165,6 +165,11 @@ struct program_config {
 	bool memcg;		/* memcg accounting, core/memcontrol.c (text only) */
 	bool no_debug_preempt;	/* CONFIG_DEBUG_PREEMPT's check off (text only) */
 	bool no_bounded_work;	/* a nolock call's work not bounded (text only) */
+	bool no_lockdep_irq;	/* lockdep's irq-safety checks off (text only) */
+	bool no_lockdep_assert;	/* lockdep_assert*() not checked (text only) */
+	bool no_might_sleep;	/* might_sleep() not checked (text only) */
+	bool no_api_contract;	/* the allocator's own frees not checked (text only) */
+	bool no_kmemleak;	/* kmemleak's bookkeeping not checked (text only) */
 	uint8_t slab_objects;	/* 0: the default */
 	uint8_t slub_debug;	/* the slub_debug= boot option, F=1 Z=2 P=4 U=8 (text
 				   only: a target sets it, the binary form has none) */

@@ -23,13 +23,18 @@ enum verify_handler {
 	VH_OTHER_BUCKET,	/* x = kmalloc_nolock(a bucket the seed never uses, G) */
 	VH_FREE_LOCAL,		/* kfree_nolock(v): v from kmalloc_nolock on this CPU */
 	VH_FREE_REMOTE,		/* kfree_nolock(w): w from kmalloc_nolock on another CPU */
+	VH_ABA,			/* x = kmalloc_nolock(S, G); y = ...; kfree_nolock(x), over an
+				   allocation: the CPU freelist's head comes back, its
+				   next changed (what the tid is bumped for) */
 	VH_OWN,			/* the seed's own '# sweep:' handler */
 	NR_VERIFY_HANDLERS
 };
 
 /*
  * The interrupt kinds a handler is swept with: every kind, but other-bucket
- * only NMI, kprobe and preempt. What it re-enters (the page allocator, the
+ * only NMI, kprobe and preempt, and aba only NMI and hardirq (its window,
+ * the lockless fast path, runs with irqs on: any interrupt lands there, and
+ * the others would only repeat it). What it re-enters (the page allocator, the
  * shuffle's entropy, a new slab's obj_exts) is held under irqs-off locks,
  * so a hardirq, softirq or irq_work never lands where it is held, and on
  * PREEMPT_RT (where those locks leave irqs on) a nolock call in a hard

@@ -26,7 +26,8 @@ static const unsigned int other_buckets[] = { 512, 1024, 256, 2048, 192, 128, 40
 
 static const char *const handler_names[NR_VERIFY_HANDLERS] = {
 	[VH_SAME_BUCKET] = "same-bucket", [VH_OTHER_BUCKET] = "other-bucket",
-	[VH_FREE_LOCAL] = "free-local", [VH_FREE_REMOTE] = "free-remote", [VH_OWN] = "own",
+	[VH_FREE_LOCAL] = "free-local", [VH_FREE_REMOTE] = "free-remote", [VH_ABA] = "aba",
+	[VH_OWN] = "own",
 };
 
 const char *verify_handler_name(enum verify_handler h)
@@ -38,6 +39,8 @@ unsigned int verify_handler_kinds(enum verify_handler h)
 {
 	if (h == VH_OTHER_BUCKET)
 		return (1u << EV_NMI) | (1u << EV_KPROBE) | (1u << EV_PREEMPT);
+	if (h == VH_ABA)
+		return (1u << EV_NMI) | (1u << EV_HARDIRQ);
 	return SWEEP_INTERRUPTS;
 }
 
@@ -178,7 +181,7 @@ bool verify_handlers(const struct program *p, enum verify_handler h, struct swee
 	struct slot slots[MAX_SLOTS] = { { 0 } };
 	uint32_t gfp = __GFP_ZERO | (p->config.memcg ? __GFP_ACCOUNT : 0);
 	unsigned int other = other_buckets[0];
-	int clock = 0, x = 'x' - 'a';
+	int clock = 0, x = 'x' - 'a', y = 'y' - 'a';
 
 	if (h == VH_OWN && !p->sweep_kinds)
 		return false;
@@ -189,10 +192,15 @@ bool verify_handlers(const struct program *p, enum verify_handler h, struct swee
 			mark(&p->events[e].ops[j], used, bucket_used);
 	for (int j = 0; p->sweep_kinds && j < p->sweep_nhandler; j++)
 		mark(&p->sweep_handler[j], used, bucket_used);
-	/* x, else the last free letter: the handler's object must not replace one of the program's */
+	/* x, else the last free letter: the handler's object must not replace one
+	 * of the program's; y (aba's second), else the next free one below x */
 	for (int s = MAX_SLOTS - 1; used[x] && s >= 0; s--)
 		if (!used[s])
 			x = s;
+	used[x] = true;
+	for (int s = MAX_SLOTS - 1; used[y] && s >= 0; s--)
+		if (!used[s])
+			y = s;
 	for (size_t k = 0; k < sizeof(other_buckets) / sizeof(other_buckets[0]); k++) {
 		if (!bucket_used[bucket_of(other_buckets[k])]) {
 			other = other_buckets[k];
@@ -213,6 +221,16 @@ bool verify_handlers(const struct program *p, enum verify_handler h, struct swee
 			break;
 		case VH_OTHER_BUCKET:
 			hd->ops[hd->nops++] = nolock_alloc(x, other, gfp);
+			break;
+		case VH_ABA:
+			/* over an allocation only: the fast path that read the
+			 * freelist's head and its next must find the head back
+			 * with another next, the tid alone telling them apart */
+			if (op->kind != OP_KMALLOC && op->kind != OP_KMALLOC_NOLOCK)
+				break;
+			hd->ops[hd->nops++] = nolock_alloc(x, size, gfp);
+			hd->ops[hd->nops++] = nolock_alloc(y, size, gfp);
+			hd->ops[hd->nops++] = nolock_free(x);
 			break;
 		case VH_FREE_LOCAL:
 		case VH_FREE_REMOTE:

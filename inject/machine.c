@@ -17,6 +17,9 @@
 #include "callstack.h"
 #include "coro.h"
 #include "engine.h"
+#include "api_contract.h"
+#include "kmemleak.h"
+#include "lockdep.h"
 
 #include "../core/slab.h"
 
@@ -33,6 +36,7 @@ struct frame {
 	unsigned int pc_before;
 	bool irqs_off_entry;		/* the state entry produced: exit expects it back */
 	unsigned int pc_entry;
+	int cs_depth;			/* the shadow call stack's depth at entry */
 	struct machine_nolock_call nolock;	/* an interrupt's (or preempting task's) call */
 };
 
@@ -89,6 +93,19 @@ static struct {
 } m = { .ncpus = 1 };
 
 static struct machine_report report;
+
+/* The debug checks' books (inject/lockdep.c, ...): per boot, so reset with
+ * the machine and saved in its snapshots. */
+static const struct {
+	void (*reset)(void);
+	size_t (*size)(void);
+	void (*save)(void *buf);
+	void (*restore)(const void *buf);
+} books[] = {
+	{ lockdep_reset, lockdep_state_size, lockdep_save, lockdep_restore },
+	{ api_contract_reset, api_contract_state_size, api_contract_save, api_contract_restore },
+	{ kmemleak_reset, kmemleak_state_size, kmemleak_save, kmemleak_restore },
+};
 
 bool (*machine_fault_hook)(enum machine_fault fault);
 
@@ -194,6 +211,8 @@ void machine_reset(void)
 	m.last_warning[0] = '\0';
 	m.entries = 0;
 	memset(&report, 0, sizeof(report));
+	for (size_t i = 0; i < sizeof(books) / sizeof(books[0]); i++)
+		books[i].reset();
 }
 
 void machine_set_cpu(int cpu)
@@ -212,6 +231,11 @@ int machine_cpu(void)
 int machine_nr_cpus(void)
 {
 	return m.ncpus;
+}
+
+int machine_task(void)
+{
+	return current_task();
 }
 
 int raw_smp_processor_id(void)
@@ -331,6 +355,7 @@ bool machine_enter(enum ctx_kind kind)
 		.pc_before = c->preempt_count,
 		.irqs_off_entry = irqs_off,
 		.pc_entry = c->preempt_count + add,
+		.cs_depth = callstack_depth(),
 	};
 	c->preempt_count += add;
 	c->irqs_off = irqs_off;
@@ -371,6 +396,16 @@ void machine_exit(void)
 int machine_depth(void)
 {
 	return cur()->depth;
+}
+
+enum ctx_kind machine_frame(int d, int *callstack_depth_at_entry)
+{
+	const struct cpu *c = cur();
+
+	if (d < 0 || d > c->depth)
+		d = c->depth;
+	*callstack_depth_at_entry = d ? c->frames[d].cs_depth : 0;
+	return c->frames[d].kind;
 }
 
 enum ctx_kind machine_context(void)
@@ -439,6 +474,7 @@ bool machine_preempt(int to_cpu, void (*run)(void *arg), void *arg)
 		.pc_before = 0,
 		.irqs_off_entry = false,
 		.pc_entry = 0,
+		.cs_depth = callstack_depth(),
 	};
 	if (run)
 		run(arg);
@@ -470,17 +506,34 @@ static void migrate_after_preemption(int to_cpu)
 /* The whole machine state, for snapshots (see machine.h). */
 size_t machine_state_size(void)
 {
-	return sizeof(m);
+	size_t size = sizeof(m);
+
+	for (size_t i = 0; i < sizeof(books) / sizeof(books[0]); i++)
+		size += books[i].size();
+	return size;
 }
 
+/* Each book gets its largest size in the buffer; it saves what it uses. */
 void machine_save(void *buf)
 {
+	char *p = (char *)buf + sizeof(m);
+
 	memcpy(buf, &m, sizeof(m));
+	for (size_t i = 0; i < sizeof(books) / sizeof(books[0]); i++) {
+		books[i].save(p);
+		p += books[i].size();
+	}
 }
 
 void machine_restore(const void *buf)
 {
+	const char *p = (const char *)buf + sizeof(m);
+
 	memcpy(&m, buf, sizeof(m));
+	for (size_t i = 0; i < sizeof(books) / sizeof(books[0]); i++) {
+		books[i].restore(p);
+		p += books[i].size();
+	}
 	rt_forget_blocked();
 	memset(&report, 0, sizeof(report));
 }
@@ -503,16 +556,26 @@ unsigned long arch_local_irq_save(void)
 	return flags;
 }
 
-void arch_local_irq_restore(unsigned long flags)
+/* pc: the model's call site, for lockdep when irqs go on with locks held. */
+static void irq_restore_at(unsigned long flags, const void *pc)
 {
+	struct cpu *c = cur();
+
 	/* CONFIG_DEBUG_IRQFLAGS: a restore always pairs with a save, which
 	 * left irqs off; finding them on means the pairing is broken. */
-	if (!cur()->irqs_off)
+	if (!c->irqs_off)
 		env_warn("raw_local_irq_restore() called with IRQs enabled",
 			 "inject/machine.c", __LINE__);
-	cur()->irqs_off = flags != 0;
+	c->irqs_off = flags != 0;
+	if (!c->irqs_off && c->nheld)
+		lockdep_hardirqs_on(pc);
 	if (nwoken)
 		rt_run_woken();
+}
+
+void arch_local_irq_restore(unsigned long flags)
+{
+	irq_restore_at(flags, __builtin_return_address(0));
 }
 
 void preempt_disable(void)
@@ -562,7 +625,8 @@ int machine_migrate_disabled(void)
 }
 
 /* "BUG: sleeping function called from invalid context", naming what would
- * sleep ("" for might_sleep() itself) unless the task may sleep here. */
+ * sleep (an RT sleeping lock), unless the task may sleep here. might_sleep()
+ * is inject/might_sleep.c's. */
 static void check_may_sleep(const char *what)
 {
 	char where[256];
@@ -576,10 +640,6 @@ static void check_may_sleep(const char *what)
 		       cur()->irqs_off, cur()->preempt_count);
 }
 
-void might_sleep(void)
-{
-	check_may_sleep("");
-}
 
 /* ------------------------------------------------------------------ */
 /* Locks                                                               */
@@ -694,6 +754,7 @@ static void lock_at(struct env_lock *l, void *pc)
 		return;
 	}
 	lock_preempt_disable(l);
+	lockdep_acquire(l, false, pc);
 	boundary_at(pc);
 	if (lock_is_noop(l))
 		up_reentry_check(l);
@@ -711,6 +772,7 @@ static bool trylock_at(struct env_lock *l, void *pc)
 	boundary_at(pc);
 	if (lock_is_noop(l)) {
 		up_reentry_check(l);
+		lockdep_acquire(l, true, pc);
 		take(l);
 		return true;
 	}
@@ -726,6 +788,7 @@ static bool trylock_at(struct env_lock *l, void *pc)
 		lock_preempt_enable(l);
 		return false;
 	}
+	lockdep_acquire(l, true, pc);
 	take(l);
 	return true;
 }
@@ -767,7 +830,8 @@ static void unlock_at(struct env_lock *l, void *pc)
 void env_lock_init(struct env_lock *l, enum env_lock_kind kind, const char *name)
 {
 	l->name = name;
-	l->kind = (int8_t)kind;
+	l->kind = (int8_t)(kind & LOCK_KIND_MASK);
+	l->untracked = (kind & LOCK_UNTRACKED) != 0;
 	l->owner_cpu = -1;
 	l->owner_depth = -1;
 	l->owner_task = -1;
@@ -811,7 +875,7 @@ bool env_trylock_irqsave(struct env_lock *l, unsigned long *flags)
 	*flags = arch_local_irq_save();
 	if (trylock_at(l, __builtin_return_address(0)))
 		return true;
-	arch_local_irq_restore(*flags);
+	irq_restore_at(*flags, __builtin_return_address(0));
 	return false;
 }
 
@@ -819,7 +883,7 @@ void env_unlock_irqrestore(struct env_lock *l, unsigned long flags)
 {
 	unlock_at(l, __builtin_return_address(0));
 	if (!sleeping_lock(l))
-		arch_local_irq_restore(flags);
+		irq_restore_at(flags, __builtin_return_address(0));
 }
 
 /* local_lock_is_locked(): on !RT acquired on this CPU (irqs were off, so
@@ -839,12 +903,6 @@ bool env_lock_held_by_current(struct env_lock *l)
 	return l->owner_cpu == m.cur && l->owner_depth == cur()->depth;
 }
 
-void env_lockdep_assert(bool cond, const char *what, const char *file, int line)
-{
-	if (kconfig.lockdep && !cond)
-		machine_report("lockdep", "lockdep assertion failed: %s at %s:%d (%s on cpu%d)",
-			       what, file, line, cur_kind_name(), m.cur);
-}
 
 /* ------------------------------------------------------------------ */
 /* PREEMPT_RT: sleeping locks, blocking tasks, the irq_work thread     */
@@ -982,6 +1040,7 @@ static void rt_lock(struct env_lock *l, void *pc)
 {
 	rt_might_sleep(l);
 	migrate_disable();
+	lockdep_acquire(l, false, pc);
 	boundary_at(pc);
 	while (l->owner_cpu >= 0) {
 		if (l->owner_task == current_task())
@@ -1010,6 +1069,7 @@ static bool rt_trylock(struct env_lock *l, void *pc)
 		migrate_enable();
 		return false;
 	}
+	lockdep_acquire(l, true, pc);
 	take(l);
 	return true;
 }
@@ -1092,6 +1152,7 @@ static void rt_task_main(void *p)
 		.pc_before = c->preempt_count,
 		.irqs_off_entry = c->irqs_off,
 		.pc_entry = c->preempt_count,
+		.cs_depth = callstack_depth(),
 	};
 	if (start.run)
 		start.run(start.arg);
@@ -1415,6 +1476,17 @@ _Noreturn void machine_report(const char *cls, const char *fmt, ...)
 	report.cpu = m.cur;
 	report.depth = cur()->depth;
 	raise_report();
+}
+
+int machine_task_held_locks(const struct env_lock **locks, int max)
+{
+	const struct cpu *c = cur();
+	int n = 0, task = current_task();
+
+	for (int i = 0; i < c->nheld && n < max; i++)
+		if (c->held[i].lock->owner_task == task)
+			locks[n++] = c->held[i].lock;
+	return n;
 }
 
 int machine_held_locks(const char **names, int max)

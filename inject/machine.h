@@ -42,7 +42,7 @@ enum ctx_kind {
 
 struct machine_report {
 	char cls[32];	/* report class: deadlock, lockdep, sleep-in-atomic, bug, ... */
-	char text[512];	/* one line, kernel-report style */
+	char text[640];	/* one line, kernel-report style */
 	int cpu;	/* CPU and context depth where it was raised */
 	int depth;
 };
@@ -55,6 +55,9 @@ void machine_reset(void);
 void machine_set_cpu(int cpu);
 int machine_cpu(void);
 int machine_nr_cpus(void);		/* CPUs since the last reset (1 on UP) */
+/* The task running on this CPU (`current`: an interrupt runs on behalf of
+ * the task it interrupted). */
+int machine_task(void);
 /* The current task's migrate_disable() depth (0: it may move CPUs). */
 int machine_migrate_disabled(void);
 
@@ -66,6 +69,9 @@ bool machine_enter(enum ctx_kind kind);
  * preempt state it did not restore, then restores the interrupted state. */
 void machine_exit(void);
 int machine_depth(void);		/* 0 = task context */
+/* Context d of this CPU (0: the task; past the top: the top): its kind, and
+ * the shadow call stack's depth when it was entered (0 for the task). */
+enum ctx_kind machine_frame(int d, int *callstack_depth_at_entry);
 enum ctx_kind machine_context(void);	/* kind of the top context */
 const char *ctx_kind_name(enum ctx_kind kind); /* "task", "NMI", ... */
 unsigned int machine_preempt_count(void);
@@ -132,6 +138,9 @@ _Noreturn void machine_report(const char *cls, const char *fmt, ...)
  * those of the contexts it interrupted), as written at init ("&c->lock");
  * at most max of them. Returns how many. */
 int machine_held_locks(const char **names, int max);
+/* The locks the current task holds on this CPU, its interrupted contexts'
+ * included (lockdep's held-lock stack of `current`); at most max. */
+int machine_task_held_locks(const struct env_lock **locks, int max);
 
 /* The nolock call open in the running context and the work it has done
  * (inject/bounded_work.c counts it). Each task has one, each interrupt frame

@@ -10,6 +10,9 @@
  * Bounded work per nolock call: a call that makes more than a few page
  * allocations or retries is reported ("unbounded-work"); each context counts
  * its own calls.
+ *
+ * CONFIG_DEBUG_ATOMIC_SLEEP: might_sleep() (might_alloc() for a gfp that
+ * may reclaim) where the task may not sleep is reported ("might-sleep").
  */
 #include "test.h"
 
@@ -292,5 +295,136 @@ TEST(bounded_work_catches_nolock_new_slab_loop)
 	}
 	kconfig.bugs = 0;
 	kconfig.slub_debug = 0;
+	return true;
+}
+
+/*
+ * CONFIG_DEBUG_ATOMIC_SLEEP: might_sleep() where the task may not sleep is
+ * reported ("might-sleep"), whether or not it would have slept.
+ */
+static void might_sleep_in(void *arg)
+{
+	enum ctx_kind kind = *(enum ctx_kind *)arg;
+
+	if (kind != CTX_TASK && !machine_enter(kind))
+		machine_report("bug", "test: cannot enter %s", ctx_kind_name(kind));
+	might_sleep();
+	if (kind != CTX_TASK)
+		machine_exit();
+}
+
+static void might_sleep_preempt_off(void *arg)
+{
+	(void)arg;
+	preempt_disable();
+	might_sleep();
+	preempt_enable();
+}
+
+static void might_sleep_irqs_off(void *arg)
+{
+	unsigned long flags;
+
+	(void)arg;
+	local_irq_save(flags);
+	might_sleep();
+	local_irq_restore(flags);
+}
+
+static void kmalloc_irqs_off(void *arg)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	nolock_obj = kmalloc(64, *(gfp_t *)arg);
+	local_irq_restore(flags);
+}
+
+TEST(might_sleep_reports_sleeping_in_atomic_context)
+{
+	static const enum ctx_kind atomic_kinds[] = { CTX_SOFTIRQ, CTX_HARDIRQ, CTX_NMI, CTX_KPROBE };
+	enum ctx_kind kind = CTX_TASK;
+	const struct machine_report *r;
+	gfp_t gfp;
+
+	machine_setup(2, false);
+	CHECK(!machine_try(might_sleep_in, &kind));
+	r = machine_try(might_sleep_preempt_off, NULL);
+	CHECK(report_is(r, "might-sleep"));
+	CHECK(strstr(r->text, "BUG: sleeping function called from invalid context at "));
+	CHECK(strstr(r->text, "in_atomic(): 1, irqs_disabled(): 0, pid: 0; preempt_count: 0x1, expected: 0"));
+	machine_setup(2, false);
+	r = machine_try(might_sleep_irqs_off, NULL);
+	CHECK(report_is(r, "might-sleep"));
+	CHECK(strstr(r->text, "in_atomic(): 0, irqs_disabled(): 1"));
+	for (size_t i = 0; i < sizeof(atomic_kinds) / sizeof(atomic_kinds[0]); i++) {
+		machine_setup(2, false);
+		kind = atomic_kinds[i];
+		CHECK(report_is(machine_try(might_sleep_in, &kind), "might-sleep"));
+	}
+	/* RT: a BPF program at a tracepoint stays preemptible; softirqs are threads */
+	machine_setup(2, true);
+	kind = CTX_KPROBE;
+	CHECK(!machine_try(might_sleep_in, &kind));
+	kind = CTX_SOFTIRQ;
+	CHECK(!machine_try(might_sleep_in, &kind));
+	/* the check switched off */
+	machine_setup(2, false);
+	kconfig.debug_atomic_sleep = false;
+	CHECK(!machine_try(might_sleep_preempt_off, NULL));
+	kconfig.debug_atomic_sleep = true;
+
+	/* in the model: slab_pre_alloc_hook()'s might_alloc() */
+	test_kconfig(2);
+	boot_world();
+	gfp = GFP_KERNEL;
+	r = machine_try(kmalloc_irqs_off, &gfp);
+	CHECK(report_is(r, "might-sleep"));
+	CHECK(strstr(r->text, "kmalloc (cpu0 task)") || strstr(r->text, "? (cpu0 task)"));
+	boot_world();
+	gfp = GFP_ATOMIC;
+	CHECK(!machine_try(kmalloc_irqs_off, &gfp));
+	kfree(nolock_obj);
+	return true;
+}
+
+/* The registry bug new_slab_pinned: a new slab's pages are allocated with
+ * the CPU still pinned (preemption off), for a GFP_KERNEL caller too. */
+static void kmalloc_new_slab(void *arg)
+{
+	nolock_obj = kmalloc(64, *(gfp_t *)arg);
+}
+
+TEST(might_sleep_catches_new_slab_pinned)
+{
+	const struct machine_report *r;
+	gfp_t gfp = GFP_KERNEL;
+
+	for (int bug = 0; bug < 2; bug++) {
+		test_kconfig(2);
+		kconfig.bugs = bug ? 1ull << BUG_NEW_SLAB_PINNED : 0;
+		boot_world();
+		r = machine_try(kmalloc_new_slab, &gfp);
+		if (!bug) {
+			CHECK(!r && nolock_obj);
+			kfree(nolock_obj);
+			CHECK_VALID();
+			continue;
+		}
+		CHECK(report_is(r, "might-sleep"));
+		CHECK(strstr(r->text, "in_atomic(): 1, irqs_disabled(): 0"));
+		CHECK(strstr(r->text, "alloc_pages core/page_alloc.c:") || strstr(r->text, "? "));
+		CHECK(strstr(r->text, "<- new_slab <- slab_alloc_slow <-") || strstr(r->text, "? <- ?"));
+		/* a caller that may not sleep is fine pinned; so is RT (migration off) */
+		boot_world();
+		gfp = GFP_ATOMIC;
+		CHECK(!machine_try(kmalloc_new_slab, &gfp));
+		gfp = GFP_KERNEL;
+		kconfig.preempt_rt = true;
+		boot_world();
+		CHECK(!machine_try(kmalloc_new_slab, &gfp));
+		kconfig.preempt_rt = false;
+	}
+	kconfig.bugs = 0;
 	return true;
 }

@@ -51,6 +51,11 @@ void test_kconfig(int cpus)
 	kconfig.slab_objects = 4;
 	kconfig.debug_preempt = true;
 	kconfig.bounded_work = true;
+	kconfig.kmemleak = true;
+	kconfig.api_contract = true;
+	kconfig.debug_atomic_sleep = true;
+	kconfig.lockdep_assert = true;
+	kconfig.lockdep_irq = true;
 }
 
 void boot_world(void)

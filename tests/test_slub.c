@@ -705,7 +705,7 @@ TEST(slub_nmi_kmalloc_over_held_cpu_lock_is_reported)
 	/* LOCKDEP: the asserted trylock fails */
 	kconfig.lockdep = true;
 	boot_world();
-	CHECK(report_is(machine_try(nmi_kmalloc_in_slow_path, bucket(64)), "lockdep"));
+	CHECK(report_is(machine_try(nmi_kmalloc_in_slow_path, bucket(64)), "lockdep-assert"));
 	kconfig.lockdep = false;
 	return true;
 }
@@ -722,7 +722,7 @@ static void kmalloc_gfp_kernel_irqs_off(void *arg)
 TEST(slub_gfp_kernel_in_atomic_is_sleep_in_atomic)
 {
 	setup();
-	CHECK(report_is(machine_try(kmalloc_gfp_kernel_irqs_off, NULL), "sleep-in-atomic"));
+	CHECK(report_is(machine_try(kmalloc_gfp_kernel_irqs_off, NULL), "might-sleep"));
 	return true;
 }
 

@@ -5,6 +5,9 @@
 #             without its local_lock_is_locked() test): exit 1, a deadlock
 #             found by a seed's sweep (not only by the regression), whose
 #             reproducer replays as that deadlock, and clean without the bug
+#   aba       --bug fastpath_same_tid (the fast path's cmpxchg without its tid
+#             bump: the mutation bench's survivor until the aba handler) on
+#             a seed: the aba handler's sweep reports it, no other does
 #   jobs      -j 1 and -j 2 print the same bytes and save the same reproducers
 #   usage     a bad argument, a missing corpus or fuzzer: one line, exit 2
 set -u
@@ -56,6 +59,16 @@ catches)
 	[ $? = 1 ] && grep -q '^deadlock in ' "$tmp/replay" || bad "$file does not replay as a deadlock"
 	(cd "$tmp" && timeout 60 "$reentry" replay --bug none "$file" >"$tmp/replay")
 	[ $? = 0 ] || bad "$file reports with the bug off"
+	;;
+aba)
+	run 1 "verify --bug fastpath_same_tid" -j 2 --bug fastpath_same_tid -o reports \
+		"$src/corpus/text/nolock/basic.txt" || exit 1
+	cat "$tmp/out"
+	grep -Eq '^aba +nmi,hardirq +1 +[0-9]+ +[1-9][0-9]* +invariant-1-object-place' "$tmp/out" ||
+		bad "the aba handler's sweep did not report the stale next"
+	for h in same-bucket other-bucket free-local free-remote; do
+		grep -Eq "^$h .* 0  -\$" "$tmp/out" || bad "handler $h reported too (the test no longer isolates aba)"
+	done
 	;;
 jobs)
 	# a part of the corpus with reports, so that minimizing and naming are compared too

@@ -1,0 +1,17 @@
+/* inject/api_contract.h — the books of inject/api_contract.c, kept with the machine. */
+#ifndef REENTRY_INJECT_API_CONTRACT_H
+#define REENTRY_INJECT_API_CONTRACT_H
+
+#include "machine.h"
+
+/* The API call env_slab_api() was told of (inject/slab_api.c); caller:
+ * the model function that made it, NULL for the harness's. */
+void api_contract_note(enum env_slab_api api, const void *object, const void *cache,
+		       const void *caller);
+
+void api_contract_reset(void);
+size_t api_contract_state_size(void);
+void api_contract_save(void *buf);
+void api_contract_restore(const void *buf);
+
+#endif /* REENTRY_INJECT_API_CONTRACT_H */
