@@ -21,6 +21,7 @@
  * The books are reset with the machine and snapshotted with it.
  */
 #include "api_contract.h"
+#include "object_book.h"
 #include "chain.h"
 #include "engine.h"
 
@@ -29,19 +30,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MAX_BOOKED 512	/* live objects booked at once; more go unbooked */
-
-struct booked {
-	const void *object;
-	const void *cache;	/* kmem_cache_alloc()'s cache, else NULL */
-	const void *caller;	/* the model function that called the API */
-	uint8_t api;		/* enum env_slab_api of the allocation */
-};
-
-static struct {
-	int n;
-	struct booked objs[MAX_BOOKED];
-} books;
+static struct object_book books;
 
 static const char *const api_name[] = {
 	[ENV_KMALLOC] = "kmalloc()", [ENV_KMALLOC_NOLOCK] = "kmalloc_nolock()",
@@ -56,31 +45,21 @@ void api_contract_reset(void)
 
 size_t api_contract_state_size(void)
 {
-	return sizeof(books);
+	return BOOK_STATE_SIZE;
 }
 
 void api_contract_save(void *buf)
 {
-	memcpy(buf, &books, offsetof(__typeof__(books), objs) + (size_t)books.n * sizeof(books.objs[0]));
+	book_save(&books, buf);
 }
 
 void api_contract_restore(const void *buf)
 {
-	memcpy(&books, buf, offsetof(__typeof__(books), objs));
-	memcpy(books.objs, (const char *)buf + offsetof(__typeof__(books), objs),
-	       (size_t)books.n * sizeof(books.objs[0]));
-}
-
-static int find(const void *object)
-{
-	for (int i = books.n - 1; i >= 0; i--)
-		if (books.objs[i].object == object)
-			return i;
-	return -1;
+	book_restore(&books, buf);
 }
 
 /* Which frees the contract allows for an object each API made; NULL: this one. */
-static const char *breach(const struct booked *b, enum env_slab_api api, const void *cache)
+static const char *breach(const struct book_entry *b, enum env_slab_api api, const void *cache)
 {
 	switch (api) {
 	case ENV_KFREE_NOLOCK:
@@ -96,13 +75,13 @@ static const char *breach(const struct booked *b, enum env_slab_api api, const v
 	}
 }
 
-_Noreturn static void report(const struct booked *b, const char *why)
+_Noreturn static void report(const struct book_entry *b, const char *why)
 {
 	char what[96], by[96], here[300];
 	struct chain now;
 
 	describe_object(b->object, what, sizeof(what));
-	engine_function_name(b->caller, by, sizeof(by));
+	engine_function_name(b->alloc_in, by, sizeof(by));
 	chain_capture(&now, NULL);
 	if (now.n)
 		chain_format(&now, here, sizeof(here));
@@ -116,26 +95,28 @@ _Noreturn static void report(const struct booked *b, const char *why)
 void api_contract_note(enum env_slab_api api, const void *object, const void *cache,
 		       const void *caller)
 {
-	int i = find(object);
+	int i = book_find(&books, object);
+	struct book_entry *b;
 
 	if (api <= ENV_KMEM_CACHE_ALLOC) {
 		/* a booking left by a free the books did not see is stale */
 		if (i >= 0)
-			books.objs[i] = books.objs[--books.n];
-		if (caller && books.n < MAX_BOOKED)
-			books.objs[books.n++] = (struct booked){
-				.object = object, .cache = cache, .caller = caller, .api = (uint8_t)api,
-			};
+			book_forget(&books, i);
+		if (caller && (b = book_add(&books, object))) {
+			b->cache = cache;
+			b->alloc_in = caller;
+			b->api = (uint8_t)api;
+		}
 		return;
 	}
 	if (i < 0)
 		return;	/* not the allocator's own, or past the books' size */
 	/* the allocator's own frees: a program's are the oracle's affair */
 	if (kconfig.api_contract && caller) {
-		const char *why = breach(&books.objs[i], api, cache);
+		const char *why = breach(&books.e[i], api, cache);
 
 		if (why)
-			report(&books.objs[i], why);
+			report(&books.e[i], why);
 	}
-	books.objs[i] = books.objs[--books.n];
+	book_forget(&books, i);
 }

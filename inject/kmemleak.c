@@ -26,6 +26,7 @@
  * The books are reset with the machine and saved in its snapshots.
  */
 #include "kmemleak.h"
+#include "object_book.h"
 #include "api_contract.h"
 #include "chain.h"
 #include "engine.h"
@@ -35,20 +36,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MAX_TRACKED 512	/* objects tracked at once; more go untracked */
-
-struct tracked {
-	const void *object;
-	const void *alloc_in;	/* the model function that allocated it */
-	const void *freed_in;	/* kfree_nolock()'s caller, if it freed it */
-	uint8_t api;		/* enum env_slab_api of the allocation */
-	uint8_t freed;		/* freed by kfree_nolock(), kmemleak not told */
-};
-
-static struct {
-	int n;
-	struct tracked objs[MAX_TRACKED];
-} books;
+static struct object_book books;
 
 void kmemleak_reset(void)
 {
@@ -57,27 +45,17 @@ void kmemleak_reset(void)
 
 size_t kmemleak_state_size(void)
 {
-	return sizeof(books);
+	return BOOK_STATE_SIZE;
 }
 
 void kmemleak_save(void *buf)
 {
-	memcpy(buf, &books, offsetof(__typeof__(books), objs) + (size_t)books.n * sizeof(books.objs[0]));
+	book_save(&books, buf);
 }
 
 void kmemleak_restore(const void *buf)
 {
-	memcpy(&books, buf, offsetof(__typeof__(books), objs));
-	memcpy(books.objs, (const char *)buf + offsetof(__typeof__(books), objs),
-	       (size_t)books.n * sizeof(books.objs[0]));
-}
-
-static int find(const void *object)
-{
-	for (int i = books.n - 1; i >= 0; i--)
-		if (books.objs[i].object == object)
-			return i;
-	return -1;
+	book_restore(&books, buf);
 }
 
 /*
@@ -101,7 +79,7 @@ static const char *const alloc_name[] = {
 
 /* "kmalloc-64 slab 249 #1 (allocated by kmalloc() in alloc_empty_sheaf, freed
  * by kfree_nolock() in free_slab_obj_exts, which does not tell kmemleak)" */
-static void describe(const struct tracked *t, char *buf, size_t size)
+static void describe(const struct book_entry *t, char *buf, size_t size)
 {
 	char what[96], in[96], freed[160] = "";
 
@@ -121,24 +99,25 @@ static void describe(const struct tracked *t, char *buf, size_t size)
 
 void kmemleak_note(enum env_slab_api api, const void *object, unsigned int gfp, const void *caller)
 {
-	int i = find(object);
+	int i = book_find(&books, object);
+	struct book_entry *b;
 
 	switch (api) {
 	case ENV_KFREE:
 	case ENV_KMEM_CACHE_FREE:	/* kmemleak_free_recursive() */
 		if (i >= 0)
-			books.objs[i] = books.objs[--books.n];
+			book_forget(&books, i);
 		return;
 	case ENV_KFREE_NOLOCK:		/* kmemleak is not told */
-		if (i < 0 || books.objs[i].freed)
+		if (i < 0 || books.e[i].freed)
 			return;
-		books.objs[i].freed_in = caller;
+		books.e[i].freed_in = caller;
 		/* the harness's own call (a test's: programs never make it, the
 		 * oracle skips it) is the oracle's affair, as for the contract */
 		if (!caller)
-			books.objs[i] = books.objs[--books.n];
+			book_forget(&books, i);
 		else
-			books.objs[i].freed = 1;
+			books.e[i].freed = 1;
 		return;
 	default:
 		break;
@@ -150,7 +129,7 @@ void kmemleak_note(enum env_slab_api api, const void *object, unsigned int gfp, 
 		struct chain now;
 
 		describe_object(object, what, sizeof(what));
-		describe(&books.objs[i], old, sizeof(old));
+		describe(&books.e[i], old, sizeof(old));
 		chain_capture(&now, NULL);
 		chain_format(&now, here, sizeof(here));
 		machine_report("kmemleak",
@@ -159,13 +138,13 @@ void kmemleak_note(enum env_slab_api api, const void *object, unsigned int gfp, 
 			       what, alloc_name[api], here, old);
 	}
 	if (i >= 0)
-		books.objs[i] = books.objs[--books.n];
+		book_forget(&books, i);
 	/* only the allocator's own objects: a program frees its own with
 	 * kfree() (the oracle sees to it), which forgets them at once */
-	if (caller && books.n < MAX_TRACKED)
-		books.objs[books.n++] = (struct tracked){
-			.object = object, .alloc_in = caller, .api = (uint8_t)api,
-		};
+	if (caller && (b = book_add(&books, object))) {
+		b->alloc_in = caller;
+		b->api = (uint8_t)api;
+	}
 }
 
 void kmemleak_scan(void)
@@ -176,9 +155,9 @@ void kmemleak_scan(void)
 	for (int i = 0; i < books.n; i++) {
 		char old[320];
 
-		if (!__asan_address_is_poisoned(books.objs[i].object))
+		if (!__asan_address_is_poisoned(books.e[i].object))
 			continue;	/* live: referenced by its owner */
-		describe(&books.objs[i], old, sizeof(old));
+		describe(&books.e[i], old, sizeof(old));
 		machine_report("kmemleak", "kmemleak: 1 new suspected memory leak: unreferenced object %s",
 			       old);
 	}
