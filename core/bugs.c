@@ -167,6 +167,17 @@ const struct slab_bug_info slab_bugs[NR_SLAB_BUGS] = {
 			     "missed until its aba handler",
 		.expect = "invariant-1-object-place",
 	},
+	[BUG_NMI_NO_BUSY_CHECK] = {
+		.name = "nmi_no_busy_check",
+		.summary = "kmalloc_nolock() in NMI does not test the per-CPU lock before the "
+			   "allocation, so an NMI over the slow path's locked section takes the "
+			   "lockless fast path on the (freelist, tid) pair the slow path is using",
+		.reference = "a class of bug: the in_nmi() && local_lock_is_locked() test of "
+			     "kmalloc_nolock_noprof() (6.18); the mutation bench's drop-context-check "
+			     "mutant, whose reports once made reentry verify exit 2 (a minimization "
+			     "that killed its worker)",
+		.expect = "double-alloc",
+	},
 	[BUG_PUT_PARTIALS_IRQS_ON] = {
 		.name = "put_partials_irqs_on",
 		.summary = "__put_partials() takes list_lock with spin_lock(), as if its caller had "

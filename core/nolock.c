@@ -88,7 +88,8 @@ retry:
 	 * in NMI is the lock checked here.
 	 */
 	ret = SLAB_BUSY;
-	if (KCONFIG(slub_tiny) || !in_nmi() || !local_lock_is_locked(&this_cpu_ptr(s->cpu_slab)->lock))
+	if (KCONFIG(slub_tiny) || !in_nmi() || bug_on(BUG_NMI_NO_BUSY_CHECK) ||
+	    !local_lock_is_locked(&this_cpu_ptr(s->cpu_slab)->lock))
 		ret = slab_alloc_node_inner(s, alloc_gfp, node, size);
 
 	if (ret == SLAB_BUSY) {

@@ -168,6 +168,7 @@ struct fuzz_out {
 struct minimize_out {
 	bool minimized;		/* else the text is the trial as found */
 	bool replays;		/* the saved text gives the same report */
+	bool killed;		/* minimizing killed the worker: not replayed */
 	int nops, nevents;	/* left */
 	struct exec_report key;
 	char text[1 << 16];
@@ -1291,7 +1292,8 @@ static void print_reports(const char *bug_options, int nitems)
 		       rep->min->minimized ? "minimized" : "not minimized", rep->min->nops,
 		       rep->min->nops == 1 ? "" : "s", rep->min->nevents,
 		       rep->min->nevents == 1 ? "" : "s",
-		       rep->min->replays ? "" : "; WARNING: it does not replay as this report");
+		       rep->min->killed ? "; minimizing it killed a worker: not replayed"
+		       : rep->min->replays ? "" : "; WARNING: it does not replay as this report");
 		printf("    replay      reentry replay %s/%s\n", cfg.out, rep->name);
 	}
 }
@@ -1322,6 +1324,33 @@ static void save(struct report *rep, const char *text)
 	f = fopen(path, "w");
 	if (!f || fputs(text, f) < 0 || fclose(f) != 0)
 		die("verify: %s: %s", path, strerror(errno));
+}
+
+/*
+ * A report whose minimization killed its worker (a sanitizer error on the
+ * way: a removal turned the report into a crash) is still a report: its
+ * trial is saved as found, said as it stands (the parent runs no model
+ * code, so its anchors stay ordinals), with a note that replaying it may
+ * kill reentry too.
+ */
+static struct minimize_out *unminimized(const struct minimize_in *in)
+{
+	static char text[1 << 16];
+	struct minimize_out *out = calloc(1, sizeof(*out));
+	struct program p = in->f.prog;
+
+	if (!out)
+		die("out of memory");
+	out->key = in->f.report;
+	out->killed = true;
+	out->nops = p.nops;
+	out->nevents = p.nevents;
+	snprintf(p.expect, sizeof(p.expect), "%s", out->key.cls);
+	program_print(&p, text, sizeof(text));
+	snprintf(out->text, sizeof(out->text), "# %s in %s (reentry verify: not minimized from %s: "
+		 "minimizing it killed the worker, so its replay may die of a sanitizer error "
+		 "too)\n%s", out->key.cls, out->key.where, in->from, text);
+	return out;
 }
 
 /* The reproducers: minimized by the workers, written here. */
@@ -1355,8 +1384,7 @@ static void save_reproducers(int first)
 		struct item *it = &items[first + k];
 
 		if (it->died)
-			die("verify: minimizing %s in %s: the worker died", reports[it->report].key.cls,
-			    reports[it->report].key.where);
+			it->out = unminimized(&ins[k]);
 		reports[it->report].min = it->out;
 		save(&reports[it->report], reports[it->report].min->text);
 	}

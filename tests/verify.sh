@@ -8,6 +8,9 @@
 #   aba       --bug fastpath_same_tid (the fast path's cmpxchg without its tid
 #             bump: the mutation bench's survivor until the aba handler) on
 #             a seed: the aba handler's sweep reports it, no other does
+#   killed    --bug nmi_no_busy_check on memcg/objexts_race: one report's
+#             minimization dies of a sanitizer error; verify still exits 1
+#             with the trial saved as found (it once exited 2, a lost report)
 #   jobs      -j 1 and -j 2 print the same bytes and save the same reproducers
 #   usage     a bad argument, a missing corpus or fuzzer: one line, exit 2
 set -u
@@ -69,6 +72,15 @@ aba)
 	for h in same-bucket other-bucket free-local free-remote; do
 		grep -Eq "^$h .* 0  -\$" "$tmp/out" || bad "handler $h reported too (the test no longer isolates aba)"
 	done
+	;;
+killed)
+	run 1 "verify --bug nmi_no_busy_check" -j 2 --bug nmi_no_busy_check -o reports \
+		"$src/corpus/text/memcg/objexts_race.txt" || exit 1
+	cat "$tmp/out"
+	line=$(grep 'minimizing it killed a worker: not replayed$' "$tmp/out") ||
+		bad "no report whose minimization killed its worker (the test no longer reaches that path)"
+	file=$(printf '%s\n' "$line" | sed -n 's/^    reproducer  \([^ ]*\) .*/\1/p')
+	[ -n "$file" ] && grep -q '^# expect: ' "$tmp/$file" || bad "its trial was not saved ($file)"
 	;;
 jobs)
 	# a part of the corpus with reports, so that minimizing and naming are compared too
