@@ -42,6 +42,7 @@ static struct {
 	int harness;		/* > 0: harness code runs (see engine_harness_enter) */
 	bool track_requested;	/* engine_track() */
 	bool track;		/* ... or an AT_FUNCTION event is armed */
+	struct fn_position here; /* tracking: the last boundary's position */
 	struct engine_observer observer;	/* see engine_observe(); zero: none */
 } e = { .op = -1 };
 
@@ -237,11 +238,15 @@ static void record_here(void)
 	e.record[e.ordinal - 1] = mask;
 }
 
-static void fire_due(void *pc, const struct fn_position *at)
+static void fire_due(void *pc)
 {
 	/* Several events may share an ordinal: they fire in schedule order, each
-	 * after the previous one's handler (whose boundaries advance e.ordinal). */
+	 * after the previous one's handler (whose boundaries advance e.ordinal
+	 * and move e.here: both kept as they were here). */
 	uint32_t due = e.ordinal;
+	static const struct fn_position nowhere;
+	const struct fn_position here = e.track ? e.here : nowhere;
+	const struct fn_position *at = &here;
 
 	for (int i = 0; i < e.nevents; i++) {
 		const struct engine_event *ev = &e.events[i];
@@ -257,8 +262,10 @@ static void fire_due(void *pc, const struct fn_position *at)
 
 /* Events anchored by function due at this position; like fire_due(), each
  * after the previous one's handler (`at` is this boundary's, kept). */
-static void fire_due_by_function(void *pc, const struct fn_position *at)
+static void fire_due_by_function(void *pc)
 {
+	const struct fn_position here = e.here, *at = &here;
+
 	for (int i = 0; i < e.nevents; i++) {
 		const struct engine_event *ev = &e.events[i];
 
@@ -275,17 +282,15 @@ static void fire_due_by_function(void *pc, const struct fn_position *at)
 __attribute__((no_sanitize("address", "undefined")))
 static void boundary(void *pc)
 {
-	struct fn_position at = { 0 };
-
 	if (e.op < 0 || e.busy || e.harness)
 		return;
 	e.ordinal++;
 	if (__builtin_expect(e.record != NULL, 0))
 		record_here();
 	if (__builtin_expect(e.track, 0)) {
-		fn_anchor_step(pc, &at);
-		if (at.fn)
-			fire_due_by_function(pc, &at);
+		fn_anchor_step(pc, &e.here);
+		if (e.here.fn)
+			fire_due_by_function(pc);
 	}
 	if (__builtin_expect(e.ordinal >= e.next_due, 0)) {
 		if (e.ordinal >= ENGINE_LIVELOCK_BOUNDARIES) {
@@ -296,7 +301,7 @@ static void boundary(void *pc)
 				       "no progress: operation %d passed %u boundaries, now at %s",
 				       e.op, e.ordinal, where);
 		}
-		fire_due(pc, &at);
+		fire_due(pc);
 	}
 }
 
