@@ -65,6 +65,12 @@ void cli_load(const struct cli_verb *v, const struct cli_args *a, const char *pa
 bool cli_check_program(struct program *p, uint64_t always, const char *name, char *line,
 		       size_t size);
 
+#define CLI_MAX_INPUT (1 << 20)	/* the largest program file read */
+
+/* Read path ("-": stdin) into buf: at most cap bytes, or die (a directory,
+ * a read error, a file larger than cap). Returns the length. */
+size_t cli_read_file(const char *path, uint8_t *buf, size_t cap);
+
 /* The text form of p on stdout. */
 void cli_print_program(const struct program *p);
 

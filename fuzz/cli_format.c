@@ -106,31 +106,6 @@ int cmd_encode(const struct cli_verb *v, struct cli_args *a)
 	return 0;
 }
 
-/* Read a whole text file; NULL (errno set) on failure. */
-static char *read_text(const char *path)
-{
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
-
-	if (!f)
-		return NULL;
-	do {
-		if (len + 4096 + 1 > cap) {
-			cap = 2 * cap + 4096 + 1;
-			buf = realloc(buf, cap);
-			if (!buf)
-				die("out of memory");
-		}
-		n = fread(buf + len, 1, cap - len - 1, f);
-		len += n;
-	} while (n > 0);
-	buf[len] = '\0';
-	if (f != stdin)
-		fclose(f);
-	return buf;
-}
-
 int cmd_anchors(const struct cli_verb *v, struct cli_args *a)
 {
 	static struct program p;
@@ -139,16 +114,16 @@ int cmd_anchors(const struct cli_verb *v, struct cli_args *a)
 	char **files = cli_files(v, a, &nfiles);
 
 	for (int i = 0; i < nfiles; i++) {
-		char *text;
+		static uint8_t text[CLI_MAX_INPUT + 1];
 		int left, n;
 		FILE *f;
 
+		if (strcmp(files[i], "-") == 0)
+			die("anchors: a file, not stdin: it is read twice (as a program, then its bytes)");
 		cli_load(v, a, files[i], FORM_TEXT, &p);
-		text = read_text(files[i]);
-		if (!text)
-			die("%s: %s", files[i], strerror(errno));
-		n = anchors_rewrite_text(text, &p, out, sizeof(out), &left);
-		free(text);
+		/* cli_load read it as a program; the rewrite needs its bytes */
+		text[cli_read_file(files[i], text, CLI_MAX_INPUT)] = '\0';
+		n = anchors_rewrite_text((const char *)text, &p, out, sizeof(out), &left);
 		if (n >= (int)sizeof(out))
 			die("%s: too long to rewrite", files[i]);
 		if (left) {

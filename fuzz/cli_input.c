@@ -11,8 +11,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define MAX_INPUT (1 << 20)
-
 void die(const char *fmt, ...)
 {
 	va_list ap;
@@ -81,7 +79,7 @@ void cli_files_free(char **files, int nfiles)
 	free(files);
 }
 
-static size_t read_file(const char *path, uint8_t *buf, size_t cap)
+size_t cli_read_file(const char *path, uint8_t *buf, size_t cap)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
 	struct stat st;
@@ -130,8 +128,8 @@ static void note_untagged(const char *path, const struct cli_args *a, const stru
 void cli_load(const struct cli_verb *v, const struct cli_args *a, const char *path,
 	      enum cli_form need, struct program *p)
 {
-	static uint8_t buf[MAX_INPUT + 1];
-	size_t n = read_file(path, buf, MAX_INPUT);
+	static uint8_t buf[CLI_MAX_INPUT + 1];
+	size_t n = cli_read_file(path, buf, CLI_MAX_INPUT);
 	struct text_flaw flaw = { 0 };
 	size_t bom;
 	char err[512];
