@@ -36,8 +36,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # one snapshot of the tree for every worker and every mutant: the checkout
 # may change while the bench runs
-mkdir "$tmp/snap"
-(cd "$src" && tar cf - --exclude=./build --exclude=./out --exclude=./.git .) | (cd "$tmp/snap" && tar xf -)
+. "$src/tests/patched_tree.sh"	# copy_tree
+copy_tree "$src" "$tmp/snap"
 python3 "$tmp/snap/bench/mutants.py" "$tmp/snap" >"$tmp/mutants.jsonl" || die "bench/mutants.py failed"
 total=$(wc -l <"$tmp/mutants.jsonl")
 echo "mutants  $total from bench/mutants.py ($(cd "$src" && git rev-parse --short HEAD 2>/dev/null || echo 'no git'))"
@@ -46,8 +46,7 @@ echo "mutants  $total from bench/mutants.py ($(cd "$src" && git rev-parse --shor
 work() {
 	w=$1
 	wt=$tmp/w$w
-	mkdir -p "$wt/src"
-	(cd "$tmp/snap" && tar cf - .) | (cd "$wt/src" && tar xf -)
+	copy_tree "$tmp/snap" "$wt/src"
 	cmake -S "$wt/src" -B "$wt/build" -G Ninja -DCMAKE_C_COMPILER=clang \
 		-DCMAKE_BUILD_TYPE=RelWithDebInfo -DREENTRY_SANITIZE=ON >"$wt/build.log" 2>&1 &&
 		nice cmake --build "$wt/build" --target reentry >>"$wt/build.log" 2>&1 ||
