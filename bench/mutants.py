@@ -23,8 +23,12 @@ Operators:
 
 Only code that an interrupt can re-enter is mutated: functions that run once
 before any other context can see their objects (boot, cache creation,
-building a fresh slab or sheaf) are skipped. Deterministic: the same source
-gives the same mutants, in file and line order.
+building a fresh slab or sheaf) or after none can any more (cache
+destruction: its caller guarantees the cache is idle) are skipped. So are
+a registry bug's guards: in `X && bug_on(BUG)` the term X only matters with
+the bug on (false is what the model does with it off), and a statement an
+`if (...)` without braces guards is not one of a pair. Deterministic: the
+same source gives the same mutants, in file and line order.
 """
 import json
 import re
@@ -77,6 +81,9 @@ def mutants(src):
     out = []
 
     def add(op, path, line, edits):
+        new = edits[0][1]
+        if new is not None and re.search(r"\bfalse\s*&&\s*bug_on\(", new):
+            return  # a registry bug's guard: false is the bug-off behaviour
         out.append({"op": op, "file": path, "line": line, "edits": edits})
 
     for path in FILES:
@@ -93,8 +100,8 @@ def mutants(src):
             # what runs once, before any interrupt can see the objects
             # (boot, cache creation, a fresh slab or sheaf): not a
             # re-entrancy path
-            if re.search(r"init|create|boot|setup|new_slab|allocate_slab|alloc_empty_sheaf",
-                         function):
+            if re.search(r"init|create|boot|setup|new_slab|allocate_slab|alloc_empty_sheaf"
+                         r"|open|destroy|flush_all|flush_cpu_slab", function):
                 continue
             code = line.split("/*")[0]
             # drop-context-check
@@ -161,7 +168,8 @@ def mutants(src):
             pairs = {"preempt_disable();": "preempt_enable();",
                      "migrate_disable();": "migrate_enable();"}
             t = code.strip()
-            if t in pairs:
+            guarded = i > 0 and re.match(r"^\s*(if|else|for|while)\b.*\)\s*$", lines[i - 1].split("/*")[0])
+            if t in pairs and not guarded:
                 for j in range(i + 1, len(lines)):
                     if lines[j].startswith("}"):
                         break
@@ -169,7 +177,7 @@ def mutants(src):
                         add("drop-preempt-pair", path, n, [[n, None], [j + 1, None]])
                         break
             m = re.match(r"\s*local_irq_save\((\w+)\);", code)
-            if m:
+            if m and not guarded:
                 for j in range(i + 1, len(lines)):
                     if lines[j].startswith("}"):
                         break
@@ -198,6 +206,9 @@ def apply(src, mutant, dest):
 
 
 def main():
+    if len(sys.argv) < 2 or sys.argv[1] in ("-h", "--help"):
+        print(__doc__.strip())
+        sys.exit(0 if len(sys.argv) >= 2 else 2)
     src = sys.argv[1]
     ms = mutants(src)
     if len(sys.argv) == 5 and sys.argv[2] == "--apply":

@@ -244,6 +244,19 @@ const struct slab_bug_info slab_bugs[NR_SLAB_BUGS] = {
 			     "slab_free_hook() calls kmemleak_free_recursive()",
 		.expect = "kmemleak",
 	},
+	[BUG_NOLOCK_FLUSH_SPINS] = {
+		.name = "nolock_flush_spins",
+		.summary = "___slab_alloc() finds a CPU slab installed by an interrupt while it made "
+			   "its new slab and flushes it with deactivate_slab(), which takes list_lock "
+			   "with spin_lock_irqsave(), also for a caller that may not spin: an NMI over "
+			   "list_lock's holder would deadlock, and the nolock-spin check reports the "
+			   "spinning take whether or not one lands (the fix: defer_deactivate_slab())",
+		.reference = "the kmalloc_nolock series (6.18): ___slab_alloc()'s retry_load_slab "
+			     "defers the deactivation when !allow_spin; the mutation bench's "
+			     "drop-allow-spin mutant there, which reentry verify missed before the "
+			     "nolock-spin check",
+		.expect = "nolock-spin",
+	},
 };
 
 int bug_lookup(const char *name)

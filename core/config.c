@@ -14,6 +14,7 @@ struct kconfig kconfig = {
 	.has_cmpxchg128 = true,
 	.debug_preempt = true,
 	.bounded_work = true,
+	.nolock_spin = true,
 	.kmemleak = true,
 	.api_contract = true,
 	.debug_atomic_sleep = true,

@@ -72,6 +72,7 @@ struct kconfig {
 	bool kmemleak;		/* CONFIG_DEBUG_KMEMLEAK's bookkeeping checked */
 	bool debug_preempt;	/* CONFIG_DEBUG_PREEMPT (smp_processor_id() checked) */
 	bool bounded_work;	/* a nolock call's pages and retries bounded (env_nolock_work) */
+	bool nolock_spin;	/* a nolock call may only try locks (inject/nolock_spin.c) */
 	bool cpu_partial;	/* CONFIG_SLUB_CPU_PARTIAL */
 	bool shuffle;		/* CONFIG_SLAB_FREELIST_RANDOM */
 	bool has_cmpxchg128;	/* the arch has a 16-byte compare-and-exchange */
@@ -302,13 +303,17 @@ void env_slab_error(const char *cache, const char *fmt, ...) __attribute__((form
  * a count passes its bound. Each context counts its own calls (an interrupt
  * that lands inside a call is not that call's work); a nested call in the
  * same context (the obj_exts vector's kmalloc_nolock()) is its caller's work.
+ * Within the same brackets such a call may only try locks
+ * (kconfig.nolock_spin): taking one that spins is a "nolock-spin" report,
+ * unless may_spin says its caller passed a gfp that allows spinning (a
+ * misuse the model warns about, after which the kernel does spin).
  */
 enum nolock_work {
 	NOLOCK_WORK_PAGES,	/* a page allocation, made or failed */
 	NOLOCK_WORK_RETRIES,	/* a retry loop's back edge, a failed cmpxchg */
 	NR_NOLOCK_WORK
 };
-void env_nolock_begin(const char *api, size_t size);
+void env_nolock_begin(const char *api, size_t size, bool may_spin);
 void env_nolock_end(void);
 void env_nolock_work(enum nolock_work what);
 /* Brackets the rest of the scope as one call, whatever return ends it (the
@@ -318,9 +323,9 @@ static inline __attribute__((always_inline)) void env_nolock_guard_end(const int
 	(void)unused;
 	env_nolock_end();
 }
-#define env_nolock_guard(api, size)						\
+#define env_nolock_guard(api, size, may_spin)					\
 	const int __nolock_guard __attribute__((cleanup(env_nolock_guard_end), unused)) = \
-		(env_nolock_begin((api), (size)), 0)
+		(env_nolock_begin((api), (size), (may_spin)), 0)
 
 /*
  * The slab API's own calls — the allocator's (obj_exts vectors, sheaves) as

@@ -44,7 +44,9 @@ void *kmalloc_nolock_why(size_t size, gfp_t gfp_flags, int node, enum nolock_fai
 	struct kmem_cache *s;
 	void *ret;
 
-	env_nolock_guard("kmalloc_nolock", size); /* its work is bounded */
+	/* its work is bounded; it may only try locks, unless its caller broke the
+	 * contract with a gfp that allows spinning (warned below) */
+	env_nolock_guard("kmalloc_nolock", size, slab_allow_spin(alloc_gfp));
 	if (!why)
 		why = &unused;
 	*why = NOLOCK_OK;
@@ -136,7 +138,7 @@ void kfree_nolock(const void *object)
 	struct kmem_cache *s;
 	struct slab *slab;
 
-	env_nolock_guard("kfree_nolock", 0); /* its work is bounded */
+	env_nolock_guard("kfree_nolock", 0, false); /* bounded work, only trylocks */
 	if (ZERO_OR_NULL_PTR(object))
 		return;
 	env_slab_api(ENV_KFREE_NOLOCK, object, NULL, 0);

@@ -899,7 +899,7 @@ retry_load_slab:
 		c->tid = next_tid(c->tid);
 		local_unlock_cpu_slab(s, flags);
 
-		if (!allow_spin)
+		if (!allow_spin && !bug_on(BUG_NOLOCK_FLUSH_SPINS))
 			defer_deactivate_slab(flush_slab, flush_freelist); /* may not take locks */
 		else
 			deactivate_slab(s, flush_slab, flush_freelist);

@@ -103,6 +103,7 @@ const struct config_bool config_bools[] = {
 	{ "memcg", offsetof(struct program_config, memcg), TEXT_ONLY },
 	{ "no_debug_preempt", offsetof(struct program_config, no_debug_preempt), TEXT_ONLY },
 	{ "no_bounded_work", offsetof(struct program_config, no_bounded_work), TEXT_ONLY },
+	{ "no_nolock_spin", offsetof(struct program_config, no_nolock_spin), TEXT_ONLY },
 	{ "no_lockdep_irq", offsetof(struct program_config, no_lockdep_irq), TEXT_ONLY },
 	{ "no_lockdep_assert", offsetof(struct program_config, no_lockdep_assert), TEXT_ONLY },
 	{ "no_might_sleep", offsetof(struct program_config, no_might_sleep), TEXT_ONLY },
@@ -247,6 +248,7 @@ void program_config_apply(const struct program_config *c, struct kconfig *k)
 	k->memcg = c->memcg;
 	k->debug_preempt = !c->no_debug_preempt;
 	k->bounded_work = !c->no_bounded_work;
+	k->nolock_spin = !c->no_nolock_spin;
 	k->lockdep_irq = !c->no_lockdep_irq;
 	k->lockdep_assert = !c->no_lockdep_assert;
 	k->debug_atomic_sleep = !c->no_might_sleep;

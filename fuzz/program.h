@@ -165,6 +165,7 @@ struct program_config {
 	bool memcg;		/* memcg accounting, core/memcontrol.c (text only) */
 	bool no_debug_preempt;	/* CONFIG_DEBUG_PREEMPT's check off (text only) */
 	bool no_bounded_work;	/* a nolock call's work not bounded (text only) */
+	bool no_nolock_spin;	/* a nolock call's spinning locks not reported (text only) */
 	bool no_lockdep_irq;	/* lockdep's irq-safety checks off (text only) */
 	bool no_lockdep_assert;	/* lockdep_assert*() not checked (text only) */
 	bool no_might_sleep;	/* might_sleep() not checked (text only) */

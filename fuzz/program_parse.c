@@ -20,7 +20,7 @@
  *   item     := design=cpu_slab|sheaves | rule=gfp|alloc_trylock | cpus=1..8
  *             | slab_objects=0..32 | up | preempt_rt | slub_tiny | lockdep
  *             | no_cpu_partial | no_cmpxchg128 | shuffle | strict_api | memcg
- *             | no_debug_preempt | no_bounded_work | no_lockdep_irq
+ *             | no_debug_preempt | no_bounded_work | no_nolock_spin | no_lockdep_irq
  *             | no_lockdep_assert | no_might_sleep | no_api_contract
  *             | no_kmemleak
  *             | slub_debug=FZPU                   (booleans also as name=0|1;
@@ -616,8 +616,8 @@ static bool parse_config_items(struct cursor *c, struct program_config *cfg)
 			return fail_at(c, key, "expected a config item (design=, rule=, cpus=, "
 				       "slab_objects=, slub_debug=, up, preempt_rt, slub_tiny, lockdep, "
 				       "no_cpu_partial, no_cmpxchg128, shuffle, strict_api, memcg, "
-				       "no_debug_preempt, no_bounded_work, no_lockdep_irq, no_lockdep_assert, "
-				       "no_might_sleep, no_api_contract, no_kmemleak)");
+				       "no_debug_preempt, no_bounded_work, no_nolock_spin, no_lockdep_irq, "
+				       "no_lockdep_assert, no_might_sleep, no_api_contract, no_kmemleak)");
 		has_value = accept(c, '=');
 
 		if (token_is(key, klen, "design") || token_is(key, klen, "rule")) {

@@ -165,13 +165,14 @@ static const struct {
 	CONFIG_FIELD(shuffle), CONFIG_FIELD(strict_api), CONFIG_FIELD(memcg),
 	CONFIG_FIELD(slab_objects), CONFIG_FIELD(slub_debug), CONFIG_FIELD(no_debug_preempt),
 	CONFIG_FIELD(no_bounded_work),
+	CONFIG_FIELD(no_nolock_spin),
 	CONFIG_FIELD(no_lockdep_irq),
 	CONFIG_FIELD(no_lockdep_assert),
 	CONFIG_FIELD(no_might_sleep),
 	CONFIG_FIELD(no_api_contract),
 	CONFIG_FIELD(no_kmemleak),
 };
-_Static_assert(sizeof(struct program_config) == 21, "config_fields lists every field");
+_Static_assert(sizeof(struct program_config) == 22, "config_fields lists every field");
 
 static uint8_t field(const struct program_config *c, size_t i)
 {

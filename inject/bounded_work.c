@@ -44,14 +44,15 @@ static unsigned long bound_of(const struct machine_nolock_call *call, enum noloc
 	return RETRIES_BOUND + (machine_entries() - call->entries);
 }
 
-void env_nolock_begin(const char *api, size_t size)
+void env_nolock_begin(const char *api, size_t size, bool may_spin)
 {
 	struct machine_nolock_call *call = machine_nolock_call();
 
 	if (call->nest++)
 		return;
 	*call = (struct machine_nolock_call){
-		.api = api, .size = size, .nest = 1, .entries = machine_entries(),
+		.api = api, .size = size, .may_spin = may_spin, .nest = 1,
+		.entries = machine_entries(),
 	};
 }
 

@@ -20,6 +20,7 @@
 #include "api_contract.h"
 #include "kmemleak.h"
 #include "lockdep.h"
+#include "nolock_spin.h"
 
 #include "../core/slab.h"
 
@@ -749,6 +750,7 @@ _Noreturn static void report_spin(const struct env_lock *l)
 static void lock_at(struct env_lock *l, void *pc)
 {
 	check_lock(l);
+	nolock_spin_check(l, pc);
 	if (sleeping_lock(l)) {
 		rt_lock(l, pc);
 		return;

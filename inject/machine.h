@@ -149,6 +149,7 @@ int machine_task_held_locks(const struct env_lock **locks, int max);
 struct machine_nolock_call {
 	const char *api;	/* the outermost call's name: "kmalloc_nolock" */
 	size_t size;
+	bool may_spin;		/* its caller's gfp allows spinning (a misuse) */
 	int nest;		/* calls open here; a nested one is its caller's work */
 	unsigned long entries;	/* machine_entries() when it began */
 	unsigned int work[NR_NOLOCK_WORK];

@@ -435,10 +435,11 @@ int raw_smp_processor_id(void)
  * Bounded work per nolock call (kconfig.bounded_work) is the simulated
  * machine's check (inject/bounded_work.c): real threads count nothing.
  */
-void env_nolock_begin(const char *api, size_t size)
+void env_nolock_begin(const char *api, size_t size, bool may_spin)
 {
 	(void)api;
 	(void)size;
+	(void)may_spin;
 }
 
 void env_nolock_end(void)

@@ -176,7 +176,7 @@ static void nolock_work(enum nolock_work w, int n)
 static void five_pages(void *arg)
 {
 	(void)arg;
-	env_nolock_begin("kmalloc_nolock", 64);
+	env_nolock_begin("kmalloc_nolock", 64, false);
 	nolock_work(NOLOCK_WORK_PAGES, 5);
 	env_nolock_end();
 }
@@ -186,13 +186,13 @@ static void five_pages(void *arg)
 static void pages_split_by_an_interrupt(void *arg)
 {
 	(void)arg;
-	env_nolock_begin("kmalloc_nolock", 64);
+	env_nolock_begin("kmalloc_nolock", 64, false);
 	nolock_work(NOLOCK_WORK_PAGES, 4);
 	if (!machine_enter(CTX_NMI))
 		machine_report("bug", "test: cannot enter NMI");
-	env_nolock_begin("kmalloc_nolock", 128);
+	env_nolock_begin("kmalloc_nolock", 128, false);
 	nolock_work(NOLOCK_WORK_PAGES, 2);
-	env_nolock_begin("kmalloc_nolock", 16);
+	env_nolock_begin("kmalloc_nolock", 16, false);
 	nolock_work(NOLOCK_WORK_PAGES, 2);
 	env_nolock_end();
 	env_nolock_end();
@@ -201,7 +201,7 @@ static void pages_split_by_an_interrupt(void *arg)
 	/* outside any nolock call nothing counts */
 	nolock_work(NOLOCK_WORK_PAGES, 10);
 	/* a new call starts from zero */
-	env_nolock_begin("kfree_nolock", 0);
+	env_nolock_begin("kfree_nolock", 0, false);
 	nolock_work(NOLOCK_WORK_PAGES, 4);
 	env_nolock_end();
 }
@@ -212,7 +212,7 @@ static void retries_with_interrupts(void *arg)
 {
 	int n = *(int *)arg;
 
-	env_nolock_begin("kfree_nolock", 0);
+	env_nolock_begin("kfree_nolock", 0, false);
 	for (int i = 0; i < n; i++) {
 		if (!machine_enter(CTX_HARDIRQ))
 			machine_report("bug", "test: cannot enter hardirq");
@@ -295,6 +295,68 @@ TEST(bounded_work_catches_nolock_new_slab_loop)
 	}
 	kconfig.bugs = 0;
 	kconfig.slub_debug = 0;
+	return true;
+}
+
+/*
+ * A nolock call may only try locks: a spinning take inside one is reported
+ * ("nolock-spin") though the lock is free; a trylock, the per-CPU local lock
+ * (taken after local_lock_is_locked() said it is free), a take outside any
+ * nolock call, an interrupt's take over a nolock call and a call whose
+ * caller's gfp allows spinning are not.
+ */
+static spinlock_t test_lock;
+static local_trylock_t test_local_lock;
+
+enum nolock_take { TAKE_SPIN, TAKE_TRY, TAKE_LOCAL, TAKE_OUTSIDE, TAKE_IN_IRQ, TAKE_MAY_SPIN };
+
+static void take_in_nolock_call(void *arg)
+{
+	enum nolock_take how = *(enum nolock_take *)arg;
+	unsigned long flags;
+
+	spin_lock_init(&test_lock);
+	local_trylock_init(&test_local_lock);
+	if (how != TAKE_OUTSIDE)
+		env_nolock_begin("kmalloc_nolock", 64, how == TAKE_MAY_SPIN);
+	if (how == TAKE_IN_IRQ && !machine_enter(CTX_HARDIRQ))
+		machine_report("bug", "test: cannot enter hardirq");
+	if (how == TAKE_TRY) {
+		if (spin_trylock_irqsave(&test_lock, flags))
+			spin_unlock_irqrestore(&test_lock, flags);
+	} else if (how == TAKE_LOCAL) {
+		local_lock_irqsave(&test_local_lock, flags);
+		local_unlock_irqrestore(&test_local_lock, flags);
+	} else {
+		spin_lock_irqsave(&test_lock, flags);
+		spin_unlock_irqrestore(&test_lock, flags);
+	}
+	if (how == TAKE_IN_IRQ)
+		machine_exit();
+	if (how != TAKE_OUTSIDE)
+		env_nolock_end();
+}
+
+TEST(nolock_spin_reports_a_spinning_take_in_a_nolock_call)
+{
+	const struct machine_report *r;
+	enum nolock_take how;
+
+	machine_setup(2, false);
+	how = TAKE_SPIN;
+	r = machine_try(take_in_nolock_call, &how);
+	CHECK(report_is(r, "nolock-spin"));
+	CHECK(strstr(r->text, "kmalloc_nolock(64) spins on &test_lock, a call that may only try locks"));
+	for (how = TAKE_TRY; how <= TAKE_MAY_SPIN; how++) {
+		machine_setup(2, false);
+		CHECK(!machine_try(take_in_nolock_call, &how));
+	}
+	/* the check switched off */
+	machine_setup(2, false);
+	kconfig.nolock_spin = false;
+	how = TAKE_SPIN;
+	CHECK(!machine_try(take_in_nolock_call, &how));
+	kconfig.nolock_spin = true;
 	return true;
 }
 

@@ -51,6 +51,7 @@ void test_kconfig(int cpus)
 	kconfig.slab_objects = 4;
 	kconfig.debug_preempt = true;
 	kconfig.bounded_work = true;
+	kconfig.nolock_spin = true;
 	kconfig.kmemleak = true;
 	kconfig.api_contract = true;
 	kconfig.debug_atomic_sleep = true;
