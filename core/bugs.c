@@ -257,6 +257,16 @@ const struct slab_bug_info slab_bugs[NR_SLAB_BUGS] = {
 			     "nolock-spin check",
 		.expect = "nolock-spin",
 	},
+	[BUG_DEFERRED_FREE_HOOKS_TWICE] = {
+		.name = "deferred_free_hooks_twice",
+		.summary = "the deferred-free irq_work frees each object through the free hooks "
+			   "again, as slab_free() would, though kfree_nolock() already ran them: "
+			   "KASAN poisons the object a second time, a double free it reports (the "
+			   "fix: the slab-level free, __slab_free(), without the hooks)",
+		.reference = "a class of bug: mm/slub.c free_deferred_objects() calls __slab_free(), "
+			     "not slab_free(), for objects kfree_nolock() deferred",
+		.expect = "kasan",
+	},
 };
 
 int bug_lookup(const char *name)

@@ -15,6 +15,7 @@ struct kconfig kconfig = {
 	.debug_preempt = true,
 	.bounded_work = true,
 	.nolock_spin = true,
+	.kasan = true,
 	.kmemleak = true,
 	.api_contract = true,
 	.debug_atomic_sleep = true,

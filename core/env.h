@@ -70,6 +70,7 @@ struct kconfig {
 	bool debug_atomic_sleep; /* CONFIG_DEBUG_ATOMIC_SLEEP (might_sleep() checked) */
 	bool api_contract;	/* the allocator's own frees use the API its allocations need */
 	bool kmemleak;		/* CONFIG_DEBUG_KMEMLEAK's bookkeeping checked */
+	bool kasan;		/* KASAN's double-free report (an ASan build: the poison) */
 	bool debug_preempt;	/* CONFIG_DEBUG_PREEMPT (smp_processor_id() checked) */
 	bool bounded_work;	/* a nolock call's pages and retries bounded (env_nolock_work) */
 	bool nolock_spin;	/* a nolock call may only try locks (inject/nolock_spin.c) */

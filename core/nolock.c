@@ -189,6 +189,8 @@ static void free_deferred_objects(struct irq_work *work)
 		next = llist_next(pos);
 		/* the link was the free pointer: clear it before the real free */
 		set_freepointer(s, x, NULL);
+		if (bug_on(BUG_DEFERRED_FREE_HOOKS_TWICE))
+			slab_free_hook(s, x); /* kfree_nolock() ran the hooks already */
 		slab_free_inner(s, slab, x, x, 1);
 	}
 

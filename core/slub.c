@@ -1067,19 +1067,24 @@ void *slab_alloc_node(struct kmem_cache *s, gfp_t gfp, int node, size_t orig_siz
 /* ---- free ---- */
 
 /*
- * models: mm/slub.c slab_free_hook()
- * KASAN: an invalid or double free is a report; the object is poisoned.
+ * models: mm/slub.c slab_free_hook() — kasan_slab_free()'s checks
+ * KASAN: an invalid or double free is a "kasan" report; the object is
+ * poisoned. The invalid free is reported even with kconfig.kasan off: the
+ * model could not go on from it (it would link a free pointer mid-object).
  */
 void slab_free_hook(struct kmem_cache *s, void *object)
 {
 	struct slab *slab = virt_to_slab(object);
 	unsigned long off = (unsigned long)((char *)object - (char *)slab_address(slab));
+	char what[96];
 
 	/* s->objects, not slab->objects (equal: allocate_slab() copies it): the
 	 * slab's word also holds inuse, which list_lock holders on other CPUs
 	 * write (TINY, debug caches) — a race in C's terms, none here. */
-	if (off % s->size || off / s->size >= s->objects)
-		env_bug("KASAN: invalid-free (not the start of an object)", __FILE__, __LINE__);
+	if (off % s->size || off / s->size >= s->objects) {
+		describe_object(object, what, sizeof(what));
+		env_report("kasan", "BUG: KASAN: invalid-free of %s (not the start of an object)", what);
+	}
 #ifdef REENTRY_ASAN
 	/*
 	 * With SLAB_CONSISTENCY_CHECKS the model's own check finds a double
@@ -1087,8 +1092,11 @@ void slab_free_hook(struct kmem_cache *s, void *object)
 	 * as the kernel's slab error; a kernel with KASAN too would report it
 	 * here first, but then the debug check would never be exercised.
 	 */
-	if (!kmem_cache_debug_flags(s, SLAB_CONSISTENCY_CHECKS) && __asan_address_is_poisoned(object))
-		env_bug("KASAN: double-free", __FILE__, __LINE__);
+	if (KCONFIG(kasan) && !kmem_cache_debug_flags(s, SLAB_CONSISTENCY_CHECKS) &&
+	    __asan_address_is_poisoned(object)) {
+		describe_object(object, what, sizeof(what));
+		env_report("kasan", "BUG: KASAN: double-free of %s", what);
+	}
 #endif
 	kasan_poison(object, s->size);
 	/* The red zone stays unpoisoned: the model checks it (see core/debug.c). */

@@ -109,6 +109,7 @@ const struct config_bool config_bools[] = {
 	{ "no_might_sleep", offsetof(struct program_config, no_might_sleep), TEXT_ONLY },
 	{ "no_api_contract", offsetof(struct program_config, no_api_contract), TEXT_ONLY },
 	{ "no_kmemleak", offsetof(struct program_config, no_kmemleak), TEXT_ONLY },
+	{ "no_kasan", offsetof(struct program_config, no_kasan), TEXT_ONLY },
 };
 const size_t nr_config_bools = sizeof(config_bools) / sizeof(config_bools[0]);
 
@@ -254,5 +255,6 @@ void program_config_apply(const struct program_config *c, struct kconfig *k)
 	k->debug_atomic_sleep = !c->no_might_sleep;
 	k->api_contract = !c->no_api_contract;
 	k->kmemleak = !c->no_kmemleak;
+	k->kasan = !c->no_kasan;
 }
 

@@ -171,6 +171,7 @@ struct program_config {
 	bool no_might_sleep;	/* might_sleep() not checked (text only) */
 	bool no_api_contract;	/* the allocator's own frees not checked (text only) */
 	bool no_kmemleak;	/* kmemleak's bookkeeping not checked (text only) */
+	bool no_kasan;		/* KASAN's double-free not reported (text only) */
 	uint8_t slab_objects;	/* 0: the default */
 	uint8_t slub_debug;	/* the slub_debug= boot option, F=1 Z=2 P=4 U=8 (text
 				   only: a target sets it, the binary form has none) */

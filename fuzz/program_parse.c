@@ -22,7 +22,7 @@
  *             | no_cpu_partial | no_cmpxchg128 | shuffle | strict_api | memcg
  *             | no_debug_preempt | no_bounded_work | no_nolock_spin | no_lockdep_irq
  *             | no_lockdep_assert | no_might_sleep | no_api_contract
- *             | no_kmemleak
+ *             | no_kmemleak | no_kasan
  *             | slub_debug=FZPU                   (booleans also as name=0|1;
  *                                                  strict_api, memcg, the
  *                                                  no_ checks (debug checks
@@ -617,7 +617,8 @@ static bool parse_config_items(struct cursor *c, struct program_config *cfg)
 				       "slab_objects=, slub_debug=, up, preempt_rt, slub_tiny, lockdep, "
 				       "no_cpu_partial, no_cmpxchg128, shuffle, strict_api, memcg, "
 				       "no_debug_preempt, no_bounded_work, no_nolock_spin, no_lockdep_irq, "
-				       "no_lockdep_assert, no_might_sleep, no_api_contract, no_kmemleak)");
+				       "no_lockdep_assert, no_might_sleep, no_api_contract, no_kmemleak, "
+				       "no_kasan)");
 		has_value = accept(c, '=');
 
 		if (token_is(key, klen, "design") || token_is(key, klen, "rule")) {

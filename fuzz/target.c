@@ -46,7 +46,7 @@ static const struct target targets[NR_TARGETS] = {
 		.id = TARGET_NOLOCK,
 		.config = { .design = DESIGN_CPU_SLAB, .cpus = 2 },
 		.input_cpus = true, .input_cpu_partial = true, .input_lockdep = true,
-		.input_slab_objects = true, .input_shuffle = true,
+		.input_slab_objects = true, .input_shuffle = true, .input_cmpxchg128 = true,
 	},
 	[TARGET_NOLOCK_UP] = {
 		.id = TARGET_NOLOCK_UP,
@@ -123,6 +123,8 @@ static struct program_config target_config(const struct target *t,
 		c.slab_objects = in->slab_objects;
 	if (t->input_shuffle)
 		c.shuffle = in->shuffle;
+	if (t->input_cmpxchg128)
+		c.no_cmpxchg128 = in->no_cmpxchg128;
 	return c;
 }
 
@@ -171,8 +173,9 @@ static const struct {
 	CONFIG_FIELD(no_might_sleep),
 	CONFIG_FIELD(no_api_contract),
 	CONFIG_FIELD(no_kmemleak),
+	CONFIG_FIELD(no_kasan),
 };
-_Static_assert(sizeof(struct program_config) == 22, "config_fields lists every field");
+_Static_assert(sizeof(struct program_config) == 23, "config_fields lists every field");
 
 static uint8_t field(const struct program_config *c, size_t i)
 {

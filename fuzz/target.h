@@ -40,6 +40,7 @@ struct target {
 	bool input_slab_objects;	/* ... objects per slab (0, 2, 8 or 16) */
 	bool input_shuffle;		/* ... freelist randomization on or off */
 	bool input_tiny;		/* ... CONFIG_SLUB_TINY on or off */
+	bool input_cmpxchg128;		/* ... an arch with or without the 16-byte cmpxchg */
 };
 
 /* The target of an id; NULL for TARGET_NONE or out of range. */

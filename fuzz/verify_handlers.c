@@ -136,13 +136,20 @@ static unsigned int op_size(const struct op *op, const struct slot *slots)
 
 /*
  * The object a free handler frees during an operation on `cpu` working in
- * `bucket`: a live kmalloc_nolock() object allocated on that CPU (local) or
- * on another (remote), not the one the operation frees (the oracle takes it
- * out of the heap before the free begins: freeing it again would be the
- * program's double free, skipped); of the same bucket if there is one, the
- * newest (the likeliest to be on the CPU's slab or sheaf). -1 if none.
+ * `bucket`: a live object allocated on that CPU (local) or on another
+ * (remote), not the one the operation frees (the oracle takes it out of the
+ * heap before the free begins: freeing it again would be the program's
+ * double free, skipped); of the same bucket if there is one, the newest
+ * (the likeliest to be on the CPU's slab or sheaf). A kmalloc_nolock()
+ * object if there is one (kfree_nolock(), legal in every context), else a
+ * kmalloc() one (kfree(): a hardirq's, a softirq's or the irq_work's free
+ * into the slab the operation holds — the only free a seed without
+ * kmalloc_nolock() objects has, as where the arch lacks the 16-byte
+ * cmpxchg; where kfree() is not allowed, in NMI, the executor skips it).
+ * -1 if none.
  */
-static int pick(const struct slot *slots, int exclude, int cpu, bool local, int bucket)
+static int pick_of(const struct slot *slots, int exclude, int cpu, bool local, int bucket,
+		   bool nolock)
 {
 	int best = -1;
 	bool best_same = false;
@@ -151,7 +158,7 @@ static int pick(const struct slot *slots, int exclude, int cpu, bool local, int 
 		const struct slot *o = &slots[s];
 		bool same;
 
-		if (s == exclude || !o->live || !o->nolock || bucket_of(o->size) < 0 ||
+		if (s == exclude || !o->live || o->nolock != nolock || bucket_of(o->size) < 0 ||
 		    (o->cpu == cpu) != local)
 			continue;
 		same = bucket_of(o->size) == bucket;
@@ -162,6 +169,13 @@ static int pick(const struct slot *slots, int exclude, int cpu, bool local, int 
 		}
 	}
 	return best;
+}
+
+static int pick(const struct slot *slots, int exclude, int cpu, bool local, int bucket)
+{
+	int v = pick_of(slots, exclude, cpu, local, bucket, true);
+
+	return v >= 0 ? v : pick_of(slots, exclude, cpu, local, bucket, false);
 }
 
 static struct op nolock_alloc(int slot, unsigned int size, uint32_t gfp)
@@ -235,8 +249,10 @@ bool verify_handlers(const struct program *p, enum verify_handler h, struct swee
 		case VH_FREE_LOCAL:
 		case VH_FREE_REMOTE:
 			v = pick(slots, exclude, op->cpu, h == VH_FREE_LOCAL, bucket_of(size));
-			if (v >= 0)
+			if (v >= 0 && slots[v].nolock)
 				hd->ops[hd->nops++] = nolock_free(v);
+			else if (v >= 0)
+				hd->ops[hd->nops++] = (struct op){ .kind = OP_KFREE, .slot = (uint8_t)v };
 			break;
 		case VH_OWN:
 			hd->nops = p->sweep_nhandler;

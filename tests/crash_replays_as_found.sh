@@ -38,8 +38,11 @@ echo "$cases" | while read -r target bug program; do
 		"$reentry" encode "$tmp/$target.txt" -o "$crash" || { echo "FAIL $target: encode"; exit 1; } ;;
 	*)	cp "$src/$program" "$crash" ;;
 	esac
-	# flip what the target fixes: PREEMPT_RT, cmpxchg128, design, alloc_flags rule
-	set_byte "$crash" 2 $(( $(byte_at "$crash" 2) ^ 0xe2 ))
+	# flip what the target fixes: PREEMPT_RT, cmpxchg128 (nolock draws it
+	# from the input), design, alloc_flags rule
+	mask=0xe2
+	[ "$target" = nolock ] && mask=0xc2
+	set_byte "$crash" 2 $(( $(byte_at "$crash" 2) ^ mask ))
 
 	REENTRY_TRACE=1 REENTRY_BUGS=$bug timeout 120 "$fuzzers/${target}_fuzzer" "$crash" \
 		>/dev/null 2>"$tmp/err"

@@ -53,6 +53,7 @@ void test_kconfig(int cpus)
 	kconfig.bounded_work = true;
 	kconfig.nolock_spin = true;
 	kconfig.kmemleak = true;
+	kconfig.kasan = true;
 	kconfig.api_contract = true;
 	kconfig.debug_atomic_sleep = true;
 	kconfig.lockdep_assert = true;

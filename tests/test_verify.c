@@ -87,13 +87,14 @@ TEST(verify_freeing_handlers)
 	static struct program p;
 
 	CHECK(parse(seed, &p));
-	/* local: a kmalloc_nolock() object of the operation's CPU, not the one it frees */
+	/* local: a kmalloc_nolock() object of the operation's CPU, not the one
+	 * it frees; else a kmalloc() one, freed with kfree() */
 	CHECK(verify_handlers(&p, VH_FREE_LOCAL, h));
 	CHECK(is(0, ""));
 	CHECK(is(1, ""));			/* a is cpu0's */
-	CHECK(is(2, "kfree_nolock(a)"));
-	CHECK(is(3, ""));			/* it frees a itself; c is kmalloc()'s */
-	CHECK(is(4, ""));
+	CHECK(is(2, "kfree_nolock(a)"));	/* a before c: kmalloc_nolock()'s first */
+	CHECK(is(3, "kfree(c)"));		/* it frees a itself: c, kmalloc()'s */
+	CHECK(is(4, "kfree(c)"));
 	/* remote: another CPU's */
 	CHECK(verify_handlers(&p, VH_FREE_REMOTE, h));
 	CHECK(is(0, ""));

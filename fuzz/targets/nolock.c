@@ -1,7 +1,9 @@
 /*
  * nolock_fuzzer — Design A (the 6.18 per-CPU slabs), !RT, SMP: programs of
  * kmalloc/kfree, kmalloc_nolock/kfree_nolock and cache operations on 1-4
- * CPUs, with interrupts (NMI, hardirq, softirq, kprobe, irq_work, preempt
+ * CPUs, on an arch with the 16-byte cmpxchg or without it (then
+ * kmalloc_nolock() is unsupported and slabs update their freelists under
+ * the bit spinlock, irqs off), with interrupts (NMI, hardirq, softirq, kprobe, irq_work, preempt
  * and migrate) and faults (trylock, page allocation) at boundaries.
  *
  * Pass: every operation's result satisfies the oracle (fuzz/oracle.c: no
