@@ -33,6 +33,8 @@ static struct {
 	uint32_t ordinal;	/* boundaries of op so far */
 	uint32_t next_due;	/* smallest ordinal of an unfired boundary event of op */
 	bool fired[MAX_ARMED];	/* per event, for the current op */
+	uint8_t by_function[MAX_ARMED];	/* the current op's events anchored by function */
+	int nby_function;
 	uint32_t occurrences[3];	/* FAULT_TRYLOCK, FAULT_PAGE_ALLOC, FAULT_MEMCG in op */
 	uint16_t *record;
 	uint32_t record_cap;
@@ -262,15 +264,17 @@ static void fire_due(void *pc)
 
 /* Events anchored by function due at this position; like fire_due(), each
  * after the previous one's handler (`at` is this boundary's, kept). */
+/* Called on tracked boundaries: kept free of sanitizer checks, as boundary(). */
+__attribute__((no_sanitize("address", "undefined")))
 static void fire_due_by_function(void *pc)
 {
 	const struct fn_position here = e.here, *at = &here;
 
-	for (int i = 0; i < e.nevents; i++) {
+	for (int j = 0; j < e.nby_function; j++) {
+		int i = e.by_function[j];
 		const struct engine_event *ev = &e.events[i];
 
-		if (ev->op == e.op && ev->anchor == AT_FUNCTION && !e.fired[i] &&
-		    ev->fn == at->fn && ev->ordinal == at->k) {
+		if (ev->ordinal == at->k && ev->fn == at->fn && !e.fired[i]) {
 			e.fired[i] = true;
 			fire(ev, pc, at);
 		}
@@ -384,6 +388,7 @@ void engine_arm(const struct engine_event *events, int n, const struct engine_dr
 		}
 	e.driver = *driver;
 	e.op = -1;
+	e.nby_function = 0;
 	e.ordinal = 0;
 	e.next_due = ENGINE_LIVELOCK_BOUNDARIES;
 	e.kprobe_depth = 0;
@@ -421,9 +426,22 @@ void engine_harness_leave(void)
 	e.harness--;
 }
 
+/* Operation op's events anchored by function, for fire_due_by_function(). */
+static void collect_by_function(int op)
+{
+	e.nby_function = 0;
+	for (int i = 0; i < e.nevents; i++)
+		if (e.events[i].op == op && e.events[i].anchor == AT_FUNCTION)
+			e.by_function[e.nby_function++] = (uint8_t)i;
+}
+
 void engine_begin_op(int op)
 {
 	e.op = op;
+	/* positions cost a name lookup per boundary: only for an operation
+	 * that needs them (its own events), or when a caller asked */
+	collect_by_function(op);
+	e.track = e.track_requested || e.nby_function > 0;
 	e.ordinal = 0;
 	e.harness = 1;
 	/* an armed "@K fail ... xN" belongs to its operation */

@@ -16,6 +16,7 @@
 #define MAX_NAMES 1024		/* distinct model functions (core/ has ~300) */
 #define NAME_LEN 64
 #define CACHE_SIZE 16384	/* boundary pc -> name index, open addressing */
+_Static_assert((CACHE_SIZE & (CACHE_SIZE - 1)) == 0, "a power of two: slots by mask");
 
 static char names[MAX_NAMES][NAME_LEN];
 static int nnames;
@@ -44,17 +45,20 @@ const char *fn_anchor_intern(const char *name)
 	return names[nnames++];
 }
 
-/* The name index of key in table t (a miss asks the symbolizer through
- * lookup()); -1 if it has none. */
+/* The name index of key in table t of size entries (a power of two; a
+ * miss asks the symbolizer through lookup()); -1 if it has none. On every
+ * tracked boundary: kept free of sanitizer checks (the tables are the
+ * engine's own). */
+__attribute__((no_sanitize("address", "undefined")))
 static int cached(__typeof__(cache[0]) *t, size_t size, const void *key,
 		  void (*lookup)(const void *key, char *buf, size_t size))
 {
-	size_t h = (size_t)(((uintptr_t)key * 0x9e3779b97f4a7c15ull) >> 40) % size;
+	size_t h = (size_t)(((uintptr_t)key * 0x9e3779b97f4a7c15ull) >> 40) & (size - 1);
 	char name[NAME_LEN];
 	const char *interned;
 
 	for (size_t i = 0; i < size; i++) {
-		size_t slot = (h + i) % size;
+		size_t slot = (h + i) & (size - 1);
 
 		if (t[slot].key == key)
 			return t[slot].name;
@@ -70,6 +74,7 @@ static int cached(__typeof__(cache[0]) *t, size_t size, const void *key,
 	return -1;
 }
 
+__attribute__((no_sanitize("address", "undefined")))
 static int name_index(const void *pc)
 {
 	int n = cached(cache, CACHE_SIZE, pc, engine_pc_function);
@@ -87,6 +92,7 @@ void fn_anchor_reset(void)
 	op_serial++;
 }
 
+__attribute__((no_sanitize("address", "undefined")))
 void fn_anchor_step(const void *pc, struct fn_position *pos)
 {
 	int n = name_index(pc);
