@@ -203,12 +203,38 @@ static struct {
 
 /* ---- the work, in a worker ---- */
 
+/* The length of where's function: "slab_alloc_slow core/slub.c:823" is
+ * slab_alloc_slow; a place without a source line ("kmalloc_nolock", "end of
+ * program", a fuzzer's) is itself. */
+static size_t place_function(const char *where)
+{
+	const char *src = strstr(where, " core/");
+
+	if (!src)
+		src = strstr(where, " inject/");
+	return src ? (size_t)(src - where) : strlen(where);
+}
+
+/*
+ * The dedup key: the class and the function where the report's interrupt
+ * landed, not its line ("deadlock in update_freelist_inner", as syzbot
+ * titles "KASAN: double-free in kfree"): one bug's trials land on several
+ * lines of the function it breaks, and each would otherwise be a distinct
+ * report, minimized and saved on its own. The line is still printed.
+ */
+static bool same_key(const struct exec_report *a, const struct exec_report *b)
+{
+	size_t n = place_function(a->where);
+
+	return strcmp(a->cls, b->cls) == 0 && n == place_function(b->where) &&
+	       strncmp(a->where, b->where, n) == 0;
+}
+
 static void collect(struct sweep_out *o, const struct exec_report *r, const struct exec *x,
 		    const struct program *p)
 {
 	for (int i = 0; i < o->nfound; i++) {
-		if (strcmp(o->found[i].report.cls, r->cls) == 0 &&
-		    strcmp(o->found[i].report.where, r->where) == 0) {
+		if (same_key(&o->found[i].report, r)) {
 			o->found[i].trials++;
 			return;
 		}
@@ -488,10 +514,6 @@ static void *do_fuzz(const struct item *it, size_t *len)
 	return &out;
 }
 
-static bool same_key(const struct exec_report *a, const struct exec_report *b)
-{
-	return strcmp(a->cls, b->cls) == 0 && strcmp(a->where, b->where) == 0;
-}
 
 /* The program a text reads back as (what `reentry replay` of the saved file runs). */
 static bool reload(const char *text, struct program *p)
