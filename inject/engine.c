@@ -263,20 +263,24 @@ static void fire_due(void *pc)
 }
 
 /* Events anchored by function due at this position; like fire_due(), each
- * after the previous one's handler (`at` is this boundary's, kept). */
-/* Called on tracked boundaries: kept free of sanitizer checks, as boundary(). */
+ * after the previous one's handler (the position is this boundary's, kept:
+ * a handler moves e.here). On tracked boundaries: kept free of sanitizer
+ * checks, as boundary(). */
 __attribute__((no_sanitize("address", "undefined")))
 static void fire_due_by_function(void *pc)
 {
-	const struct fn_position here = e.here, *at = &here;
+	const char *fn = e.here.fn;
+	uint32_t k = e.here.k;
 
 	for (int j = 0; j < e.nby_function; j++) {
 		int i = e.by_function[j];
 		const struct engine_event *ev = &e.events[i];
 
-		if (ev->ordinal == at->k && ev->fn == at->fn && !e.fired[i]) {
+		if (ev->ordinal == k && ev->fn == fn && !e.fired[i]) {
+			const struct fn_position at = { .fn = fn, .k = k };
+
 			e.fired[i] = true;
-			fire(ev, pc, at);
+			fire(ev, pc, &at);
 		}
 	}
 }
@@ -293,7 +297,7 @@ static void boundary(void *pc)
 		record_here();
 	if (__builtin_expect(e.track, 0)) {
 		fn_anchor_step(pc, &e.here);
-		if (e.here.fn)
+		if (e.here.fn && e.nby_function)
 			fire_due_by_function(pc);
 	}
 	if (__builtin_expect(e.ordinal >= e.next_due, 0)) {
