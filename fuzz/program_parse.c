@@ -380,6 +380,17 @@ static bool parse_op(struct cursor *c, struct op *op)
 	return true;
 }
 
+/* One more handler operation into ops[*n] (an event's or a sweep's handler). */
+static bool parse_handler_op(struct cursor *c, struct op *ops, uint8_t *n)
+{
+	if (*n == MAX_HANDLER_OPS)
+		return fail_at(c, c->p, "too many handler operations (at most %d)", MAX_HANDLER_OPS);
+	if (!parse_op(c, &ops[*n]))
+		return false;
+	++*n;
+	return true;
+}
+
 /* '{' [op (';' op)* [';']] '}' */
 static bool parse_handler(struct cursor *c, struct event *ev)
 {
@@ -387,12 +398,8 @@ static bool parse_handler(struct cursor *c, struct event *ev)
 	if (accept(c, '}'))
 		return true;
 	for (;;) {
-		if (ev->nops == MAX_HANDLER_OPS)
-			return fail_at(c, c->p, "too many handler operations (at most %d)",
-				       MAX_HANDLER_OPS);
-		if (!parse_op(c, &ev->ops[ev->nops]))
+		if (!parse_handler_op(c, ev->ops, &ev->nops))
 			return false;
-		ev->nops++;
 		if (accept(c, ';')) {
 			if (accept(c, '}'))
 				return true;
@@ -746,12 +753,8 @@ static bool parse_sweep_handler(struct cursor *c, struct program *p)
 	if (!peek(c))
 		return true;
 	for (;;) {
-		if (p->sweep_nhandler == MAX_HANDLER_OPS)
-			return fail_at(c, c->p, "too many handler operations (at most %d)",
-				       MAX_HANDLER_OPS);
-		if (!parse_op(c, &p->sweep_handler[p->sweep_nhandler]))
+		if (!parse_handler_op(c, p->sweep_handler, &p->sweep_nhandler))
 			return false;
-		p->sweep_nhandler++;
 		if (!accept(c, ';'))
 			return expect_end(c);
 		if (!peek(c))

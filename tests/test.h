@@ -69,4 +69,8 @@ bool invalid_because(const char *what);
 struct machine_report;
 bool report_is(const struct machine_report *r, const char *cls);
 
+/* Parse a program's text into p; says why not (and the text) otherwise. */
+struct program;
+bool test_parse(const char *text, struct program *p);
+
 #endif

@@ -14,17 +14,6 @@
 
 #include <string.h>
 
-static char err[256];
-
-static bool parse(const char *text, struct program *p)
-{
-	if (!program_parse(text, p, err, sizeof(err))) {
-		fprintf(stderr, "parse failed: %s\n", err);
-		return false;
-	}
-	return true;
-}
-
 /* Ordinals spread over the slow path, one inside an earlier handler (@12,
  * after the NMI at @10 ran its kmalloc_nolock), and a fault at a boundary. */
 static const char ordinals_text[] =
@@ -42,7 +31,7 @@ TEST_INJECT(anchors_convert_both_ways_to_the_same_boundaries)
 	struct exec x1 = { .tracing = true }, x2 = { .tracing = true };
 	int nfn = 0;
 
-	CHECK(parse(ordinals_text, &ord));
+	CHECK(test_parse(ordinals_text, &ord));
 	fn = ord;
 	CHECK_EQ(anchors_convert(&fn, AT_FUNCTION), 0);
 	for (int e = 0; e < fn.nevents; e++)
@@ -94,7 +83,7 @@ TEST_INJECT(anchors_stale_anchor_says_what_it_hit)
 	char name[96], why[192];
 	int k = 0;
 
-	CHECK(parse(text, &p));
+	CHECK(test_parse(text, &p));
 	CHECK(exec_run(&x, &p));
 	/* sorted: @no_such_function+1, @slab_alloc_node_inner+1, +999 */
 	CHECK(!exec_event_fired(&x, 0, name, sizeof(name), why, sizeof(why)));
@@ -129,7 +118,7 @@ TEST_INJECT(anchors_rewrite_keeps_every_other_byte)
 	static char out[1024];
 	int left;
 
-	CHECK(parse(text, &p));
+	CHECK(test_parse(text, &p));
 	anchors_rewrite_text(text, &p, out, sizeof(out), &left);
 	CHECK_EQ(left, 1);	/* @900: past the operation's end */
 	CHECK(strncmp(out, "# expect: clean\n# the NMI lands @12 in the old numbering\n"
@@ -138,7 +127,7 @@ TEST_INJECT(anchors_rewrite_keeps_every_other_byte)
 			     "# unfired: op 0 @900 nmi\n\ncpu0 task:   a = kmalloc(64, GFP_KERNEL)   @")) == 0);
 	CHECK(!strstr(out, "@12 nmi"));	/* the comment's "@12" stays */
 	CHECK(strstr(out, "+") && strstr(out, " nmi { x = kmalloc_nolock(64, 0) }  @900 nmi  # was @12\n"));
-	CHECK(parse(out, &p));
+	CHECK(test_parse(out, &p));
 	CHECK_EQ(p.nevents, 2);
 	return true;
 }

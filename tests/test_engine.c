@@ -201,16 +201,6 @@ static uint16_t masks[MASK_CAP], masks2[MASK_CAP];
 static struct program prog;
 static struct exec ex, ex2;
 
-static bool parse(const char *text, struct program *p)
-{
-	char err[256];
-
-	if (!program_parse(text, p, err, sizeof(err))) {
-		fprintf(stderr, "program_parse: %s\n", err);
-		return false;
-	}
-	return true;
-}
 
 /* A handler program, parsed as the handler of a one-line program. */
 static struct program handler_holder;
@@ -220,7 +210,7 @@ static bool parse_handler(const char *ops, struct sweep_options *o)
 	char text[256];
 
 	snprintf(text, sizeof(text), "cpu0 task: irq_work()  @1 nmi { %s }\n", ops);
-	if (!parse(text, &handler_holder))
+	if (!test_parse(text, &handler_holder))
 		return false;
 	o->handler = handler_holder.events[0].ops;
 	o->nhandler = handler_holder.events[0].nops;
@@ -1427,7 +1417,7 @@ TEST_INJECT(engine_exec_nested_event_lands_in_earlier_handler)
 {
 	int x, y, a;
 
-	CHECK(parse(nested_text, &prog));
+	CHECK(test_parse(nested_text, &prog));
 	reset_exec(&ex);
 	ex.tracing = true;
 	exec_begin(&ex, &prog);
@@ -1454,7 +1444,7 @@ TEST_INJECT(engine_exec_nested_event_lands_in_earlier_handler)
 
 TEST(engine_exec_trace_is_deterministic)
 {
-	CHECK(parse(nested_text, &prog));
+	CHECK(test_parse(nested_text, &prog));
 	reset_exec(&ex);
 	reset_exec(&ex2);
 	ex.tracing = ex2.tracing = true;
@@ -1486,7 +1476,7 @@ TEST_INJECT(engine_exec_trace_shows_refused_events_and_why)
 		"  @3 nmi { y = kmalloc_nolock(64, 0) }\n"
 		"cpu0 preempt_off: b = kmalloc_nolock(64, 0)  @1 preempt cpu1 { z = kmalloc_nolock(64, 0) }\n";
 
-	CHECK(parse(text, &prog));
+	CHECK(test_parse(text, &prog));
 	reset_exec(&ex);
 	ex.tracing = true;
 	exec_begin(&ex, &prog);
@@ -1525,7 +1515,7 @@ TEST(engine_exec_fault_text_program)
 	struct kmem_cache *s;
 	unsigned long slabs;
 
-	CHECK(parse(text, &prog));
+	CHECK(test_parse(text, &prog));
 	reset_exec(&ex);
 	ex.tracing = true;
 	exec_begin(&ex, &prog);
@@ -1556,7 +1546,7 @@ TEST(engine_fail_memcg_count_ends_with_its_operation)
 		"cpu0 task: a = kmalloc(64, GFP_KERNEL|__GFP_ACCOUNT)  @1 fail memcg x3\n"
 		"cpu0 task: b = kmalloc(64, GFP_KERNEL|__GFP_ACCOUNT)\n";
 
-	CHECK(parse(text, &prog));
+	CHECK(test_parse(text, &prog));
 	reset_exec(&ex);
 	ex.tracing = true;
 	exec_begin(&ex, &prog);
@@ -1592,7 +1582,7 @@ TEST(engine_sweep_trials_are_the_allowed_pairs)
 	struct sweep_result r;
 	unsigned long want_trials = 0, want_boundaries = 0;
 
-	CHECK(parse(small_text, &prog));
+	CHECK(test_parse(small_text, &prog));
 	CHECK(parse_handler("x = kmalloc_nolock(64, 0); kfree_nolock(x)", &o));
 
 	/* independently: replay the prefix, record the op's masks */
@@ -1640,7 +1630,7 @@ TEST_INJECT(engine_sweep_finds_seed_000_kprobe_fastpath)
 	struct sweep_options o = { .kinds = KBIT(EV_KPROBE), .depth = 1 };
 	struct sweep_result on, off;
 
-	CHECK(parse(kprobe_sweep_text, &prog));
+	CHECK(test_parse(kprobe_sweep_text, &prog));
 	CHECK(prog.bugs == 1ull << BUG_KPROBE_FASTPATH);
 	CHECK(parse_handler("x = kmalloc_nolock(64, 0)", &o));
 
@@ -1676,7 +1666,7 @@ TEST_INJECT(engine_sweep_is_deterministic)
 	struct sweep_options o = { .kinds = SWEEP_INTERRUPTS, .depth = 1 };
 	static struct sweep_result r1, r2;
 
-	CHECK(parse(kprobe_sweep_text, &prog));
+	CHECK(test_parse(kprobe_sweep_text, &prog));
 	CHECK(parse_handler("x = kmalloc_nolock(64, 0)", &o));
 	sweep_run(&prog, &o, &r1);
 	sweep_run(&prog, &o, &r2);
@@ -1729,7 +1719,7 @@ TEST_INJECT(engine_sweep_depth_2_counts_pairs_and_nests_in_handlers)
 	struct sweep_result r1, r2;
 	unsigned long want1 = 0, want2 = 0, in_handler = 0;
 
-	CHECK(parse(text, &prog));
+	CHECK(test_parse(text, &prog));
 	CHECK(parse_handler("x = kmalloc_nolock(64, 0)", &o1));
 	o2 = o1;
 	o2.depth = 2;
@@ -1809,7 +1799,7 @@ TEST_INJECT(engine_sweep_reference_failure_is_reported_not_swept)
 	struct sweep_options o = { .kinds = KBIT(EV_NMI), .depth = 1 };
 	struct sweep_result r;
 
-	CHECK(parse(text, &prog));
+	CHECK(test_parse(text, &prog));
 	CHECK(parse_handler("x = kmalloc_nolock(64, 0)", &o));
 	sweep_run(&prog, &o, &r);
 	CHECK(r.reference_failed);
@@ -1862,7 +1852,7 @@ TEST(engine_lost_object_report_says_1_object)
 	};
 
 	for (int lost = 1; lost <= 2; lost++) {
-		CHECK(parse("cpu0 task: a = kmalloc(64, GFP_KERNEL)\n", &prog));
+		CHECK(test_parse("cpu0 task: a = kmalloc(64, GFP_KERNEL)\n", &prog));
 		reset_exec(&ex);
 		exec_begin(&ex, &prog);
 		CHECK(exec_ops(&ex, 0, 1));

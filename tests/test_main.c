@@ -3,6 +3,7 @@
 
 #include "../core/prandom.h"
 #include "../core/slab.h"
+#include "../fuzz/program.h"
 #include "../inject/machine.h"
 
 #include <inttypes.h>
@@ -124,4 +125,15 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "reentry_tests: no test named '%s'\n", argv[1]);
 	return 2;
+}
+
+bool test_parse(const char *text, struct program *p)
+{
+	char err[256];
+
+	if (!program_parse(text, p, err, sizeof(err))) {
+		fprintf(stderr, "program_parse: %s\n--- text:\n%s\n---\n", err, text);
+		return false;
+	}
+	return true;
 }

@@ -192,14 +192,6 @@ static bool program_valid(const struct program *p)
 	return true;
 }
 
-static bool parse_ok(const char *text, struct program *p)
-{
-	if (!program_parse(text, p, err, sizeof(err))) {
-		fprintf(stderr, "parse failed: %s\n--- text:\n%s\n---\n", err, text);
-		return false;
-	}
-	return true;
-}
 
 /* Parse, print, and compare with the canonical text; print → parse → print. */
 static bool canonical(const char *text, const char *want)
@@ -207,7 +199,7 @@ static bool canonical(const char *text, const char *want)
 	struct program p, q;
 	int n;
 
-	CHECK(parse_ok(text, &p));
+	CHECK(test_parse(text, &p));
 	CHECK(program_valid(&p));
 	n = program_print(&p, text1, sizeof(text1));
 	CHECK(n >= 0 && (size_t)n < sizeof(text1));
@@ -215,7 +207,7 @@ static bool canonical(const char *text, const char *want)
 		fprintf(stderr, "printed:\n%s--- wanted:\n%s---\n", text1, want);
 		return false;
 	}
-	CHECK(parse_ok(text1, &q));
+	CHECK(test_parse(text1, &q));
 	CHECK(prog_eq(&p, &q, true));
 	program_print(&q, text2, sizeof(text2));
 	CHECK(strcmp(text1, text2) == 0);
@@ -381,7 +373,7 @@ TEST(program_text_roundtrip)
 		len = program_print(&p, text1, sizeof(text1));
 		CHECK(len >= 0 && (size_t)len < sizeof(text1));
 		CHECK_EQ(strlen(text1), len);
-		if (!parse_ok(text1, &q)) {
+		if (!test_parse(text1, &q)) {
 			fprintf(stderr, "input %d: its print does not parse\n", i);
 			return false;
 		}
@@ -815,7 +807,7 @@ TEST(program_encode_cap)
 	struct program p, q;
 	size_t n;
 
-	CHECK(parse_ok(text, &p));
+	CHECK(test_parse(text, &p));
 	n = program_encode(&p, full, sizeof(full));
 	CHECK_EQ(n, 4 + 12 * 6);
 	for (size_t cap = 0; cap <= n + 12; cap++) {
@@ -854,7 +846,7 @@ TEST(program_decode_deterministic)
 		/* parse too leaves nothing of what was there before */
 		program_print(a, text1, sizeof(text1));
 		memset(a, 0x5a, sizeof(*a));
-		CHECK(parse_ok(text1, a));
+		CHECK(test_parse(text1, a));
 		CHECK(memcmp(a, b, sizeof(*a)) == 0);
 	}
 	free(a);
@@ -877,7 +869,7 @@ TEST(program_design_example)
 		"cpu1 task: kfree(b)                      # remote free\n";
 	struct program p;
 
-	CHECK(parse_ok(text, &p));
+	CHECK(test_parse(text, &p));
 	CHECK(program_valid(&p));
 	CHECK_EQ(p.bugs, 1ull << BUG_KPROBE_FASTPATH);
 	CHECK(strcmp(p.expect, "double-alloc") == 0);
@@ -919,7 +911,7 @@ TEST(program_issue_example)
 	struct program p, q;
 	const struct event *ev;
 
-	CHECK(parse_ok(text, &p));
+	CHECK(test_parse(text, &p));
 	CHECK(program_valid(&p));
 	CHECK(p.config.lockdep && p.config.no_cpu_partial);
 	CHECK_EQ(p.config.slab_objects, 4);
@@ -1069,7 +1061,7 @@ TEST(program_gfp_print)
 		CHECK(print_op_is(&op, want));
 		/* and back */
 		snprintf(text, sizeof(text), "cpu0 task: %s\n", want);
-		CHECK(parse_ok(text, &p));
+		CHECK(test_parse(text, &p));
 		CHECK_EQ(p.ops[0].gfp, cases[i].gfp);
 	}
 	for (size_t i = 0; i < sizeof(parses) / sizeof(parses[0]); i++) {
@@ -1082,7 +1074,7 @@ TEST(program_gfp_print)
 			CHECK(strstr(err, "unknown gfp flag '__GFP_NOWAIT_IS_NOT_A_NAME'"));
 			continue;
 		}
-		CHECK(parse_ok(text, &p));
+		CHECK(test_parse(text, &p));
 		CHECK_EQ(p.ops[0].gfp, parses[i].gfp);
 	}
 	return true;
@@ -1108,10 +1100,10 @@ TEST(program_slab_flags_print)
 		snprintf(want, sizeof(want), "c1 = kmem_cache_create(24, 16, %s)", cases[i].text);
 		CHECK(print_op_is(&op, want));
 		snprintf(text, sizeof(text), "cpu0 task: %s", want);
-		CHECK(parse_ok(text, &p));
+		CHECK(test_parse(text, &p));
 		CHECK_EQ(p.ops[0].flags, cases[i].flags);
 	}
-	CHECK(parse_ok("cpu0 task: c3 = kmem_cache_create(24, 0, SLAB_DEBUG_FLAGS|SLAB_ACCOUNT)", &p));
+	CHECK(test_parse("cpu0 task: c3 = kmem_cache_create(24, 0, SLAB_DEBUG_FLAGS|SLAB_ACCOUNT)", &p));
 	CHECK_EQ(p.ops[0].flags, SLAB_DEBUG_FLAGS | SLAB_ACCOUNT);
 	CHECK_EQ(p.ops[0].cache, 3);
 	return true;
@@ -1125,7 +1117,7 @@ TEST(program_headers)
 			"cpus=4 slub_tiny preempt_rt\n",
 			"# config: design=sheaves rule=alloc_trylock cpus=4 preempt_rt slub_tiny "
 			"no_cmpxchg128 slab_objects=8\n"));
-	CHECK(parse_ok("# config: design=sheaves rule=alloc_trylock\n", &p));
+	CHECK(test_parse("# config: design=sheaves rule=alloc_trylock\n", &p));
 	CHECK_EQ(p.config.design, DESIGN_SHEAVES);
 	CHECK_EQ(p.config.alloc_flags_rule, RULE_ALLOC_TRYLOCK);
 	/* up means one CPU */
@@ -1152,7 +1144,7 @@ TEST(program_headers)
 	CHECK(canonical("# expect: leak\n# bug: kprobe_fastpath\n# config: lockdep\n",
 			"# config: design=cpu_slab cpus=2 lockdep\n# bug: kprobe_fastpath\n"
 			"# expect: leak\n"));
-	CHECK(parse_ok("# config: cpus=8\ncpu7 task: irq_work()  @1 preempt cpu7", &p));
+	CHECK(test_parse("# config: cpus=8\ncpu7 task: irq_work()  @1 preempt cpu7", &p));
 	CHECK_EQ(p.ops[0].cpu, 7);
 	return true;
 }
@@ -1161,21 +1153,21 @@ TEST(program_comment_vs_anchor)
 {
 	struct program p;
 
-	CHECK(parse_ok("cpu0 task: a = kmalloc(8, 0)  # a comment @5 nmi #5 fail trylock", &p));
+	CHECK(test_parse("cpu0 task: a = kmalloc(8, 0)  # a comment @5 nmi #5 fail trylock", &p));
 	CHECK_EQ(p.nevents, 0);
-	CHECK(parse_ok("cpu0 task: a = kmalloc(8, 0)  #5 fail trylock # then a comment", &p));
+	CHECK(test_parse("cpu0 task: a = kmalloc(8, 0)  #5 fail trylock # then a comment", &p));
 	CHECK_EQ(p.nevents, 1);
 	CHECK(p.events[0].anchor == AT_OCCURRENCE && p.events[0].ordinal == 5);
-	CHECK(parse_ok("cpu0 task: a = kmalloc(8, 0) #", &p));
+	CHECK(test_parse("cpu0 task: a = kmalloc(8, 0) #", &p));
 	CHECK_EQ(p.nevents, 0);
-	CHECK(parse_ok("cpu0 task: a = kmalloc(8, 0)\t#\tcomment", &p));
-	CHECK(parse_ok("cpu0 task: a = kmalloc(8, 0)#5 fail memcg#6 fail memcg x2 #", &p));
+	CHECK(test_parse("cpu0 task: a = kmalloc(8, 0)\t#\tcomment", &p));
+	CHECK(test_parse("cpu0 task: a = kmalloc(8, 0)#5 fail memcg#6 fail memcg x2 #", &p));
 	CHECK_EQ(p.nevents, 2);
 	CHECK(p.events[1].kind == EV_FAIL_MEMCG && p.events[1].count == 2);
-	CHECK(parse_ok("cpu0 task: a = kmalloc(8, 0)  @7 fail page_alloc  #7 fail page_alloc", &p));
+	CHECK(test_parse("cpu0 task: a = kmalloc(8, 0)  @7 fail page_alloc  #7 fail page_alloc", &p));
 	CHECK(p.events[0].anchor == AT_BOUNDARY && p.events[1].anchor == AT_OCCURRENCE);
 	/* At the start of a line, '#' always begins a comment or header. */
-	CHECK(parse_ok("#5 fail trylock\n", &p));
+	CHECK(test_parse("#5 fail trylock\n", &p));
 	CHECK_EQ(p.nops, 0);
 	/* Handlers: empty, absent, trailing ';' */
 	CHECK(canonical("cpu0 task: irq_work()  @1 irq_work {}  @2 nmi { }  @3 hardirq "
@@ -1183,7 +1175,7 @@ TEST(program_comment_vs_anchor)
 			"cpu0 task: irq_work()  @1 irq_work  @2 nmi  @3 hardirq { irq_work() }  "
 			"@4 softirq\n"));
 	/* CRLF line ends */
-	CHECK(parse_ok("cpu0 task: a = kmalloc(8, 0)\r\n# c\r\ncpu1 task: kfree(a)  # x\r\n", &p));
+	CHECK(test_parse("cpu0 task: a = kmalloc(8, 0)\r\n# c\r\ncpu1 task: kfree(a)  # x\r\n", &p));
 	CHECK_EQ(p.nops, 2);
 	return true;
 }
@@ -1197,7 +1189,7 @@ TEST(program_limits_text)
 	/* 64 ops are fine, the 65th is an error on its own line. */
 	for (int i = 0; i < MAX_OPS; i++)
 		n += (size_t)snprintf(text + n, sizeof(text) - n, "cpu0 task: irq_work()\n");
-	CHECK(parse_ok(text, &p));
+	CHECK(test_parse(text, &p));
 	CHECK_EQ(p.nops, MAX_OPS);
 	snprintf(text + n, sizeof(text) - n, "cpu0 task: irq_work()\n");
 	CHECK(parse_fails(text, MAX_OPS + 1, "cpu0", "too many operations (at most 64)"));
@@ -1206,7 +1198,7 @@ TEST(program_limits_text)
 	n = (size_t)snprintf(text, sizeof(text), "cpu0 task: irq_work()");
 	for (int i = 0; i < MAX_EVENTS; i++)
 		n += (size_t)snprintf(text + n, sizeof(text) - n, "  @%d nmi", i + 1);
-	CHECK(parse_ok(text, &p));
+	CHECK(test_parse(text, &p));
 	CHECK_EQ(p.nevents, MAX_EVENTS);
 	snprintf(text + n, sizeof(text) - n, "  @99 nmi");
 	CHECK(parse_fails(text, 1, "@99", "too many events (at most 16)"));
@@ -1216,14 +1208,14 @@ TEST(program_limits_text)
 			  "  @5 nmi  @6 nmi  @7 nmi  @8 nmi  @9 nmi", 2, "@9", "too many events"));
 
 	/* 4 handler ops, not 5 */
-	CHECK(parse_ok("cpu0 task: irq_work()  @1 nmi { irq_work(); irq_work(); irq_work(); "
+	CHECK(test_parse("cpu0 task: irq_work()  @1 nmi { irq_work(); irq_work(); irq_work(); "
 		       "irq_work() }", &p));
 	CHECK_EQ(p.events[0].nops, MAX_HANDLER_OPS);
 	CHECK(parse_fails("cpu0 task: irq_work()  @1 nmi { irq_work(); irq_work(); irq_work(); "
 			  "irq_work(); kfree(z) }", 1, "kfree", "too many handler operations (at most 4)"));
 
 	/* ordinals, counts, sizes, slots, caches at their limits */
-	CHECK(parse_ok("cpu0 task: irq_work()  @4096 nmi  #64 fail trylock x16", &p));
+	CHECK(test_parse("cpu0 task: irq_work()  @4096 nmi  #64 fail trylock x16", &p));
 	CHECK_EQ(p.events[0].ordinal, PROGRAM_MAX_ORDINAL);
 	CHECK_EQ(p.events[1].ordinal, PROGRAM_MAX_OCCURRENCE);
 	CHECK_EQ(p.events[1].count, PROGRAM_MAX_FAULT_COUNT);
@@ -1233,16 +1225,16 @@ TEST(program_limits_text)
 			  "an occurrence ordinal must be at most 64"));
 	CHECK(parse_fails("cpu0 task: irq_work()  #1 fail trylock x17", 1, "17",
 			  "a fault count must be at most 16"));
-	CHECK(parse_ok("cpu0 task: z = kmalloc(65535, 0xffffffff)\ncpu0 task: write(z, 65535, 65535)\n"
+	CHECK(test_parse("cpu0 task: z = kmalloc(65535, 0xffffffff)\ncpu0 task: write(z, 65535, 65535)\n"
 		       "cpu0 task: c3 = kmem_cache_create(0, 4096, 0xffffffff)", &p));
 	CHECK_EQ(p.ops[0].slot, MAX_SLOTS - 1);
 	CHECK_EQ(p.ops[0].size, 65535);
 	CHECK_EQ(p.ops[0].gfp, 0xffffffffu);
 	CHECK_EQ(p.ops[1].arg, 65535);
 	CHECK_EQ(p.ops[2].cache, MAX_USER_CACHES - 1);
-	CHECK(parse_ok("# config: slab_objects=32", &p));
+	CHECK(test_parse("# config: slab_objects=32", &p));
 	CHECK(parse_fails("# config: slab_objects=33", 1, "33", "slab_objects must be at most 32"));
-	CHECK(parse_ok("# expect: 0123456789012345678901234567890", &p));	/* 31 */
+	CHECK(test_parse("# expect: 0123456789012345678901234567890", &p));	/* 31 */
 	CHECK(parse_fails("# expect: 01234567890123456789012345678901", 1,
 			  "01234567890123456789012345678901", "report class longer than 31 characters"));
 	return true;
@@ -1310,7 +1302,7 @@ TEST(program_names)
 	CHECK_EQ(n, strlen("a = kmalloc(64, GFP_KERNEL)"));
 	CHECK(strcmp(small, "a = kma") == 0);
 	CHECK_EQ(op_print(&op, NULL, 0), n);
-	CHECK(parse_ok("cpu1 preempt_off: kmem_cache_free(c2, q)  @9 kprobe { write(q, 8, 100) }", &p));
+	CHECK(test_parse("cpu1 preempt_off: kmem_cache_free(c2, q)  @9 kprobe { write(q, 8, 100) }", &p));
 	n = program_print(&p, NULL, 0);
 	CHECK_EQ(n, program_print(&p, text1, sizeof(text1)));
 	CHECK(strcmp(text1, "cpu1 preempt_off: kmem_cache_free(c2, q)  @9 kprobe "
@@ -1382,7 +1374,7 @@ TEST(program_function_anchors_text)
 			"cpu0 task: a = kmalloc(64, GFP_KERNEL)  @3 nmi  "
 			"@get_partial_node+1 fail trylock x2  "
 			"@slab_alloc_slow+6 kprobe { x = kmalloc_nolock(64, 0) }\n"));
-	CHECK(parse_ok("cpu0 task: kfree(a)  @slab_alloc_slow+6 nmi\n", &p));
+	CHECK(test_parse("cpu0 task: kfree(a)  @slab_alloc_slow+6 nmi\n", &p));
 	CHECK_EQ(p.events[0].anchor, AT_FUNCTION);
 	CHECK(strcmp(p.events[0].fn, "slab_alloc_slow") == 0 && p.events[0].ordinal == 6);
 	CHECK_EQ(program_encode(&p, buf, sizeof(buf)), 0);

@@ -11,16 +11,6 @@
 
 static struct sweep_handler h[MAX_OPS];
 
-static bool parse(const char *text, struct program *p)
-{
-	char err[256];
-
-	if (!program_parse(text, p, err, sizeof(err))) {
-		fprintf(stderr, "%s\n", err);
-		return false;
-	}
-	return true;
-}
 
 /* Is handler i the one operation `want` (as the text form prints it), or empty for ""? */
 static bool is(int i, const char *want)
@@ -62,7 +52,7 @@ TEST(verify_allocating_handlers)
 {
 	static struct program p;
 
-	CHECK(parse(seed, &p));
+	CHECK(test_parse(seed, &p));
 	/* the operation's own size (a free: its object's; none: 64), in a slot
 	 * the program never names (x is the handler's: z) */
 	CHECK(verify_handlers(&p, VH_SAME_BUCKET, h));
@@ -86,7 +76,7 @@ TEST(verify_freeing_handlers)
 {
 	static struct program p;
 
-	CHECK(parse(seed, &p));
+	CHECK(test_parse(seed, &p));
 	/* local: a kmalloc_nolock() object of the operation's CPU, not the one
 	 * it frees; else a kmalloc() one, freed with kfree() */
 	CHECK(verify_handlers(&p, VH_FREE_LOCAL, h));
@@ -102,7 +92,7 @@ TEST(verify_freeing_handlers)
 	CHECK(is(2, "kfree_nolock(b)"));
 	CHECK(is(5, "kfree_nolock(b)"));
 	/* nothing to free anywhere: no sweep at all */
-	CHECK(parse("cpu0 task: a = kmalloc(64, GFP_KERNEL)\ncpu0 task: kfree(a)\n", &p));
+	CHECK(test_parse("cpu0 task: a = kmalloc(64, GFP_KERNEL)\ncpu0 task: kfree(a)\n", &p));
 	CHECK(!verify_handlers(&p, VH_FREE_LOCAL, h));
 	return true;
 }
@@ -112,7 +102,7 @@ TEST(verify_free_prefers_the_operations_bucket)
 	static struct program p;
 
 	/* b is newer, but a is in the bucket op 2 works in */
-	CHECK(parse("cpu0 task: a = kmalloc_nolock(64, 0)\n"
+	CHECK(test_parse("cpu0 task: a = kmalloc_nolock(64, 0)\n"
 		    "cpu0 task: b = kmalloc_nolock(512, 0)\n"
 		    "cpu0 task: c = kmalloc(64, GFP_KERNEL)\n"
 		    "cpu0 task: d = kmalloc(1024, GFP_KERNEL)\n", &p));
@@ -126,9 +116,9 @@ TEST(verify_own_handler)
 {
 	static struct program p;
 
-	CHECK(parse(seed, &p));
+	CHECK(test_parse(seed, &p));
 	CHECK(!verify_handlers(&p, VH_OWN, h));
-	CHECK(parse("# sweep: nmi handler kfree_nolock(b)\n"
+	CHECK(test_parse("# sweep: nmi handler kfree_nolock(b)\n"
 		    "cpu0 task: b = kmalloc_nolock(64, 0)\ncpu0 task: c = kmalloc(64, GFP_KERNEL)\n", &p));
 	CHECK(verify_handlers(&p, VH_OWN, h));
 	CHECK(is(0, "kfree_nolock(b)"));
