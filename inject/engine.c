@@ -43,7 +43,7 @@ static struct {
 				   (e.g. the deny list) must not count */
 	int harness;		/* > 0: harness code runs (see engine_harness_enter) */
 	bool track_requested;	/* engine_track() */
-	bool track;		/* ... or an AT_FUNCTION event is armed */
+	bool track;		/* ... or the current op has an AT_FUNCTION event */
 	struct fn_position here; /* tracking: the last boundary's position */
 	struct engine_observer observer;	/* see engine_observe(); zero: none */
 } e = { .op = -1 };
@@ -380,7 +380,6 @@ void engine_arm(const struct engine_event *events, int n, const struct engine_dr
 	if (n > 0)
 		memcpy(e.events, events, (size_t)n * sizeof(*events));
 	e.nevents = n;
-	e.track = e.track_requested;
 	for (int i = 0; i < n; i++)
 		if (e.events[i].anchor == AT_FUNCTION) {
 			/* compared by pointer with the positions' names; a name
@@ -388,7 +387,6 @@ void engine_arm(const struct engine_event *events, int n, const struct engine_dr
 			const char *fn = e.events[i].fn ? fn_anchor_intern(e.events[i].fn) : NULL;
 
 			e.events[i].fn = fn ? fn : "";
-			e.track = true;
 		}
 	e.driver = *driver;
 	e.op = -1;
@@ -415,9 +413,6 @@ void engine_disarm(void)
 void engine_track(bool on)
 {
 	e.track_requested = on;
-	e.track = on;
-	for (int i = 0; i < e.nevents; i++)
-		e.track |= e.events[i].anchor == AT_FUNCTION;
 }
 
 void engine_harness_enter(void)

@@ -94,8 +94,9 @@ void engine_end_op(void);
 void engine_harness_enter(void);
 void engine_harness_leave(void);
 /* Track every boundary's function position (fn_anchor.h), for
- * engine_fired.at: to convert anchors. Events anchored AT_FUNCTION turn it on
- * by themselves; it costs a lookup per boundary. */
+ * engine_fired.at: to convert anchors; from the next operation on. An
+ * operation with events anchored AT_FUNCTION turns it on by itself; it costs
+ * a lookup per boundary. */
 void engine_track(bool on);
 /* Boundaries counted so far in the current (or last) operation. */
 uint32_t engine_ordinal(void);
