@@ -267,6 +267,18 @@ const struct slab_bug_info slab_bugs[NR_SLAB_BUGS] = {
 			     "not slab_free(), for objects kfree_nolock() deferred",
 		.expect = "kasan",
 	},
+	[BUG_MEMCG_ABORT_SKIPS_FREE_HOOK] = {
+		.name = "memcg_abort_skips_free_hook",
+		.summary = "memcg: when the charge fails, memcg_alloc_abort_single() gives the object "
+			   "back to its slab without slab_free_hook(), though slab_post_alloc_hook() "
+			   "had unpoisoned it: KASAN never poisons it again, and the next allocation "
+			   "that gets it unpoisons an object KASAN has live; nothing else sees it (the "
+			   "fix: the free hook first)",
+		.reference = "a class of bug: mm/slub.c memcg_alloc_abort_single() runs "
+			     "slab_free_hook() before do_slab_free(): the charge comes after KASAN "
+			     "unpoisoned the object",
+		.expect = "kasan",
+	},
 };
 
 int bug_lookup(const char *name)

@@ -70,7 +70,7 @@ struct kconfig {
 	bool debug_atomic_sleep; /* CONFIG_DEBUG_ATOMIC_SLEEP (might_sleep() checked) */
 	bool api_contract;	/* the allocator's own frees use the API its allocations need */
 	bool kmemleak;		/* CONFIG_DEBUG_KMEMLEAK's bookkeeping checked */
-	bool kasan;		/* KASAN's double-free report (an ASan build: the poison) */
+	bool kasan;		/* KASAN's double-free and double-unpoison reports (ASan builds) */
 	bool debug_preempt;	/* CONFIG_DEBUG_PREEMPT (smp_processor_id() checked) */
 	bool bounded_work;	/* a nolock call's pages and retries bounded (env_nolock_work) */
 	bool nolock_spin;	/* a nolock call may only try locks (inject/nolock_spin.c) */
@@ -344,6 +344,14 @@ enum env_slab_api {
 	ENV_KFREE, ENV_KFREE_NOLOCK, ENV_KMEM_CACHE_FREE,	/* frees */
 };
 void env_slab_api(enum env_slab_api api, const void *object, const void *cache, unsigned int gfp);
+
+/*
+ * KASAN's allocation side: slab_post_alloc_hook() is about to unpoison an
+ * object that is not poisoned — not free in KASAN's eyes. The environment
+ * reports it ("kasan"), unless its program holds the object: then the
+ * oracle's double-alloc report, which names both allocations, says it.
+ */
+void env_kasan_double_unpoison(const void *object);
 
 /* A kernel BUG: a broken invariant the model detected itself. Does not return. */
 _Noreturn void env_bug(const char *what, const char *file, int line);

@@ -396,13 +396,16 @@ void memcg_slab_free_hook(struct kmem_cache *s, struct slab *slab, void *object)
  * The 6.18 code freed with the spinning free whoever the caller was, which
  * can deadlock under kmalloc_nolock() (registry bug memcg_abort_spins); the
  * fix ("mm/slab: fix a deadlock in memcg_alloc_abort_single()") defers the
- * free when the caller may not spin. The model has the fix.
+ * free when the caller may not spin. The model has the fix. The free hook
+ * comes first: slab_post_alloc_hook() unpoisoned the object before the
+ * charge (registry bug memcg_abort_skips_free_hook leaves it out).
  */
 void memcg_alloc_abort_single(struct kmem_cache *s, void *object, gfp_t gfp)
 {
 	struct slab *slab = virt_to_slab(object);
 
-	slab_free_hook(s, object);
+	if (!bug_on(BUG_MEMCG_ABORT_SKIPS_FREE_HOOK))
+		slab_free_hook(s, object);
 	if (slab_allow_spin(gfp) || bug_on(BUG_MEMCG_ABORT_SPINS))
 		do_slab_free(s, slab, object, object, 1);
 	else

@@ -1027,6 +1027,18 @@ bool slab_post_alloc_hook(struct kmem_cache *s, gfp_t gfp, void *object, size_t 
 {
 	if (!object)
 		return true;
+#ifdef REENTRY_ASAN
+	/*
+	 * A free object is poisoned (slab_free_hook(), allocate_slab()): one
+	 * that is not is being handed out while still live, or after a free
+	 * that skipped the free hook. The environment reports it unless the
+	 * oracle will (a program's object handed out twice: double-alloc).
+	 * Debug caches are left to alloc_debug_processing(), as for frees.
+	 */
+	if (KCONFIG(kasan) && !kmem_cache_debug_flags(s, SLAB_CONSISTENCY_CHECKS) &&
+	    !__asan_address_is_poisoned(object))
+		env_kasan_double_unpoison(object);
+#endif
 	kasan_unpoison(object, s->object_size);
 	if (gfp & __GFP_ZERO)
 		memset(object, 0, s->object_size);

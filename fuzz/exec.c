@@ -13,6 +13,7 @@
 
 #include "../core/bugs.h"
 #include "../inject/engine.h"
+#include "../inject/kasan.h"
 #include "../inject/snapshot.h"
 
 #include <stdarg.h>
@@ -685,7 +686,9 @@ bool exec_ops(struct exec *x, int from, int to)
 	range.to = to < x->prog->nops ? to : x->prog->nops;
 	if (x->record)
 		engine_record(x->record, x->record_cap);
+	kasan_set_program(oracle_holds, x);
 	r = machine_try(ops_body, x);
+	kasan_set_program(NULL, NULL);
 	engine_disarm();
 	if (r)
 		capture(x, r);
@@ -707,7 +710,9 @@ bool exec_finish(struct exec *x)
 
 	if (x->reported)
 		return false;
+	kasan_set_program(oracle_holds, x);
 	r = machine_try(finish_body, x);
+	kasan_set_program(NULL, NULL);
 	if (r) {
 		capture(x, r);
 	} else {

@@ -154,6 +154,9 @@ void oracle_alloc(struct exec *x, const struct op *op, void *p, enum alloc_api a
  * free must be skipped (empty slot, or an API the contract forbids). */
 bool oracle_before_free(struct exec *x, const struct op *op, int *index);
 void oracle_forget(struct exec *x, int index);
+/* Does the program hold object (a live object it allocated)? For KASAN's
+ * allocation side (inject/kasan.h): such an object is the oracle's report. */
+bool oracle_holds(void *exec, const void *object);
 /* End of run: every cache holds no allocated object, validators pass. */
 void oracle_final(struct exec *x);
 

@@ -260,6 +260,16 @@ void oracle_alloc(struct exec *x, const struct op *op, void *p, enum alloc_api a
 	memset(p, o->pattern, size);
 }
 
+bool oracle_holds(void *exec, const void *object)
+{
+	const struct exec *x = exec;
+
+	for (int i = 0; i < x->st.nobjs; i++)
+		if (x->st.objs[i].p == object)
+			return true;
+	return false;
+}
+
 static void check_pattern(struct exec *x, const struct live_object *o)
 {
 	char where[96], by[96];

@@ -21,7 +21,6 @@
  * The books are reset with the machine and snapshotted with it.
  */
 #include "api_contract.h"
-#include "object_book.h"
 #include "chain.h"
 #include "engine.h"
 
@@ -37,6 +36,18 @@ static const char *const api_name[] = {
 	[ENV_KMEM_CACHE_ALLOC] = "kmem_cache_alloc()", [ENV_KFREE] = "kfree()",
 	[ENV_KFREE_NOLOCK] = "kfree_nolock()", [ENV_KMEM_CACHE_FREE] = "kmem_cache_free()",
 };
+
+const struct book_entry *api_contract_lookup(const void *object)
+{
+	int i = book_find(&books, object);
+
+	return i < 0 ? NULL : &books.e[i];
+}
+
+const char *api_contract_api_name(enum env_slab_api api)
+{
+	return api_name[api];
+}
 
 void api_contract_reset(void)
 {

@@ -456,6 +456,12 @@ void env_slab_api(enum env_slab_api api, const void *object, const void *cache, 
 	(void)gfp;
 }
 
+/* Only ASan builds call it, and the threaded backend is TSan's. */
+void env_kasan_double_unpoison(const void *object)
+{
+	(void)object;
+}
+
 void env_nolock_work(enum nolock_work what)
 {
 	(void)what;

@@ -13,12 +13,18 @@
  * kmemleak's bookkeeping ("kmemleak"): objects registered at allocation
  * (a caller that may spin) and forgotten by kfree() but not kfree_nolock();
  * freed memory it still tracks is a leak at the scan, or a refused insert.
+ *
+ * KASAN's allocation side ("kasan", inject/kasan.c): an object about to be
+ * handed out that KASAN does not have poisoned is reported, naming the
+ * allocator's own allocation when it was one; a program's object is the
+ * oracle's double-alloc.
  */
 #include "test.h"
 
 #include "../core/bugs.h"
 #include "../core/internal.h"
 #include "../inject/callstack.h"
+#include "../inject/kasan.h"
 #include "../inject/kmemleak.h"
 #include "../inject/machine.h"
 
@@ -330,5 +336,87 @@ TEST(kmemleak_catches_sheaf_free_skips_kfree)
 				      "or kmem_cache_free())") || strstr(r->text, "in ?"));
 	}
 	kconfig.bugs = 0;
+	return true;
+}
+
+/* ---- KASAN's allocation side ---- */
+
+static void *again;
+
+static void allocate_again(void *arg)
+{
+	(void)arg;
+	again = kmalloc(64, GFP_KERNEL);
+}
+
+/* Back on its slab's freelist as a free would put it, but without the free
+ * hook: KASAN still has it live. */
+static void back_without_free_hook(void *p)
+{
+	do_slab_free(virt_to_cache(p), virt_to_slab(p), p, p, 1);
+}
+
+static bool program_holds_it(void *ctx, const void *object)
+{
+	return object == ctx;
+}
+
+static const struct machine_report *handed_out_again(void)
+{
+	const struct machine_report *r = machine_try(allocate_again, NULL);
+
+	callstack_set_depth(0); /* a report left kmalloc()'s frames */
+	return r;
+}
+
+TEST_ASAN(kasan_reports_an_object_handed_out_while_live)
+{
+	const struct machine_report *r;
+	void *p;
+
+	/* the allocator's own object, never freed */
+	books_setup(DESIGN_CPU_SLAB, false);
+	p = allocator_kmalloc(64, GFP_KERNEL);
+	back_without_free_hook(p);
+	r = handed_out_again();
+	CHECK(report_is(r, "kasan"));
+	CHECK(strstr(r->text, "BUG: KASAN: double-unpoison of kmalloc-64 slab "));
+	CHECK(strstr(r->text, "(the allocator's own object, allocated by kmalloc() in allocator_kmalloc "
+			      "and not freed)") ||
+	      strstr(r->text, "(the allocator's own object, allocated by kmalloc() in ? and not freed)"));
+
+	/* anyone's, returned without the free hook */
+	books_setup(DESIGN_CPU_SLAB, false);
+	p = kmalloc(64, GFP_KERNEL);
+	back_without_free_hook(p);
+	r = handed_out_again();
+	CHECK(report_is(r, "kasan"));
+	CHECK(strstr(r->text, "freed without slab_free_hook()"));
+
+	/* the program holds it: the oracle's double-alloc says so, not KASAN */
+	books_setup(DESIGN_CPU_SLAB, false);
+	p = kmalloc(64, GFP_KERNEL);
+	back_without_free_hook(p);
+	kasan_set_program(program_holds_it, p);
+	r = handed_out_again();
+	kasan_set_program(NULL, NULL);
+	CHECK(!r);
+	CHECK(again == p);
+
+	/* a real free poisons it: nothing */
+	books_setup(DESIGN_CPU_SLAB, false);
+	p = allocator_kmalloc(64, GFP_KERNEL);
+	kfree(p);
+	CHECK(!handed_out_again());
+	CHECK(again == p);
+
+	/* the check switched off */
+	books_setup(DESIGN_CPU_SLAB, false);
+	kconfig.kasan = false;
+	p = allocator_kmalloc_nolock(64);	/* not kmemleak's: it would refuse the insert */
+	back_without_free_hook(p);
+	r = handed_out_again();
+	kconfig.kasan = true;
+	CHECK(!r);
 	return true;
 }
