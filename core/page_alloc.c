@@ -54,11 +54,19 @@ __harness_query unsigned long nr_arena_pages(void)
 	return world->nr_pages;
 }
 
-/* models: mm/page_alloc.c __free_one_page() — merge with free buddies. */
+/*
+ * models: mm/page_alloc.c __free_one_page() — merge with free buddies.
+ * A freed block is zeroed first, as init_on_free does: free memory then
+ * holds no state, so a snapshot of the world need only save the pages in
+ * use, and the next owner of a block sees what a fresh world's would, not
+ * what an earlier run left (a verdict never depends on runs before it).
+ */
 static void free_one_page_inner(struct zone *zone, struct page *page, unsigned int order)
 {
 	unsigned long idx = page_index(page);
 
+	kasan_unpoison(page_address(page), PAGE_SIZE << order);
+	memset(page_address(page), 0, PAGE_SIZE << order);
 	kasan_poison(page_address(page), PAGE_SIZE << order);
 	for (unsigned long i = 0; i < (1ul << order); i++)
 		world->memmap[idx + i].flags = 0;

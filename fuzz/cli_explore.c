@@ -14,7 +14,7 @@ static int explore(const struct cli_verb *v, struct cli_args *a, bool random)
 {
 	static struct program p;
 	struct sweep_options o = {
-		.kinds = a->kinds, .depth = a->depth,
+		.kinds = a->kinds, .depth = a->depth, .no_state_cache = a->no_state_cache,
 		.handler = a->handler_ops, .nhandler = a->nhandler,
 		.progress = isatty(STDERR_FILENO),
 	};

@@ -25,6 +25,7 @@ static const struct {
 	[OPT_TEXT] = { "text", 0, NULL, "read files as text, whatever the rule says (a NUL still fails)" },
 	[OPT_BINARY] = { "binary", 0, NULL, "read files as binary inputs, whatever the rule says" },
 	[OPT_DEPTH] = { "depth", 0, "N", "interrupts per trial: 1 (the default) or 2" },
+	[OPT_NO_STATE_CACHE] = { "no-state-cache", 0, NULL, "run every trial to its end (debug: no state caching)" },
 	[OPT_KINDS] = { "kinds", 0, "K,...", "interrupt kinds (default: nmi,hardirq,softirq,kprobe,irq_work,preempt)" },
 	[OPT_HANDLER] = { "handler", 0, "OPS", "their handler, ops split by ';' (default '" SWEEP_DEFAULT_HANDLER "')" },
 	[OPT_SEED] = { "seed", 0, "S", "seed of the random schedules, 0..2^64-1 (default 1)" },
@@ -219,6 +220,9 @@ static bool apply(int o, const char *v, struct cli_args *a, char *err, size_t er
 		if (!number_option(o, v, 1, 2, &n, err, errsize))
 			return false;
 		a->depth = (int)n;
+		return true;
+	case OPT_NO_STATE_CACHE:
+		a->no_state_cache = true;
 		return true;
 	case OPT_KINDS:
 		if (!cli_kinds(v, &a->kinds, names, sizeof(names)))

@@ -29,6 +29,7 @@ enum cli_option {
 	OPT_TEXT,		/* --text */
 	OPT_BINARY,		/* --binary */
 	OPT_DEPTH,		/* --depth 1|2 */
+	OPT_NO_STATE_CACHE,	/* --no-state-cache */
 	OPT_KINDS,		/* --kinds K,... */
 	OPT_HANDLER,		/* --handler OPS */
 	OPT_SEED,		/* --seed S */
@@ -60,6 +61,7 @@ struct cli_args {
 	int nconfigs;
 	enum cli_form form;		/* --text, --binary */
 	int depth;			/* --depth (1) */
+	bool no_state_cache;		/* --no-state-cache */
 	unsigned int kinds;		/* --kinds (every interrupt kind) */
 	const char *handler;		/* --handler ("p = kmalloc_nolock(64, 0)") */
 	struct op handler_ops[MAX_HANDLER_OPS];	/* ... parsed */

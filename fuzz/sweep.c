@@ -5,10 +5,13 @@
  * and of the oracle, and during the operation which event kinds may fire at
  * each of its boundaries. A trial restores the snapshot of its operation,
  * adds its event(s) to the program's own schedule, and runs the rest of the
- * program and the end checks.
+ * program and the end checks — unless the state its operation left is one
+ * whose future is known clean (fuzz/state_cache.h): the reference run's
+ * after the same operation, or an earlier trial's that ran clean.
  */
 #include "anchors.h"
 #include "sweep.h"
+#include "state_cache.h"
 #include "../core/prandom.h"
 
 #include "../core/bugs.h"
@@ -23,6 +26,7 @@
 struct point {
 	struct snapshot world;
 	struct exec_state oracle;
+	struct digest after;	/* the reference run's state after the operation */
 	uint16_t *masks;	/* kinds allowed at each boundary of the operation */
 	uint32_t boundaries;
 };
@@ -70,29 +74,38 @@ static struct engine_event make_event(const struct program *p, int op, uint32_t 
 /* One trial from the point before operation op. Returns true if it reported. */
 static bool trial(struct exec *x, const struct program *p, const struct sweep_options *o,
 		  struct point *pt, int op, struct engine_event *ev, int nev, struct sweep_result *r,
-		  uint16_t *record, uint32_t *boundaries)
+		  uint16_t *record, uint32_t *boundaries, struct state_cache *cache)
 {
+	struct digest after = { 0, 0 };
+
 	snapshot_restore(&pt->world);
 	exec_resume(x, &pt->oracle);
 	x->extra = ev;
 	x->nextra = nev;
 	x->record = record;
 	x->record_cap = RECORD_CAP;
-	if (record) {
-		/* record the injected operation alone, then run the rest */
-		exec_ops(x, op, op + 1);
+	/* the injected operation alone, then the rest */
+	exec_ops(x, op, op + 1);
+	if (record)
 		*boundaries = engine_ordinal();
-		x->record = NULL;
-		if (!x->reported)
-			exec_ops(x, op + 1, p->nops);
-	} else {
-		exec_ops(x, op, p->nops);
+	x->record = NULL;
+	r->trials++;
+	if (!x->reported && cache) {
+		after = state_after(x, op, &pt->world, &pt->oracle);
+		if (digest_equal(&after, &pt->after) || state_cache_has(cache, &after)) {
+			r->pruned++;
+			return false;	/* its future ran clean already */
+		}
 	}
 	if (!x->reported)
-		exec_finish(x);
-	r->trials++;
+		exec_ops(x, op + 1, p->nops);
 	if (!x->reported)
+		exec_finish(x);
+	if (!x->reported) {
+		if (cache)
+			state_cache_add(cache, &after);
 		return false;
+	}
 	r->reports++;
 	count_class(r, x->report.cls);
 	if (o->on_report)
@@ -141,6 +154,8 @@ static bool reference_run(struct exec *x, const struct program *p, struct point 
 		x->record = record;
 		x->record_cap = RECORD_CAP;
 		exec_ops(x, i, i + 1);
+		if (!x->reported)
+			pts[i].after = state_after(x, i, &pts[i].world, &pts[i].oracle);
 		pts[i].boundaries = engine_ordinal();
 		pts[i].masks = malloc((pts[i].boundaries ? pts[i].boundaries : 1) * sizeof(uint16_t));
 		if (!pts[i].masks)
@@ -175,6 +190,7 @@ void sweep_run(const struct program *p, const struct sweep_options *o, struct sw
 	uint16_t *record = malloc(RECORD_CAP * sizeof(*record));
 	uint16_t *record2 = o->depth > 1 ? malloc(RECORD_CAP * sizeof(*record2)) : NULL;
 	struct exec x = { .extra_handler = o->handler, .nextra_handler = o->nhandler };
+	struct state_cache *cache = o->no_state_cache ? NULL : state_cache_new();
 	unsigned long total, done = 0;
 
 	if (!pts || !record || (o->depth > 1 && !record2))
@@ -198,14 +214,14 @@ void sweep_run(const struct program *p, const struct sweep_options *o, struct sw
 				if (!(o->kinds & pts[i].masks[k - 1] & (1u << kind)))
 					continue;
 				ev[0] = make_event(p, i, k, kind);
-				if (trial(&x, p, o, &pts[i], i, ev, 1, r, record2, &b2) || o->depth < 2)
+				if (trial(&x, p, o, &pts[i], i, ev, 1, r, record2, &b2, cache) || o->depth < 2)
 					goto next;
 				/* depth 2: a second event later in the same operation */
 				for (uint32_t k2 = k + 1; k2 <= b2 && k2 <= RECORD_CAP; k2++)
 					for (int kind2 = 0; kind2 < NR_EVENT_KINDS; kind2++)
 						if (o->kinds & record2[k2 - 1] & (1u << kind2)) {
 							ev[1] = make_event(p, i, k2, kind2);
-							trial(&x, p, o, &pts[i], i, ev, 2, r, NULL, NULL);
+							trial(&x, p, o, &pts[i], i, ev, 2, r, NULL, NULL, cache);
 						}
 next:
 				progress(o, ++done, total);
@@ -214,6 +230,7 @@ next:
 	}
 	progress(o, total, total);
 out:
+	state_cache_free(cache);
 	free_points(p, pts);
 	free(record);
 	free(record2);
@@ -246,6 +263,7 @@ void random_run(const struct program *p, const struct sweep_options *o, uint64_t
 	struct point *pts = calloc((size_t)p->nops + 1, sizeof(*pts));
 	uint16_t *record = malloc(RECORD_CAP * sizeof(*record));
 	struct exec x = { .extra_handler = o->handler, .nextra_handler = o->nhandler };
+	struct state_cache *cache = o->no_state_cache ? NULL : state_cache_new();
 	uint64_t state = seed;
 	unsigned long total;
 
@@ -277,10 +295,11 @@ void random_run(const struct program *p, const struct sweep_options *o, uint64_t
 							ev[nev++] = make_event(p, ev[0].op, k + 1, kind);
 			}
 		}
-		trial(&x, p, o, &pts[ev[0].op], ev[0].op, ev, nev, r, NULL, NULL);
+		trial(&x, p, o, &pts[ev[0].op], ev[0].op, ev, nev, r, NULL, NULL, cache);
 		progress(o, t + 1, trials);
 	}
 out:
+	state_cache_free(cache);
 	free_points(p, pts);
 	free(record);
 	exec_free(&x);
@@ -314,6 +333,9 @@ void sweep_print(FILE *out, const struct program *p, const struct sweep_options 
 		r->trials, r->trials == 1 ? "" : "s", r->reports, r->reports == 1 ? "" : "s");
 	for (int i = 0; i < r->nclasses; i++)
 		fprintf(out, "         %-16s %lu\n", r->classes[i].cls, r->classes[i].count);
+	if (!o->no_state_cache)
+		fprintf(out, "pruned   %lu of %lu trials: the state their injected operation left had a known "
+			"clean future\n", r->pruned, r->trials);
 	if (!r->nfirst)
 		return;
 

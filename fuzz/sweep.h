@@ -26,6 +26,9 @@ struct sweep_options {
 	const struct op *handler;	/* the injected interrupts' handler program */
 	int nhandler;
 	bool progress;			/* a progress bar on stderr */
+	/* Run every trial's future, even from a state whose future is known
+	 * clean (fuzz/state_cache.h): the debug switch, --no-state-cache. */
+	bool no_state_cache;
 	/*
 	 * sweep_run() only, NULL by default. op_handlers[i], one per
 	 * operation of the program, replaces handler for the interrupts
@@ -42,6 +45,7 @@ struct sweep_options {
 
 struct sweep_result {
 	unsigned long operations, boundaries, trials, reports;
+	unsigned long pruned;		/* trials whose future was known clean */
 	int nclasses;
 	struct { char cls[32]; unsigned long count; } classes[SWEEP_MAX_CLASSES];
 	bool reference_failed;		/* the program reports without injection */

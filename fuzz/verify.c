@@ -146,7 +146,7 @@ struct found {
 };
 
 struct sweep_out {
-	unsigned long trials, reports;
+	unsigned long trials, pruned, reports;
 	int nfound;
 	unsigned long more;	/* failing trials of reports past MAX_FOUND */
 	struct found found[MAX_FOUND];
@@ -197,6 +197,7 @@ struct item {
 static struct {
 	uint64_t bugs;
 	int depth;
+	bool no_state_cache;
 	uint64_t fuzz;
 	const char *fuzzers, *source, *out;
 } cfg;
@@ -265,7 +266,7 @@ static void *do_sweep(const struct item *it, size_t *len)
 	const struct program *p = &inputs[it->input].prog;
 	struct sweep_options o = {
 		.kinds = verify_handler_kinds((enum verify_handler)it->handler), .depth = cfg.depth,
-		.op_handlers = handlers,
+		.no_state_cache = cfg.no_state_cache, .op_handlers = handlers,
 		.on_report = on_report, .ctx = &out,
 	};
 	struct sweep_result r;
@@ -275,6 +276,7 @@ static void *do_sweep(const struct item *it, size_t *len)
 	verify_handlers(p, (enum verify_handler)it->handler, handlers);
 	sweep_run(p, &o, &r);
 	out.trials = r.trials;
+	out.pruned = r.pruned;
 	out.reports = r.reports;
 	if (r.reference_failed)
 		collect(&out, &r.first_report, NULL, p);
@@ -1170,6 +1172,24 @@ static void kinds_text(unsigned int kinds, char *buf, size_t size)
 					      event_kind_name((enum event_kind)k));
 }
 
+/* The state cache's share (fuzz/state_cache.h): one line, so that a run
+ * without the cache prints the same but for it. */
+static void print_pruned(int nitems)
+{
+	unsigned long trials = 0, pruned = 0;
+
+	if (cfg.no_state_cache)
+		return;
+	for (int i = 0; i < nitems; i++) {
+		if (items[i].type != IT_SWEEP || items[i].died)
+			continue;
+		trials += ((const struct sweep_out *)items[i].out)->trials;
+		pruned += ((const struct sweep_out *)items[i].out)->pruned;
+	}
+	printf("%-14s %lu of %lu trials: the state their injected operation left had a known clean "
+	       "future\n", "pruned", pruned, trials);
+}
+
 static void print_tables(int nitems)
 {
 	char by_class[512], kinds[128];
@@ -1229,6 +1249,7 @@ static void print_tables(int nitems)
 		printf("%-14s %-19s %6d %9lu %8lu  %s\n", verify_handler_name((enum verify_handler)h),
 		       kinds, sweeps, trials, failing, by_class);
 	}
+	print_pruned(nitems);
 
 	for (int i = 0, first = 1; i < nitems; i++) {
 		const struct fuzz_out *o = items[i].out;
@@ -1449,6 +1470,7 @@ int cmd_verify(const struct cli_verb *v, struct cli_args *a)
 	cfg.source = a->source ? a->source : REENTRY_SOURCE_DIR;
 	cfg.out = a->out ? a->out : "verify-out";
 	cfg.depth = a->depth;
+	cfg.no_state_cache = a->no_state_cache;
 	cfg.fuzz = a->fuzz;
 	cfg.bugs = a->bugs;
 	snprintf(fuzzers, sizeof(fuzzers), "%s/build/fuzz", cfg.source);

@@ -59,9 +59,9 @@ size_t api_contract_state_size(void)
 	return BOOK_STATE_SIZE;
 }
 
-void api_contract_save(void *buf)
+size_t api_contract_save(void *buf)
 {
-	book_save(&books, buf);
+	return book_save(&books, buf);
 }
 
 void api_contract_restore(const void *buf)

@@ -18,7 +18,7 @@ const char *api_contract_api_name(enum env_slab_api api);
 
 void api_contract_reset(void);
 size_t api_contract_state_size(void);
-void api_contract_save(void *buf);
+size_t api_contract_save(void *buf);	/* returns the bytes used */
 void api_contract_restore(const void *buf);
 
 #endif /* REENTRY_INJECT_API_CONTRACT_H */

@@ -48,9 +48,9 @@ size_t kmemleak_state_size(void)
 	return BOOK_STATE_SIZE;
 }
 
-void kmemleak_save(void *buf)
+size_t kmemleak_save(void *buf)
 {
-	book_save(&books, buf);
+	return book_save(&books, buf);
 }
 
 void kmemleak_restore(const void *buf)

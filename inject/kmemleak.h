@@ -15,7 +15,7 @@ void kmemleak_scan(void);
 
 void kmemleak_reset(void);
 size_t kmemleak_state_size(void);
-void kmemleak_save(void *buf);
+size_t kmemleak_save(void *buf);	/* returns the bytes used */
 void kmemleak_restore(const void *buf);
 
 #endif /* REENTRY_INJECT_KMEMLEAK_H */

@@ -90,9 +90,10 @@ static size_t used_size(void)
 	return offsetof(__typeof__(ld), traces) + (size_t)ld.ntraces * sizeof(ld.traces[0]);
 }
 
-void lockdep_save(void *buf)
+size_t lockdep_save(void *buf)
 {
 	memcpy(buf, &ld, used_size());
+	return used_size();
 }
 
 void lockdep_restore(const void *buf)

@@ -19,7 +19,7 @@ void lockdep_hardirqs_on(const void *pc);
  * in snapshots with the machine. */
 void lockdep_reset(void);
 size_t lockdep_state_size(void);
-void lockdep_save(void *buf);
+size_t lockdep_save(void *buf);	/* returns the bytes used */
 void lockdep_restore(const void *buf);
 
 #endif /* REENTRY_INJECT_LOCKDEP_H */

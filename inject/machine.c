@@ -18,6 +18,7 @@
 #include "coro.h"
 #include "engine.h"
 #include "api_contract.h"
+#include "digest.h"
 #include "kmemleak.h"
 #include "lockdep.h"
 #include "nolock_spin.h"
@@ -100,7 +101,7 @@ static struct machine_report report;
 static const struct {
 	void (*reset)(void);
 	size_t (*size)(void);
-	void (*save)(void *buf);
+	size_t (*save)(void *buf);	/* returns the bytes it used */
 	void (*restore)(const void *buf);
 } books[] = {
 	{ lockdep_reset, lockdep_state_size, lockdep_save, lockdep_restore },
@@ -537,6 +538,29 @@ void machine_restore(const void *buf)
 	}
 	rt_forget_blocked();
 	memset(&report, 0, sizeof(report));
+}
+
+/*
+ * m and each book's used bytes, compared with base's. m.entries is left
+ * out: only differences of it are ever read (bounded_work.c), so two
+ * machines that differ in it alone run on alike.
+ */
+void machine_digest(const void *base, struct digest *d)
+{
+	static char *now;
+	const char *b = (const char *)base + sizeof(m);
+	__typeof__(m) mine = m;
+
+	if (!now && !(now = malloc(machine_state_size())))
+		abort();
+	memcpy(&mine.entries, (const char *)base + offsetof(__typeof__(m), entries), sizeof(mine.entries));
+	digest_changes(d, 1, &mine, base, sizeof(mine));
+	for (size_t i = 0; i < sizeof(books) / sizeof(books[0]); i++) {
+		size_t used = books[i].save(now);
+
+		digest_changes(d, (i + 2) << 32, now, b, used);
+		b += books[i].size();
+	}
 }
 
 void machine_arena(void **base, size_t *size)

@@ -118,6 +118,10 @@ void machine_set_sched_hook(void (*hook)(void *ctx, const char *what), void *ctx
 size_t machine_state_size(void);
 void machine_save(void *buf);
 void machine_restore(const void *buf);
+/* The machine's difference from a machine_save() of base into d
+ * (inject/digest.h): what the rest of a run can depend on. */
+struct digest;
+void machine_digest(const void *base, struct digest *d);
 /* The arena mapping env_arena_map() made (NULL, 0 if none). */
 void machine_arena(void **base, size_t *size);
 

@@ -28,9 +28,12 @@ void book_forget(struct object_book *b, int i)
 	b->e[i] = b->e[--b->n];
 }
 
-void book_save(const struct object_book *b, void *buf)
+size_t book_save(const struct object_book *b, void *buf)
 {
-	memcpy(buf, b, offsetof(struct object_book, e) + (size_t)b->n * sizeof(b->e[0]));
+	size_t n = offsetof(struct object_book, e) + (size_t)b->n * sizeof(b->e[0]);
+
+	memcpy(buf, b, n);
+	return n;
 }
 
 void book_restore(struct object_book *b, const void *buf)

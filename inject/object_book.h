@@ -34,9 +34,10 @@ struct book_entry *book_add(struct object_book *b, const void *object);
 /* Entry i goes (the last one takes its place). */
 void book_forget(struct object_book *b, int i);
 
-/* Snapshots: the bytes that hold a book, and only its used entries copied. */
+/* Snapshots: the bytes that hold a book, and only its used entries copied
+ * (book_save() returns how many bytes that is). */
 #define BOOK_STATE_SIZE sizeof(struct object_book)
-void book_save(const struct object_book *b, void *buf);
+size_t book_save(const struct object_book *b, void *buf);
 void book_restore(struct object_book *b, const void *buf);
 
 #endif /* REENTRY_INJECT_OBJECT_BOOK_H */

@@ -8,6 +8,7 @@
  * shadow bytes of each range are saved and written back as they were.
  */
 #include "snapshot.h"
+#include "digest.h"
 #include "machine.h"
 
 #include "../core/slab.h"
@@ -83,12 +84,23 @@ static void save_range(void *start, size_t len, void *arg)
 
 void snapshot_take(struct snapshot *s)
 {
-	if (!s->machine)
-		s->machine = malloc(machine_state_size());
+	/* zeroed: the books save only what they use, and digests compare
+	 * the whole of each */
+	if (!s->machine && !(s->machine = calloc(1, machine_state_size())))
+		abort();
 	machine_save(s->machine);
 	s->nranges = 0;
 	s->nbytes = 0;
 	kmem_for_each_used_range(save_range, s);
+}
+
+/* Is [start, start + len) one of s's ranges? cursor: s's first range not
+ * below the last one asked about (callers ask in address order). */
+static bool has_range(const struct snapshot *s, int *cursor, const void *start, size_t len)
+{
+	while (*cursor < s->nranges && s->ranges[*cursor].start < (const char *)start)
+		(*cursor)++;
+	return *cursor < s->nranges && s->ranges[*cursor].start == start && s->ranges[*cursor].len == len;
 }
 
 /*
@@ -97,15 +109,21 @@ void snapshot_take(struct snapshot *s)
  * poison; the ranges restored below bring back their own bytes and poison.
  * Without the zeroing, a page a new slab takes would hold whatever an
  * earlier input left there, and an input's verdict (a missed __GFP_ZERO,
- * say) would depend on the inputs run before it in the same process. The
- * first range is the model's metadata, which the walk itself reads and the
- * restore always rewrites: leave it alone. Ranges are page-aligned.
+ * say) would depend on the inputs run before it in the same process. A
+ * block that is one of the snapshot's ranges (the model's metadata, which
+ * the walk itself reads, among them) is rewritten whole below: leave it.
+ * Ranges are page-aligned.
  */
+struct restore_walk {
+	const struct snapshot *s;
+	int cursor;
+};
+
 static void poison_range(void *start, size_t len, void *arg)
 {
-	int *seen = arg;
+	struct restore_walk *w = arg;
 
-	if ((*seen)++ > 0) {
+	if (!has_range(w->s, &w->cursor, start, len)) {
 		raw_zero(start, len);
 		kasan_poison(start, len);
 	}
@@ -114,9 +132,9 @@ static void poison_range(void *start, size_t len, void *arg)
 void snapshot_restore(const struct snapshot *s)
 {
 	const unsigned char *b = s->bytes;
-	int seen = 0;
+	struct restore_walk w = { s, 0 };
 
-	kmem_for_each_used_range(poison_range, &seen);
+	kmem_for_each_used_range(poison_range, &w);
 	for (int i = 0; i < s->nranges; i++) {
 		char *start = s->ranges[i].start;
 		size_t len = s->ranges[i].len;
@@ -136,4 +154,44 @@ void snapshot_free(struct snapshot *s)
 	free(s->ranges);
 	free(s->bytes);
 	*s = (struct snapshot){ 0 };
+}
+
+/* A range in use now that base does not have as a range: all of it. */
+struct digest_walk {
+	const struct snapshot *base;
+	int cursor;
+	struct digest *d;
+};
+
+static void digest_new_range(void *start, size_t len, void *arg)
+{
+	struct digest_walk *w = arg;
+
+	if (has_range(w->base, &w->cursor, start, len))
+		return;	/* compared with base below */
+	digest_bytes(w->d, (uintptr_t)start, start, len);
+#ifdef REENTRY_ASAN
+	digest_bytes(w->d, (uintptr_t)shadow_of(start), shadow_of(start), shadow_len(len));
+#endif
+}
+
+void snapshot_digest(const struct snapshot *base, struct digest *d)
+{
+	const unsigned char *b = base->bytes;
+	struct digest_walk w = { base, 0, d };
+
+	/* the ranges in use now that base does not have */
+	kmem_for_each_used_range(digest_new_range, &w);
+	/* base's ranges, whatever they hold now (freed: zero and poisoned) */
+	for (int i = 0; i < base->nranges; i++) {
+		char *start = base->ranges[i].start;
+		size_t len = base->ranges[i].len;
+
+		digest_changes(d, (uintptr_t)start, start, b, len);
+#ifdef REENTRY_ASAN
+		digest_changes(d, (uintptr_t)shadow_of(start), shadow_of(start), b + len, shadow_len(len));
+#endif
+		b += len + shadow_len(len);
+	}
+	machine_digest(base->machine, d);
 }

@@ -21,4 +21,13 @@ void snapshot_take(struct snapshot *s);
 void snapshot_restore(const struct snapshot *s);
 void snapshot_free(struct snapshot *s);
 
+/*
+ * The world's difference from base, into d (inject/digest.h): the model's
+ * memory in use now or in base, its poison, and the machine. Free memory
+ * is not read: the page allocator keeps it zero and poisoned, so it holds
+ * no state.
+ */
+struct digest;
+void snapshot_digest(const struct snapshot *base, struct digest *d);
+
 #endif
