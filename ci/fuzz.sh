@@ -127,8 +127,15 @@ run_libfuzzer() {
 	set -e
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/log" | tail -n 1)
 	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$dir/log" | tail -n 1)
-	# -fork prints no final stats: its last progress line has them
-	[ -n "$execs" ] || execs=$(sed -n 's/^#\([0-9]*\):.*/\1/p' "$dir/log" | tail -n 1)
+	# -fork prints no final stats: its last progress line has the execs of
+	# all jobs, and their time (its exec/s is a job's, not the total's)
+	if [ -z "$execs" ]; then
+		local last secs
+		last=$(grep -E '^#[0-9]+:' "$dir/log" | tail -n 1)
+		execs=$(sed -n 's/^#\([0-9]*\):.*/\1/p' <<<"$last")
+		secs=$(sed -n 's/.* time: \([0-9]*\)s.*/\1/p' <<<"$last")
+		[ -n "$execs" ] && [ "${secs:-0}" -gt 0 ] && rate=$((execs / secs))
+	fi
 	[ -n "$rate" ] || rate=$(sed -n 's/.*exec\/s:\{0,1\} \([0-9]*\).*/\1/p' "$dir/log" | tail -n 1)
 	size=$(find "$corpus" -type f | wc -l)
 	crashes=()
