@@ -3,8 +3,11 @@
 # historical bug: RUNS runs (seeds 1..RUNS), each capped at CAP seconds;
 # prints each time, the report found, and the median ("not found in CAP"
 # counts as infinite).
-# Usage: bench/time_to_bug.sh [BUG] [RUNS] [CAP] [HOW]
+# Usage: bench/time_to_bug.sh [--empty] [BUG] [RUNS] [CAP] [HOW]
 #        (default kprobe_fastpath 5 60 libfuzzer)
+# --empty: the fuzzers start from nothing — libFuzzer from an empty corpus,
+# AFL++ from one input of one byte (it needs one) — instead of the target's
+# seed corpus: how long a bug takes to find when no seed reaches its path.
 # HOW:
 #   libfuzzer  nolock_fuzzer (fuzz preset, ASan+UBSan, one process) from the
 #              seed corpus corpus/nolock, -seed=N
@@ -27,7 +30,16 @@
 # (and a regression it cannot run) the stress ways print "n/a".
 set -euo pipefail
 cd "$(dirname "$0")/.."
+empty=0
+if [ "${1:-}" = --empty ]; then
+	empty=1
+	shift
+fi
 bug=${1:-kprobe_fastpath} runs=${2:-5} cap=${3:-60} how=${4:-libfuzzer}
+if [ "$empty" = 1 ] && [ "$how" != libfuzzer ] && [ "$how" != afl ]; then
+	echo "--empty: only the fuzzers (libfuzzer, afl) start from a corpus, not '$how'" >&2
+	exit 2
+fi
 
 regression=$(grep -l "^# bug: $bug\$" corpus/regressions/*.txt | xargs grep -l '^# sweep:' | head -1 || true)
 any_regression=$(grep -l "^# bug: $bug\$" corpus/regressions/*.txt | head -1 || true)
@@ -78,6 +90,12 @@ cmake --build --preset test --target reentry "${target}_fuzzer" >/dev/null
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# Where the fuzzers start: the target's seeds, or (--empty) nothing.
+seeds=("corpus/${target}")
+if [ "$empty" = 1 ]; then
+	seeds=()
+	mkdir -p "$work/one-byte" && printf '\0' >"$work/one-byte/input"
+fi
 
 # One run: prints "SECONDS REPORT" or "inf".
 run_once() {
@@ -89,12 +107,13 @@ run_once() {
 	libfuzzer)
 		REENTRY_BUGS=$bug timeout $((cap + 30)) "build/fuzz/${target}_fuzzer" -seed="$seed" \
 			-max_total_time="$cap" -artifact_prefix="$work/out/crash/" ${dict:+-dict="$dict"} \
-			"$work/out/corpus" "corpus/${target}" >"$work/log" 2>&1
+			"$work/out/corpus" "${seeds[@]}" >"$work/log" 2>&1
 		found=$(ls "$work"/out/crash/crash-* 2>/dev/null | head -1) ;;
 	afl)
 		REENTRY_BUGS=$bug AFL_BENCH_UNTIL_CRASH=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 \
 			AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1 \
-			timeout $((cap + 30)) afl-fuzz -s "$seed" -V "$cap" -i "corpus/${target}" \
+			timeout $((cap + 30)) afl-fuzz -s "$seed" -V "$cap" \
+			-i "$( [ "$empty" = 1 ] && echo "$work/one-byte" || echo "corpus/${target}")" \
 			-o "$work/out/afl" -- "build/afl/${target}_fuzzer" >"$work/log" 2>&1
 		found=$(ls "$work"/out/afl/default/crashes/id:* 2>/dev/null | head -1) ;;
 	sweep)
@@ -148,8 +167,10 @@ for seed in $(seq 1 "$runs"); do
 	times+=("$t")
 done
 median=$(printf '%s\n' "${times[@]}" | sort -g | sed -n "$(((runs + 1) / 2))p")
+from=""
+[ "$empty" = 1 ] && from=" from an empty corpus"
 if [ "$median" = inf ]; then
-	echo "median time to find $bug with $how: not found in $cap s ($runs runs)"
+	echo "median time to find $bug with $how$from: not found in $cap s ($runs runs)"
 else
-	echo "median time to find $bug with $how: ${median} s (cap ${cap} s, ${runs} runs)"
+	echo "median time to find $bug with $how$from: ${median} s (cap ${cap} s, ${runs} runs)"
 fi

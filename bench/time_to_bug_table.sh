@@ -4,7 +4,9 @@
 # way of testing, RUNS runs each capped at CAP seconds, and how many times
 # faster the sweep and libFuzzer are than the signal-storm stress.
 # Usage: bench/time_to_bug_table.sh [RUNS] [CAP] [HOW,...]
-#        (default 5 60 sweep,libfuzzer,afl,stress,stress-irq)
+#        (default 5 60 sweep,libfuzzer,afl,stress,stress-irq; also
+#        libfuzzer-empty and afl-empty: the fuzzer from an empty corpus,
+#        time_to_bug.sh --empty)
 # Every run's line goes to stderr as it comes; the table to stdout at the end.
 # BUGS="a b" limits the table to those registry bugs.
 set -euo pipefail
@@ -21,7 +23,10 @@ trap 'rm -f "$out"' EXIT
 for bug in $bugs; do
 	for how in "${how_list[@]}"; do
 		echo "== $bug, $how" >&2
-		bench/time_to_bug.sh "$bug" "$runs" "$cap" "$how" >"$out"
+		case $how in
+		*-empty) bench/time_to_bug.sh --empty "$bug" "$runs" "$cap" "${how%-empty}" >"$out" ;;
+		*) bench/time_to_bug.sh "$bug" "$runs" "$cap" "$how" >"$out" ;;
+		esac
 		cat "$out" >&2
 		line=$(tail -1 "$out")
 		case $line in
