@@ -12,7 +12,8 @@
 #   libfuzzer  nolock_fuzzer (fuzz preset, ASan+UBSan, one process) from the
 #              seed corpus corpus/nolock, -seed=N
 #   afl        AFL++ on the afl preset's nolock_fuzzer from corpus/nolock,
-#              -s N, stopping at the first crash (needs ci/deps.sh --afl)
+#              -s N, stopping at the first crash (needs ci/deps.sh --afl),
+#              with the structure-aware mutator (fuzz/afl_mutator.c)
 #   sweep      `reentry sweep` of the bug's sweep regression
 #              (corpus/regressions/*.txt with "# bug: BUG" and "# sweep: KINDS
 #              handler OPS"), with the bug on: the whole sweep (the first
@@ -78,7 +79,7 @@ libfuzzer)
 afl)
 	command -v afl-fuzz >/dev/null || { echo "afl-fuzz not found: run ci/deps.sh --afl" >&2; exit 2; }
 	cmake --preset afl >/dev/null
-	cmake --build --preset afl --target "${target}_fuzzer" >/dev/null ;;
+	cmake --build --preset afl --target "${target}_fuzzer" reentry_afl_mutator >/dev/null ;;
 sweep | stress | stress-irq)
 	[ "$how" != sweep ] || [ -n "$regression" ] || { echo "no sweep regression for $bug" >&2; exit 2; } ;;
 *)
@@ -112,6 +113,8 @@ run_once() {
 	afl)
 		REENTRY_BUGS=$bug AFL_BENCH_UNTIL_CRASH=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 \
 			AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1 \
+			AFL_CUSTOM_MUTATOR_LIBRARY="$PWD/build/afl/libreentry_afl_mutator.so" \
+			REENTRY_TARGET="$target" \
 			timeout $((cap + 30)) afl-fuzz -s "$seed" -V "$cap" \
 			-i "$( [ "$empty" = 1 ] && echo "$work/one-byte" || echo "corpus/${target}")" \
 			-o "$work/out/afl" -- "build/afl/${target}_fuzzer" >"$work/log" 2>&1

@@ -168,8 +168,10 @@ run_afl() {
 	for n in "${names[@]}"; do
 		local role=-S
 		[ "$n" = main ] && role=-M
+		# the structure-aware mutator beside AFL++'s own (fuzz/afl_mutator.c)
 		AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 AFL_AUTORESUME=1 \
 			AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
+			AFL_CUSTOM_MUTATOR_LIBRARY="$PWD/build/afl/libreentry_afl_mutator.so" REENTRY_TARGET="$t" \
 			afl-fuzz "${opts[@]}" -i "corpus/$t" -o "$sync" "$role" "$n" \
 			-- "build/afl/${t}_fuzzer" >"$dir/afl-$n.log" 2>&1 &
 		pids+=($!)

@@ -23,18 +23,19 @@ static uint32_t below(uint64_t *state, uint32_t n)
 }
 
 /*
- * With memcg (memcg_fuzzer), handlers also allocate accounted objects and
- * faults include failed charges. The binary form carries no memcg bit: the
- * target's configuration, in force since its last run, says it. Other
- * targets' mutations stay exactly as they were.
+ * With memcg (memcg_fuzzer, or a text program's own config), handlers also
+ * allocate accounted objects and faults include failed charges. The binary
+ * form carries no memcg bit: the target the program is for says it (the
+ * mutators set it: fuzz/target.c, fuzz/afl_mutator.c). Other targets'
+ * mutations stay exactly as they were.
  */
-static bool memcg_target(void)
+static bool memcg_target(const struct program *p)
 {
-	return kconfig.memcg;
+	return p->target == TARGET_MEMCG || p->config.memcg;
 }
 
 /* A handler operation a kmalloc_nolock() caller would write. */
-static struct op random_handler_op(uint64_t *st)
+static struct op random_handler_op(const struct program *p, uint64_t *st)
 {
 	static const uint16_t sizes[] = { 8, 16, 32, 64, 96, 128, 192, 256, 1024, 8192 };
 	struct op op = { .slot = (uint8_t)below(st, MAX_SLOTS) };
@@ -45,7 +46,7 @@ static struct op random_handler_op(uint64_t *st)
 		op.kind = OP_KMALLOC_NOLOCK;
 		op.size = sizes[below(st, sizeof(sizes) / sizeof(sizes[0]))];
 		op.gfp = below(st, 4) ? 0 : __GFP_ZERO;
-		if (memcg_target() && below(st, 2))
+		if (memcg_target(p) && below(st, 2))
 			op.gfp |= __GFP_ACCOUNT;
 		break;
 	case 2:
@@ -65,7 +66,7 @@ static void random_event(const struct program *p, uint64_t *st, struct event *ev
 	ev->op = (uint8_t)below(st, (uint32_t)p->nops);
 	ev->kind = (uint8_t)below(st, EV_NR_INTERRUPTS + 2); /* mostly interrupts, some faults */
 	if (ev->kind >= EV_NR_INTERRUPTS) {
-		uint32_t k = below(st, memcg_target() ? 3 : 2);
+		uint32_t k = below(st, memcg_target(p) ? 3 : 2);
 
 		ev->kind = k == 2 ? EV_FAIL_MEMCG : k ? EV_FAIL_TRYLOCK : EV_FAIL_PAGE_ALLOC;
 	}
@@ -76,7 +77,7 @@ static void random_event(const struct program *p, uint64_t *st, struct event *ev
 	if (ev->kind < EV_NR_INTERRUPTS && ev->kind != EV_IRQ_WORK) {
 		ev->nops = (uint8_t)(1 + below(st, 2));
 		for (int i = 0; i < ev->nops; i++)
-			ev->ops[i] = random_handler_op(st);
+			ev->ops[i] = random_handler_op(p, st);
 	}
 }
 
@@ -148,9 +149,9 @@ bool program_mutate(struct program *p, uint64_t seed)
 		if (!ev || ev->kind >= EV_NR_INTERRUPTS)
 			return false;
 		if (ev->nops < MAX_HANDLER_OPS && below(&st, 2))
-			ev->ops[ev->nops++] = random_handler_op(&st);
+			ev->ops[ev->nops++] = random_handler_op(p, &st);
 		else if (ev->nops)
-			ev->ops[below(&st, ev->nops)] = random_handler_op(&st);
+			ev->ops[below(&st, ev->nops)] = random_handler_op(p, &st);
 		else
 			return false;
 		break;

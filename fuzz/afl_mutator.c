@@ -1,0 +1,114 @@
+/*
+ * fuzz/afl_mutator.c — the structure-aware mutator (fuzz/mutate.c) as an
+ * AFL++ custom mutator library (AFL_CUSTOM_MUTATOR_LIBRARY, the
+ * afl_custom_* API of AFL++ 4.x). libFuzzer finds LLVMFuzzerCustomMutator
+ * in the target itself (fuzz/target.c); AFL++'s libAFLDriver does not, so
+ * without this library AFL++ fuzzed with byte mutations only: they rarely
+ * place an interrupt well, and they break the target tag of byte 0, which
+ * makes a target skip the input.
+ *
+ * The library serves one target, named by REENTRY_TARGET (ci/fuzz.sh sets
+ * it): every input it returns carries that target's tag, the structural
+ * mutations' (afl_custom_fuzz) as much as AFL++'s own, which
+ * afl_custom_post_process tags before each run. Its draws come from the
+ * seed AFL++ gives it (afl-fuzz -s): the same seed, the same mutations.
+ */
+#include "mutate.h"
+#include "program.h"
+#include "../core/prandom.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct reentry_mutator {
+	uint64_t rng;
+	int target;			/* enum target_id, or -1: tag nothing */
+	struct program p;
+	uint8_t out[PROGRAM_MAX_BYTES];
+	uint8_t *tagged;		/* post_process's copy */
+	size_t tagged_cap;
+};
+
+#define AFL_API __attribute__((visibility("default")))
+AFL_API void *afl_custom_init(void *afl, unsigned int seed);
+AFL_API size_t afl_custom_fuzz(void *data, uint8_t *buf, size_t buf_size, uint8_t **out_buf, uint8_t *add_buf,
+		       size_t add_buf_size, size_t max_size);
+AFL_API size_t afl_custom_post_process(void *data, uint8_t *buf, size_t buf_size, uint8_t **out_buf);
+AFL_API void afl_custom_deinit(void *data);
+
+void *afl_custom_init(void *afl, unsigned int seed)
+{
+	struct reentry_mutator *m = calloc(1, sizeof(*m));
+	const char *name = getenv("REENTRY_TARGET");
+
+	(void)afl;
+	if (!m)
+		return NULL;
+	m->rng = seed;
+	m->target = -1;
+	if (name && *name) {
+		enum target_id id = program_target_lookup(name);
+
+		if (id == TARGET_NONE) {
+			fprintf(stderr, "reentry AFL++ mutator: REENTRY_TARGET: no fuzz target named '%s'\n",
+				name);
+			free(m);
+			return NULL;	/* afl-fuzz stops: a mutator that failed to start */
+		}
+		m->target = (int)id;
+	}
+	return m;
+}
+
+/* One structural mutation of buf; 0 (AFL++ skips it) when none applied. */
+AFL_API size_t afl_custom_fuzz(void *data, uint8_t *buf, size_t buf_size, uint8_t **out_buf, uint8_t *add_buf,
+		       size_t add_buf_size, size_t max_size)
+{
+	struct reentry_mutator *m = data;
+	size_t n;
+
+	(void)add_buf;
+	(void)add_buf_size;
+	program_decode(buf, buf_size, &m->p);
+	if (m->target >= 0)
+		m->p.target = (uint8_t)m->target;
+	if (!program_mutate(&m->p, splitmix64(&m->rng)))
+		return 0;
+	n = program_encode(&m->p, m->out, sizeof(m->out));
+	if (n > max_size)
+		return 0;
+	*out_buf = m->out;
+	return n;
+}
+
+/* Every input the target runs carries its tag, whatever mutated it. */
+size_t afl_custom_post_process(void *data, uint8_t *buf, size_t buf_size, uint8_t **out_buf)
+{
+	struct reentry_mutator *m = data;
+
+	*out_buf = buf;
+	if (m->target < 0 || !buf_size || buf[0] == (TARGET_TAG | m->target))
+		return buf_size;
+	if (m->tagged_cap < buf_size) {
+		uint8_t *t = realloc(m->tagged, buf_size);
+
+		if (!t)
+			return buf_size;
+		m->tagged = t;
+		m->tagged_cap = buf_size;
+	}
+	memcpy(m->tagged, buf, buf_size);
+	m->tagged[0] = (uint8_t)(TARGET_TAG | m->target);
+	*out_buf = m->tagged;
+	return buf_size;
+}
+
+void afl_custom_deinit(void *data)
+{
+	struct reentry_mutator *m = data;
+
+	if (m)
+		free(m->tagged);
+	free(m);
+}
