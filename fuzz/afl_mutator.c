@@ -61,23 +61,39 @@ void *afl_custom_init(void *afl, unsigned int seed)
 	return m;
 }
 
-/* One structural mutation of buf; 0 (AFL++ skips it) when none applied. */
+/*
+ * One structural mutation of buf. A draw may not apply (an event to move in
+ * a program without one): draw again, a few times. AFL++ 4.04c takes a
+ * size of 0 for an error and stops, so if none applies the input goes back
+ * as it came (tagged): one execution spent, nothing lost.
+ */
+#define DRAWS 16
+
 AFL_API size_t afl_custom_fuzz(void *data, uint8_t *buf, size_t buf_size, uint8_t **out_buf, uint8_t *add_buf,
-		       size_t add_buf_size, size_t max_size)
+			       size_t add_buf_size, size_t max_size)
 {
 	struct reentry_mutator *m = data;
 	size_t n;
 
 	(void)add_buf;
 	(void)add_buf_size;
-	program_decode(buf, buf_size, &m->p);
-	if (m->target >= 0)
-		m->p.target = (uint8_t)m->target;
-	if (!program_mutate(&m->p, splitmix64(&m->rng)))
-		return 0;
-	n = program_encode(&m->p, m->out, sizeof(m->out));
-	if (n > max_size)
-		return 0;
+	for (int i = 0; i < DRAWS; i++) {
+		program_decode(buf, buf_size, &m->p);
+		if (m->target >= 0)
+			m->p.target = (uint8_t)m->target;
+		if (!program_mutate(&m->p, splitmix64(&m->rng)))
+			continue;
+		n = program_encode(&m->p, m->out, sizeof(m->out));
+		if (n <= max_size) {
+			*out_buf = m->out;
+			return n;
+		}
+	}
+	n = buf_size < max_size ? buf_size : max_size;
+	n = n < sizeof(m->out) ? n : sizeof(m->out);
+	memcpy(m->out, buf, n);
+	if (n && m->target >= 0)
+		m->out[0] = (uint8_t)(TARGET_TAG | m->target);
 	*out_buf = m->out;
 	return n;
 }

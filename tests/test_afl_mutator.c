@@ -55,10 +55,9 @@ static size_t mutations(struct afl_api *a, unsigned int seed, uint8_t *all, size
 		uint8_t *out = NULL;
 		size_t n = a->fuzz(m, buf, size, &out, NULL, 0, sizeof(buf));
 
-		if (!n)
-			continue;	/* a mutation that did not apply: AFL++ skips it */
-		(*made)++;
-		if (out[0] != (TARGET_TAG | TARGET_NOLOCK) || used + n > cap) {
+		if (n != size || memcmp(out, buf, n) != 0)
+			(*made)++;	/* else no draw applied: the input back as it came */
+		if (!n || out[0] != (TARGET_TAG | TARGET_NOLOCK) || used + n > cap) {
 			a->deinit(m);
 			return 0;
 		}
@@ -86,7 +85,10 @@ TEST(afl_mutator_library_mutates_and_tags_for_its_target)
 	setenv("REENTRY_TARGET", "nolock", 1);
 
 	n1 = mutations(&a, 7, one, sizeof(one), &made);
-	CHECK(n1 > 0 && made >= 10);	/* most draws apply, each tagged (checked inside) */
+	/* never 0 (AFL++ 4.04c stops on it), always tagged (checked inside),
+	 * and mostly a change (43 of 50 for this seed: a draw may rewrite a
+	 * value as it was) */
+	CHECK(n1 > 0 && made >= 35);
 	n2 = mutations(&a, 7, two, sizeof(two), &made);
 	CHECK(n1 == n2 && memcmp(one, two, n1) == 0);	/* the same seed, the same mutations */
 	n3 = mutations(&a, 8, other, sizeof(other), &made);
