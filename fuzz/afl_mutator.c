@@ -23,8 +23,7 @@
 
 struct reentry_mutator {
 	uint64_t rng;
-	int target;			/* enum target_id, or -1: tag nothing */
-	struct program p;
+	enum target_id target;		/* TARGET_NONE: tag nothing */
 	uint8_t out[PROGRAM_MAX_BYTES];
 	uint8_t *tagged;		/* post_process's copy */
 	size_t tagged_cap;
@@ -46,7 +45,7 @@ void *afl_custom_init(void *afl, unsigned int seed)
 	if (!m)
 		return NULL;
 	m->rng = seed;
-	m->target = -1;
+	m->target = TARGET_NONE;
 	if (name && *name) {
 		enum target_id id = program_target_lookup(name);
 
@@ -56,7 +55,7 @@ void *afl_custom_init(void *afl, unsigned int seed)
 			free(m);
 			return NULL;	/* afl-fuzz stops: a mutator that failed to start */
 		}
-		m->target = (int)id;
+		m->target = id;
 	}
 	return m;
 }
@@ -78,13 +77,8 @@ AFL_API size_t afl_custom_fuzz(void *data, uint8_t *buf, size_t buf_size, uint8_
 	(void)add_buf;
 	(void)add_buf_size;
 	for (int i = 0; i < DRAWS; i++) {
-		program_decode(buf, buf_size, &m->p);
-		if (m->target >= 0)
-			m->p.target = (uint8_t)m->target;
-		if (!program_mutate(&m->p, splitmix64(&m->rng)))
-			continue;
-		n = program_encode(&m->p, m->out, sizeof(m->out));
-		if (n <= max_size) {
+		n = input_mutate(buf, buf_size, m->target, splitmix64(&m->rng), m->out);
+		if (n && n <= max_size) {
 			*out_buf = m->out;
 			return n;
 		}
@@ -92,7 +86,7 @@ AFL_API size_t afl_custom_fuzz(void *data, uint8_t *buf, size_t buf_size, uint8_
 	n = buf_size < max_size ? buf_size : max_size;
 	n = n < sizeof(m->out) ? n : sizeof(m->out);
 	memcpy(m->out, buf, n);
-	if (n && m->target >= 0)
+	if (n && m->target != TARGET_NONE)
 		m->out[0] = (uint8_t)(TARGET_TAG | m->target);
 	*out_buf = m->out;
 	return n;
@@ -104,7 +98,7 @@ size_t afl_custom_post_process(void *data, uint8_t *buf, size_t buf_size, uint8_
 	struct reentry_mutator *m = data;
 
 	*out_buf = buf;
-	if (m->target < 0 || !buf_size || buf[0] == (TARGET_TAG | m->target))
+	if (m->target == TARGET_NONE || !buf_size || buf[0] == (TARGET_TAG | m->target))
 		return buf_size;
 	if (m->tagged_cap < buf_size) {
 		uint8_t *t = realloc(m->tagged, buf_size);

@@ -55,6 +55,7 @@ struct exec_state {
 	 * the rest of an event */
 	struct landing { const void *pc, *fn; } where; /* in the current op */
 	struct landing last_where;	/* ... in the whole run: end-of-run reports */
+	/* where and last_where stay last: fuzz/state_cache.c leaves them out */
 };
 
 struct exec {

@@ -159,3 +159,15 @@ bool program_mutate(struct program *p, uint64_t seed)
 	sort_events(p);
 	return true;
 }
+
+size_t input_mutate(const uint8_t *data, size_t size, unsigned int target, uint64_t seed, uint8_t *out)
+{
+	static struct program p;
+
+	program_decode(data, size, &p);
+	if (target != TARGET_NONE)
+		p.target = (uint8_t)target;
+	if (!program_mutate(&p, seed))
+		return 0;
+	return program_encode(&p, out, PROGRAM_MAX_BYTES);
+}

@@ -18,6 +18,7 @@
  */
 #include "state_cache.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,11 +92,12 @@ struct digest state_after(const struct exec *x, int op, const struct snapshot *b
 			  const struct exec_state *oracle_before)
 {
 	struct digest d = DIGEST_INIT;
-	struct exec_state now = x->st, then = *oracle_before;
 
+	/* where and last_where, exec_state's last fields, are left out */
+	_Static_assert(offsetof(struct exec_state, last_where) + sizeof(x->st.last_where) ==
+		       sizeof(struct exec_state), "last_where is exec_state's last field");
 	digest_u64(&d, (uint64_t)op);
 	snapshot_digest(before, &d);
-	now.where = now.last_where = then.where = then.last_where = (struct landing){ 0 };
-	digest_changes(&d, 0, &now, &then, sizeof(now));
+	digest_changes(&d, 0, &x->st, oracle_before, offsetof(struct exec_state, where));
 	return d;
 }

@@ -359,20 +359,14 @@ size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size) __attribute
 size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned int seed);
 size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned int seed)
 {
-	static struct program p;
 	static uint8_t out[PROGRAM_MAX_BYTES];
 	size_t n;
 
 	if (seed % 2 == 0 || !LLVMFuzzerMutate) {
-		program_decode(data, size, &p);
-		if (running)
-			p.target = (uint8_t)running->id;
-		if (program_mutate(&p, seed)) {
-			n = program_encode(&p, out, sizeof(out));
-			if (n <= max_size) {
-				memcpy(data, out, n);
-				return n;
-			}
+		n = input_mutate(data, size, running ? running->id : TARGET_NONE, seed, out);
+		if (n && n <= max_size) {
+			memcpy(data, out, n);
+			return n;
 		}
 	}
 	n = LLVMFuzzerMutate ? LLVMFuzzerMutate(data, size, max_size) : size;

@@ -89,15 +89,10 @@ static const char *breach(const struct book_entry *b, enum env_slab_api api, con
 _Noreturn static void report(const struct book_entry *b, const char *why)
 {
 	char what[96], by[96], here[300];
-	struct chain now;
 
 	describe_object(b->object, what, sizeof(what));
 	engine_function_name(b->alloc_in, by, sizeof(by));
-	chain_capture(&now, NULL);
-	if (now.n)
-		chain_format(&now, here, sizeof(here));
-	else
-		snprintf(here, sizeof(here), "the program");
+	chain_here(here, sizeof(here));
 	machine_report("api-contract",
 		       "the allocator broke the slab API's contract: %s: %s, allocated by %s in %s, "
 		       "freed in %s", why, what, api_name[b->api], by, here);

@@ -71,3 +71,14 @@ void chain_format(const struct chain *c, char *buf, size_t size)
 		snprintf(buf + len, size - len, " (cpu%d %s)", c->cpu,
 			 ctx_kind_name((enum ctx_kind)c->kind));
 }
+
+void chain_here(char *buf, size_t size)
+{
+	struct chain now;
+
+	chain_capture(&now, NULL);
+	if (now.n)
+		chain_format(&now, buf, size);
+	else
+		snprintf(buf, size, "the program");
+}

@@ -36,4 +36,8 @@ void chain_capture(struct chain *c, const void *pc);
  * entered here), then " (cpu0 task)". */
 void chain_format(const struct chain *c, char *buf, size_t size);
 
+/* Where the running context is, for a report: its chain formatted, or
+ * "the program" when no model function runs (a harness call). */
+void chain_here(char *buf, size_t size);
+
 #endif /* REENTRY_INJECT_CHAIN_H */

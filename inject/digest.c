@@ -12,20 +12,7 @@
 
 #include <stdbool.h>
 
-#define NO_CHECKS __attribute__((no_sanitize("address", "undefined")))
-
-/* digest.h's own, again: clang inlines nothing across differing sanitizer
- * attributes, and these run for every chunk. */
-NO_CHECKS static inline uint64_t rotl(uint64_t x, int r)
-{
-	return (x << r) | (x >> (64 - r));
-}
-
-NO_CHECKS static inline void mix(struct digest *d, uint64_t v)
-{
-	d->a = rotl((d->a ^ v) * 0x9e3779b97f4a7c15ull, 29);
-	d->b = rotl((d->b + v) * 0xc2b2ae3d27d4eb4full, 31) ^ d->a;
-}
+#define NO_CHECKS DIGEST_NO_CHECKS
 
 NO_CHECKS static inline uint64_t load64(const unsigned char *p)
 {
@@ -54,13 +41,13 @@ NO_CHECKS static void digest_chunk(struct digest *d, uint64_t tag, const unsigne
 		tag ^= n << 56;
 	}
 	for (int j = 0; j < 4; j++) {
-		x[j] = rotl((w[j] ^ tag) * K[j], 31) ^ w[j + 4];
-		y[j] = rotl((w[j + 4] + tag) * K[j + 4], 27) ^ w[j];
+		x[j] = digest_rotl((w[j] ^ tag) * K[j], 31) ^ w[j + 4];
+		y[j] = digest_rotl((w[j + 4] + tag) * K[j + 4], 27) ^ w[j];
 		x[j] *= K[(j + 1) & 7];
 		y[j] *= K[(j + 5) & 7];
 	}
-	mix(d, x[0] ^ rotl(x[1], 16) ^ rotl(x[2], 32) ^ rotl(x[3], 48));
-	mix(d, y[0] ^ rotl(y[1], 16) ^ rotl(y[2], 32) ^ rotl(y[3], 48));
+	digest_u64(d, x[0] ^ digest_rotl(x[1], 16) ^ digest_rotl(x[2], 32) ^ digest_rotl(x[3], 48));
+	digest_u64(d, y[0] ^ digest_rotl(y[1], 16) ^ digest_rotl(y[2], 32) ^ digest_rotl(y[3], 48));
 }
 
 NO_CHECKS void digest_bytes(struct digest *d, uint64_t tag, const void *p, size_t n)
@@ -68,8 +55,8 @@ NO_CHECKS void digest_bytes(struct digest *d, uint64_t tag, const void *p, size_
 	const unsigned char *c = p;
 	size_t i = 0;
 
-	mix(d, tag);
-	mix(d, n);
+	digest_u64(d, tag);
+	digest_u64(d, n);
 	for (; i + 64 <= n; i += 64)
 		digest_chunk(d, tag + i, c + i, 64);
 	if (i < n)

@@ -45,7 +45,6 @@ void env_kasan_double_unpoison(const void *object)
 {
 	const struct book_entry *own = api_contract_lookup(object);
 	char what[96], why[200], here[300];
-	struct chain now;
 
 	if (!own && program_holds && program_holds(program, object))
 		return;	/* the oracle's double-alloc */
@@ -60,11 +59,7 @@ void env_kasan_double_unpoison(const void *object)
 		snprintf(why, sizeof(why), "not poisoned since it was last handed out: never freed, or "
 			 "freed without slab_free_hook()");
 	}
-	chain_capture(&now, NULL);
-	if (now.n)
-		chain_format(&now, here, sizeof(here));
-	else
-		snprintf(here, sizeof(here), "the program");
+	chain_here(here, sizeof(here));
 	machine_report("kasan", "BUG: KASAN: double-unpoison of %s: handed out while KASAN has it "
 		       "live (%s), at %s", what, why, here);
 }

@@ -91,7 +91,8 @@ static struct {
 	int fail_memcg_charges;
 	unsigned int warnings;
 	char last_warning[256];
-	unsigned long entries;	/* interrupts and preemptions so far */
+	unsigned long entries;	/* interrupts and preemptions so far (last:
+				   machine_digest() leaves it out) */
 } m = { .ncpus = 1 };
 
 static struct machine_report report;
@@ -541,20 +542,20 @@ void machine_restore(const void *buf)
 }
 
 /*
- * m and each book's used bytes, compared with base's. m.entries is left
- * out: only differences of it are ever read (bounded_work.c), so two
- * machines that differ in it alone run on alike.
+ * m and each book's used bytes, compared with base's. m.entries, m's last
+ * field, is left out: only differences of it are ever read
+ * (bounded_work.c), so two machines that differ in it alone run on alike.
  */
 void machine_digest(const void *base, struct digest *d)
 {
 	static char *now;
 	const char *b = (const char *)base + sizeof(m);
-	__typeof__(m) mine = m;
 
 	if (!now && !(now = malloc(machine_state_size())))
 		abort();
-	memcpy(&mine.entries, (const char *)base + offsetof(__typeof__(m), entries), sizeof(mine.entries));
-	digest_changes(d, 1, &mine, base, sizeof(mine));
+	_Static_assert(offsetof(__typeof__(m), entries) + sizeof(m.entries) == sizeof(m),
+		       "entries is m's last field");
+	digest_changes(d, 1, &m, base, offsetof(__typeof__(m), entries));
 	for (size_t i = 0; i < sizeof(books) / sizeof(books[0]); i++) {
 		size_t used = books[i].save(now);
 
