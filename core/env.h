@@ -265,6 +265,10 @@ void irq_work_sync(struct irq_work *work);
 
 /* A point where the engine may take an interrupt (see the header comment). */
 void env_boundary(void);
+/* The same, after an atomic that may have written [p, p + n): the coverage
+ * store callbacks do not see atomics, and a sweep's restore copies back only
+ * the lines written since its snapshot (inject/write_marks.h). */
+void env_boundary_wrote(const void *p, size_t n);
 
 /* fail_page_alloc: may the page allocator fail this request? */
 bool should_fail_alloc_page(unsigned int order);
@@ -384,8 +388,12 @@ void *env_arena_map(size_t bytes);
 /* ------------------------------------------------------------------ */
 
 #ifdef REENTRY_ASAN
-#define kasan_poison(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
-#define kasan_unpoison(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+/* ASan's (un)poisoning, through the environment: a sweep's snapshot must
+ * learn that the shadow of these bytes changed (inject/write_marks.h). */
+void env_kasan_poison(const void *p, size_t n);
+void env_kasan_unpoison(const void *p, size_t n);
+#define kasan_poison(p, n) env_kasan_poison((p), (n))
+#define kasan_unpoison(p, n) env_kasan_unpoison((p), (n))
 #else
 #define kasan_poison(p, n) ((void)(p), (void)(n))
 #define kasan_unpoison(p, n) ((void)(p), (void)(n))
@@ -420,7 +428,7 @@ void *env_arena_map(size_t bytes);
 #endif
 
 /* ------------------------------------------------------------------ */
-/* Atomics. Each calls env_boundary() before and after the atomic.     */
+/* Atomics. Each is a boundary before and after the atomic.           */
 /* ------------------------------------------------------------------ */
 
 /*
@@ -462,7 +470,7 @@ void *env_arena_map(size_t bytes);
 	env_boundary();							\
 	__atomic_compare_exchange_n((ptr), &__o, (new), false,		\
 				    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);	\
-	env_boundary();							\
+	env_boundary_wrote((ptr), sizeof(*(ptr)));			\
 	__o;								\
 })
 
@@ -471,7 +479,7 @@ void *env_arena_map(size_t bytes);
 	env_boundary();							\
 	__ok = __atomic_compare_exchange_n((ptr), (oldp), (new), false,	\
 				__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);	\
-	env_boundary();							\
+	env_boundary_wrote((ptr), sizeof(*(ptr)));			\
 	__ok;								\
 })
 
@@ -479,7 +487,7 @@ void *env_arena_map(size_t bytes);
 	__typeof__(*(ptr)) __r;						\
 	env_boundary();							\
 	__r = __atomic_exchange_n((ptr), (v), __ATOMIC_SEQ_CST);	\
-	env_boundary();							\
+	env_boundary_wrote((ptr), sizeof(*(ptr)));			\
 	__r;								\
 })
 
@@ -490,7 +498,7 @@ static __always_inline void atomic_long_add(long i, atomic_long_t *v)
 {
 	env_boundary();
 	__atomic_fetch_add(&v->counter, i, __ATOMIC_SEQ_CST);
-	env_boundary();
+	env_boundary_wrote(v, sizeof(*v));
 }
 
 static __always_inline long atomic_long_add_return(long i, atomic_long_t *v)
@@ -499,7 +507,7 @@ static __always_inline long atomic_long_add_return(long i, atomic_long_t *v)
 
 	env_boundary();
 	r = __atomic_add_fetch(&v->counter, i, __ATOMIC_SEQ_CST);
-	env_boundary();
+	env_boundary_wrote(v, sizeof(*v));
 	return r;
 }
 
@@ -513,10 +521,12 @@ static __always_inline long atomic_long_read(const atomic_long_t *v)
  * after it, never inside. On x86 it is that instruction, an unlocked incl
  * (as the kernel's %gs-relative one: only this CPU's contexts touch the
  * counter, and a locked add cost the fast path a third of its time); in
- * asm, so no boundary, as before. Elsewhere, and under TSan (which must see
- * the access), an uninstrumented relaxed atomic add.
+ * asm, so no boundary, as before. Elsewhere, under TSan (which must see
+ * the access) and under ASan (whose callbacks must see the write: a sweep's
+ * restore copies back only what was written, inject/write_marks.h), a
+ * relaxed atomic add, which has no boundary either.
  */
-#if defined(__x86_64__) && !defined(REENTRY_TSAN)
+#if defined(__x86_64__) && !defined(REENTRY_TSAN) && !defined(REENTRY_ASAN)
 #define this_cpu_inc_counter(var) __asm__ volatile("incl %0" : "+m"(var))
 #else
 #define this_cpu_inc_counter(var) __atomic_fetch_add(&(var), 1, __ATOMIC_RELAXED)
@@ -532,7 +542,7 @@ static __always_inline bool try_cmpxchg128(u128 *ptr, u128 *old, u128 new)
 	env_boundary();
 	ok = __atomic_compare_exchange_n(ptr, old, new, false,
 					 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
-	env_boundary();
+	env_boundary_wrote(ptr, sizeof(*ptr));
 	return ok;
 }
 

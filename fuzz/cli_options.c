@@ -3,6 +3,7 @@
 #include "sweep.h"
 
 #include "../core/bugs.h"
+#include "../inject/snapshot.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -26,6 +27,7 @@ static const struct {
 	[OPT_BINARY] = { "binary", 0, NULL, "read files as binary inputs, whatever the rule says" },
 	[OPT_DEPTH] = { "depth", 0, "N", "interrupts per trial: 1 (the default) or 2" },
 	[OPT_NO_STATE_CACHE] = { "no-state-cache", 0, NULL, "run every trial to its end (debug: no state caching)" },
+	[OPT_AUDIT_WRITES] = { "audit-writes", 0, NULL, "check the write marks against the whole arena (debug: slow)" },
 	[OPT_KINDS] = { "kinds", 0, "K,...", "interrupt kinds (default: nmi,hardirq,softirq,kprobe,irq_work,preempt)" },
 	[OPT_HANDLER] = { "handler", 0, "OPS", "their handler, ops split by ';' (default '" SWEEP_DEFAULT_HANDLER "')" },
 	[OPT_SEED] = { "seed", 0, "S", "seed of the random schedules, 0..2^64-1 (default 1)" },
@@ -223,6 +225,9 @@ static bool apply(int o, const char *v, struct cli_args *a, char *err, size_t er
 		return true;
 	case OPT_NO_STATE_CACHE:
 		a->no_state_cache = true;
+		return true;
+	case OPT_AUDIT_WRITES:
+		snapshot_audit = true;	/* the process's: workers inherit it */
 		return true;
 	case OPT_KINDS:
 		if (!cli_kinds(v, &a->kinds, names, sizeof(names)))

@@ -30,6 +30,7 @@ enum cli_option {
 	OPT_BINARY,		/* --binary */
 	OPT_DEPTH,		/* --depth 1|2 */
 	OPT_NO_STATE_CACHE,	/* --no-state-cache */
+	OPT_AUDIT_WRITES,	/* --audit-writes */
 	OPT_KINDS,		/* --kinds K,... */
 	OPT_HANDLER,		/* --handler OPS */
 	OPT_SEED,		/* --seed S */

@@ -15,6 +15,7 @@
 #include "../inject/engine.h"
 #include "../inject/kasan.h"
 #include "../inject/snapshot.h"
+#include "../inject/write_marks.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -356,6 +357,7 @@ static void do_write(struct exec *x, const struct op *op)
 	off = o->size ? op->arg % o->size : 0;
 	len = op->size < o->size - off ? op->size : o->size - off;
 	memset((char *)o->p + off, o->pattern, len);
+	write_marks_note((char *)o->p + off, len);	/* not the model's write: say so */
 }
 
 static void run_op(struct exec *x, const struct op *op, bool top_level)

@@ -23,6 +23,7 @@
 #include "exec.h"
 
 #include "../inject/kmemleak.h"
+#include "../inject/write_marks.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -258,6 +259,7 @@ void oracle_alloc(struct exec *x, const struct op *op, void *p, enum alloc_api a
 		x->st.objs[x->st.slot[op->slot]].slot = -1;
 	x->st.slot[op->slot] = x->st.nobjs++;
 	memset(p, o->pattern, size);
+	write_marks_note(p, size);	/* not the model's write: say so */
 }
 
 bool oracle_holds(void *exec, const void *object)

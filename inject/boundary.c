@@ -12,6 +12,7 @@
  * Never define __sanitizer_cov_trace_pc*: libFuzzer and AFL++ own them.
  */
 #include "machine.h"
+#include "write_marks.h"
 
 #define HOT __attribute__((noinline, no_sanitize("address", "undefined")))
 
@@ -26,28 +27,40 @@ HOT void env_boundary(void)
 		hook(__builtin_return_address(0));
 }
 
+HOT void env_boundary_wrote(const void *p, size_t n)
+{
+	void (*hook)(void *pc) = machine_boundary_hook;
+
+	write_marks_note(p, n);
+	if (__builtin_expect(hook != NULL, 0))
+		hook(__builtin_return_address(0));
+}
+
 /* clang 14's runtimes give no weak defaults: every size must be defined. */
-#define COV_CALLBACK(name, type)					\
+/* A store also marks its line written (inject/write_marks.h): the model's
+ * __no_kasan helpers have no ASan callbacks to do it. */
+#define COV_CALLBACK(name, type, store)					\
 	HOT void name(type *addr);					\
 	HOT void name(type *addr)					\
 	{								\
 		void (*hook)(void *pc) = machine_boundary_hook;		\
 									\
-		(void)addr;						\
+		if (store)						\
+			write_marks_note(addr, sizeof(type));		\
 		if (__builtin_expect(hook != NULL, 0))			\
 			hook(__builtin_return_address(0));		\
 	}
 
-COV_CALLBACK(__sanitizer_cov_load1, uint8_t)
-COV_CALLBACK(__sanitizer_cov_load2, uint16_t)
-COV_CALLBACK(__sanitizer_cov_load4, uint32_t)
-COV_CALLBACK(__sanitizer_cov_load8, uint64_t)
-COV_CALLBACK(__sanitizer_cov_load16, __int128)
-COV_CALLBACK(__sanitizer_cov_store1, uint8_t)
-COV_CALLBACK(__sanitizer_cov_store2, uint16_t)
-COV_CALLBACK(__sanitizer_cov_store4, uint32_t)
-COV_CALLBACK(__sanitizer_cov_store8, uint64_t)
-COV_CALLBACK(__sanitizer_cov_store16, __int128)
+COV_CALLBACK(__sanitizer_cov_load1, uint8_t, false)
+COV_CALLBACK(__sanitizer_cov_load2, uint16_t, false)
+COV_CALLBACK(__sanitizer_cov_load4, uint32_t, false)
+COV_CALLBACK(__sanitizer_cov_load8, uint64_t, false)
+COV_CALLBACK(__sanitizer_cov_load16, __int128, false)
+COV_CALLBACK(__sanitizer_cov_store1, uint8_t, true)
+COV_CALLBACK(__sanitizer_cov_store2, uint16_t, true)
+COV_CALLBACK(__sanitizer_cov_store4, uint32_t, true)
+COV_CALLBACK(__sanitizer_cov_store8, uint64_t, true)
+COV_CALLBACK(__sanitizer_cov_store16, __int128, true)
 
 #ifdef REENTRY_OWN_COUNTERS_INIT
 /* Plain builds: inline-8bit-counters only carries trace-loads/stores (clang

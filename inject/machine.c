@@ -22,6 +22,7 @@
 #include "kmemleak.h"
 #include "lockdep.h"
 #include "nolock_spin.h"
+#include "write_marks.h"
 
 #include "../core/slab.h"
 
@@ -130,6 +131,10 @@ static int try_stack = -1;	/* the coroutine (or -1, the host stack) try_env is o
 
 static void *arena;
 static size_t arena_size;
+
+/* The machine keeps locks and irq_work in the model's memory: its writes
+ * there are not the model's, and must mark their lines themselves. */
+#define model_wrote(p) write_marks_note((p), sizeof(*(p)))
 
 static struct cpu *cur(void)
 {
@@ -748,6 +753,7 @@ static void take(struct env_lock *l)
 	l->owner_cpu = (int8_t)m.cur;
 	l->owner_depth = (int8_t)c->depth;
 	l->owner_task = (int16_t)current_task();
+	model_wrote(l);
 	c->held[c->nheld++] = (struct held_lock){ .lock = l, .depth = c->depth };
 }
 
@@ -846,6 +852,7 @@ static void unlock_at(struct env_lock *l, void *pc)
 	l->owner_cpu = -1;
 	l->owner_depth = -1;
 	l->owner_task = -1;
+	model_wrote(l);
 	if (sleeping_lock(l)) {
 		migrate_enable();
 		rt_wake_waiters(l);
@@ -862,6 +869,7 @@ void env_lock_init(struct env_lock *l, enum env_lock_kind kind, const char *name
 	l->owner_cpu = -1;
 	l->owner_depth = -1;
 	l->owner_task = -1;
+	model_wrote(l);
 }
 
 void env_lock(struct env_lock *l)
@@ -1140,6 +1148,7 @@ static void rt_run_woken(void)
 
 			h.depth += shift;
 			h.lock->owner_depth = (int8_t)h.depth;
+			model_wrote(h.lock);
 			c->held[c->nheld++] = h;
 		}
 		c->depth = base + b->nframes - 1;
@@ -1239,10 +1248,13 @@ bool irq_work_queue(struct irq_work *work)
 	work->pending = 1;
 	work->cpu = (int8_t)m.cur;
 	work->next = NULL;
-	if (c->work_tail)
+	model_wrote(work);
+	if (c->work_tail) {
 		c->work_tail->next = work;
-	else
+		model_wrote(c->work_tail);
+	} else {
 		c->work_head = work;
+	}
 	c->work_tail = work;
 	return true;
 }
@@ -1269,6 +1281,7 @@ static bool run_irq_work_batches(bool hardirq)
 			/* Cleared first, as irq_work_single() does: the
 			 * function may queue it again. */
 			w->pending = 0;
+			model_wrote(w);
 			w->func(w);
 			if (m.cur != cpu)
 				machine_report("bug", "irq_work function switched from cpu%d to cpu%d",
@@ -1447,6 +1460,7 @@ void *env_arena_map(size_t bytes)
 		machine_report("bug", "env_arena_map: cannot map %zu bytes", bytes);
 	}
 	arena_size = bytes;
+	write_marks_attach(arena, arena ? bytes : 0);
 	return arena;
 }
 

@@ -462,6 +462,19 @@ void env_kasan_double_unpoison(const void *object)
 	(void)object;
 }
 
+#ifdef REENTRY_ASAN
+/* Built under the test preset's ASan too: poison only, no snapshots here. */
+void env_kasan_poison(const void *p, size_t n)
+{
+	ASAN_POISON_MEMORY_REGION(p, n);
+}
+
+void env_kasan_unpoison(const void *p, size_t n)
+{
+	ASAN_UNPOISON_MEMORY_REGION(p, n);
+}
+#endif
+
 void env_nolock_work(enum nolock_work what)
 {
 	(void)what;
@@ -811,6 +824,12 @@ void irq_work_sync(struct irq_work *work)
 /* No engine: interleavings come from threads and signals. */
 void env_boundary(void)
 {
+}
+
+void env_boundary_wrote(const void *p, size_t n)
+{
+	(void)p;
+	(void)n;
 }
 
 /* No fault injection: only real page allocator failures. */

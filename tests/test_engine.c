@@ -23,6 +23,7 @@
 #include "../inject/engine.h"
 #include "../inject/machine.h"
 #include "../inject/snapshot.h"
+#include "../inject/write_marks.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -1402,6 +1403,64 @@ TEST(engine_snapshot_restore_zeroes_pages_free_at_the_snapshot)
 	snapshot_free(&snap);
 	return true;
 }
+
+#ifdef REENTRY_ASAN
+/*
+ * The write marks see the model's own writes, whatever instructions the
+ * compiler made of them (here: stores, a struct zeroed by memset, atomics,
+ * KASAN's poisoning of a freed object), and the audit names the byte a write
+ * from outside the model changed without a mark. A restore built on the
+ * marks brings the world back exactly (the test binary audits every one).
+ */
+TEST_ASAN(engine_write_marks_see_the_model_and_the_audit_a_stray_write)
+{
+	struct snapshot snap = { 0 };
+	unsigned char *keep, *quiet, *gone, *born, was;
+	size_t offset;
+	bool poison;
+
+	setup();
+	CHECK(write_marks_complete());
+	keep = kmalloc(64, GFP_KERNEL);
+	quiet = kmalloc(64, GFP_KERNEL);
+	gone = kmalloc(64, GFP_KERNEL);
+	was = keep[5];
+	snapshot_take(&snap);
+
+	keep[5] ^= 0xff;	/* not the model's write */
+	CHECK(snapshot_unmarked_change(&snap, &offset, &poison));
+	CHECK_EQ(offset, (size_t)((uintptr_t)(keep + 5) - write_marks.base));
+	CHECK(!poison);
+	write_marks_note(keep + 5, 1);
+	CHECK(!snapshot_unmarked_change(&snap, &offset, &poison));
+
+	ASAN_POISON_MEMORY_REGION(quiet + 8, 8);	/* nor is this */
+	CHECK(snapshot_unmarked_change(&snap, &offset, &poison));
+	CHECK_EQ(offset, (size_t)((uintptr_t)(quiet + 8) - write_marks.base));
+	CHECK(poison);
+	write_marks_note(quiet + 8, 8);
+	CHECK(!snapshot_unmarked_change(&snap, &offset, &poison));
+
+	kfree(gone);
+	born = kmalloc(2048, GFP_KERNEL);	/* a new slab: memmap, slab, page */
+	kfree_nolock(kmalloc(64, GFP_KERNEL));
+	machine_drain_irq_work();
+	CHECK(!snapshot_unmarked_change(&snap, &offset, &poison));
+
+	snapshot_restore(&snap);
+	CHECK_EQ(keep[5], was);
+	CHECK(!__asan_address_is_poisoned(quiet + 8));
+	CHECK(!__asan_address_is_poisoned(gone));
+	CHECK(__asan_address_is_poisoned(born));
+	CHECK(valid());
+	kfree(keep);
+	kfree(quiet);
+	kfree(gone);
+	CHECK(valid());
+	snapshot_free(&snap);
+	return true;
+}
+#endif
 
 /* =====================================================================
  * The executor

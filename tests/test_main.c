@@ -5,6 +5,7 @@
 #include "../core/slab.h"
 #include "../fuzz/program.h"
 #include "../inject/machine.h"
+#include "../inject/snapshot.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -115,6 +116,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: reentry_tests NAME | --list\n");
 		return 2;
 	}
+	/* every snapshot restore and digest checks that the write marks saw
+	 * every change (a test that writes model memory itself must say so:
+	 * write_marks_note()) */
+	snapshot_audit = true;
 	for (int i = 0; i < ntests; i++) {
 		if (strcmp(tests[i].name, argv[1]) == 0) {
 			bool ok = tests[i].fn();
