@@ -269,6 +269,42 @@ void env_boundary(void);
  * store callbacks do not see atomics, and a sweep's restore copies back only
  * the lines written since its snapshot (inject/write_marks.h). */
 void env_boundary_wrote(const void *p, size_t n);
+/*
+ * Which 64-byte lines of the arena were written since the last snapshot,
+ * one bit each (inject/write_marks.h keeps them). Here for the writes no
+ * instrumentation sees, which mark their line themselves: mark_written().
+ */
+struct write_marks {
+	uintptr_t base;		/* the arena */
+	size_t len;
+	uint64_t *bits;		/* line l: bit l % 64 of bits[l / 64] */
+	size_t nwords;
+	uint64_t since;		/* the snapshot the marks are relative to (0: none) */
+};
+extern struct write_marks write_marks;
+
+/*
+ * The line of p was written where no instrumentation sees it (asm, a raw
+ * atomic). In asm itself: a call would make the compiler reload, after it,
+ * what it held in registers, and each reload is a new boundary. Only ASan
+ * builds use the marks (inject/write_marks.h).
+ */
+#if defined(REENTRY_ASAN) && defined(__x86_64__)
+#define mark_written(p) __asm__ volatile(				\
+	"mov %[at], %%rax\n\t"						\
+	"sub %[base], %%rax\n\t"					\
+	"cmp %[len], %%rax\n\t"						\
+	"jae 1f\n\t"							\
+	"shr $6, %%rax\n\t"						\
+	"mov %[bits], %%rcx\n\t"					\
+	"bts %%rax, (%%rcx)\n"						\
+	"1:"								\
+	: : [at] "r"(p), [base] "m"(write_marks.base),			\
+	    [len] "m"(write_marks.len), [bits] "m"(write_marks.bits)	\
+	: "rax", "rcx", "cc")
+#else
+#define mark_written(p) ((void)(p))
+#endif
 
 /* fail_page_alloc: may the page allocator fail this request? */
 bool should_fail_alloc_page(unsigned int order);
@@ -466,28 +502,31 @@ void env_kasan_unpoison(const void *p, size_t n);
 
 /* Returns the value found at ptr (equal to old when the exchange happened). */
 #define cmpxchg(ptr, old, new) ({					\
+	__typeof__(ptr) __p = (ptr);					\
 	__typeof__(*(ptr)) __o = (old);					\
 	env_boundary();							\
-	__atomic_compare_exchange_n((ptr), &__o, (new), false,		\
+	__atomic_compare_exchange_n(__p, &__o, (new), false,		\
 				    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);	\
-	env_boundary_wrote((ptr), sizeof(*(ptr)));			\
+	env_boundary_wrote(__p, sizeof(*__p));				\
 	__o;								\
 })
 
 #define try_cmpxchg(ptr, oldp, new) ({					\
+	__typeof__(ptr) __p = (ptr);					\
 	bool __ok;							\
 	env_boundary();							\
-	__ok = __atomic_compare_exchange_n((ptr), (oldp), (new), false,	\
+	__ok = __atomic_compare_exchange_n(__p, (oldp), (new), false,	\
 				__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);	\
-	env_boundary_wrote((ptr), sizeof(*(ptr)));			\
+	env_boundary_wrote(__p, sizeof(*__p));				\
 	__ok;								\
 })
 
 #define xchg(ptr, v) ({							\
+	__typeof__(ptr) __p = (ptr);					\
 	__typeof__(*(ptr)) __r;						\
 	env_boundary();							\
-	__r = __atomic_exchange_n((ptr), (v), __ATOMIC_SEQ_CST);	\
-	env_boundary_wrote((ptr), sizeof(*(ptr)));			\
+	__r = __atomic_exchange_n(__p, (v), __ATOMIC_SEQ_CST);		\
+	env_boundary_wrote(__p, sizeof(*__p));				\
 	__r;								\
 })
 
@@ -521,13 +560,16 @@ static __always_inline long atomic_long_read(const atomic_long_t *v)
  * after it, never inside. On x86 it is that instruction, an unlocked incl
  * (as the kernel's %gs-relative one: only this CPU's contexts touch the
  * counter, and a locked add cost the fast path a third of its time); in
- * asm, so no boundary, as before. Elsewhere, under TSan (which must see
- * the access) and under ASan (whose callbacks must see the write: a sweep's
- * restore copies back only what was written, inject/write_marks.h), a
- * relaxed atomic add, which has no boundary either.
+ * asm, so no boundary, as before, and so it marks its line written itself
+ * (mark_written()). Elsewhere, and under TSan (which must see the access),
+ * an uninstrumented relaxed atomic add.
  */
-#if defined(__x86_64__) && !defined(REENTRY_TSAN) && !defined(REENTRY_ASAN)
-#define this_cpu_inc_counter(var) __asm__ volatile("incl %0" : "+m"(var))
+#if defined(__x86_64__) && !defined(REENTRY_TSAN)
+#define this_cpu_inc_counter(var) do {					\
+	__typeof__(&(var)) __v = &(var);	/* one address: no reload */	\
+	__asm__ volatile("incl %0" : "+m"(*__v));			\
+	mark_written(__v);						\
+} while (0)
 #else
 #define this_cpu_inc_counter(var) __atomic_fetch_add(&(var), 1, __ATOMIC_RELAXED)
 #endif

@@ -7,8 +7,13 @@
  * often a handful of boundaries wide (inside one locked section). These
  * mutations work on the decoded program: nudge an event by a few
  * boundaries, move it to another operation, change its kind, add or drop
- * one, change a handler operation. Deterministic: all randomness comes from
- * the seed the fuzzing engine passes in.
+ * one, change a handler operation. And they grow the program the way a
+ * window opens: another allocation like one it has (filling a slab is what
+ * leads to the slow paths), a free of an object it holds. Handlers and new
+ * operations favour the sizes the program already allocates and the
+ * objects it holds: a handler in the interrupted operation's bucket is
+ * what meets its per-CPU state, a free needs a live object. Deterministic:
+ * all randomness comes from the seed the fuzzing engine passes in.
  */
 #include "mutate.h"
 #include "../core/prandom.h"
@@ -34,30 +39,120 @@ static bool memcg_target(const struct program *p)
 	return p->target == TARGET_MEMCG || p->config.memcg;
 }
 
+static bool allocates(const struct op *op)
+{
+	return op->kind == OP_KMALLOC || op->kind == OP_KMALLOC_NOLOCK || op->kind == OP_CACHE_ALLOC;
+}
+
+/* Half the time a size the program's kmalloc()s ask for, else a bucket's. */
+static uint16_t some_size(const struct program *p, uint64_t *st)
+{
+	static const uint16_t sizes[] = { 8, 16, 32, 64, 96, 128, 192, 256, 1024, 8192 };
+	uint16_t seen[MAX_OPS];
+	uint32_t n = 0;
+
+	for (int i = 0; i < p->nops; i++)
+		if (p->ops[i].kind == OP_KMALLOC || p->ops[i].kind == OP_KMALLOC_NOLOCK)
+			seen[n++] = p->ops[i].size;
+	if (n && below(st, 2))
+		return seen[below(st, n)];
+	return sizes[below(st, sizeof(sizes) / sizeof(sizes[0]))];
+}
+
+/* Mostly a slot the program allocates into, else any. */
+static uint8_t some_slot(const struct program *p, uint64_t *st)
+{
+	uint8_t seen[MAX_OPS];
+	uint32_t n = 0;
+
+	for (int i = 0; i < p->nops; i++)
+		if (allocates(&p->ops[i]))
+			seen[n++] = p->ops[i].slot;
+	if (n && below(st, 4))
+		return seen[below(st, n)];
+	return (uint8_t)below(st, MAX_SLOTS);
+}
+
+static uint32_t nolock_gfp(const struct program *p, uint64_t *st)
+{
+	uint32_t gfp = below(st, 4) ? 0 : __GFP_ZERO;
+
+	if (memcg_target(p) && below(st, 2))
+		gfp |= __GFP_ACCOUNT;
+	return gfp;
+}
+
 /* A handler operation a kmalloc_nolock() caller would write. */
 static struct op random_handler_op(const struct program *p, uint64_t *st)
 {
-	static const uint16_t sizes[] = { 8, 16, 32, 64, 96, 128, 192, 256, 1024, 8192 };
 	struct op op = { .slot = (uint8_t)below(st, MAX_SLOTS) };
 
 	switch (below(st, 4)) {
 	case 0:
 	case 1:
 		op.kind = OP_KMALLOC_NOLOCK;
-		op.size = sizes[below(st, sizeof(sizes) / sizeof(sizes[0]))];
-		op.gfp = below(st, 4) ? 0 : __GFP_ZERO;
-		if (memcg_target(p) && below(st, 2))
-			op.gfp |= __GFP_ACCOUNT;
+		op.size = some_size(p, st);
+		op.gfp = nolock_gfp(p, st);
 		break;
 	case 2:
 		op.kind = OP_KFREE_NOLOCK;
+		op.slot = some_slot(p, st);
 		break;
 	default:
 		op.kind = OP_WRITE;
+		op.slot = some_slot(p, st);
 		op.size = (uint16_t)(1 + below(st, 64));
 		break;
 	}
 	return op;
+}
+
+/* A task's allocation or free, on the CPU of the operation it goes next to. */
+static struct op random_task_op(const struct program *p, uint64_t *st, uint8_t cpu)
+{
+	struct op op = { .cpu = cpu, .slot = (uint8_t)below(st, MAX_SLOTS) };
+
+	switch (below(st, 4)) {
+	case 0:
+		op.kind = OP_KMALLOC;
+		op.size = some_size(p, st);
+		op.gfp = GFP_KERNEL | (below(st, 4) ? 0 : __GFP_ZERO);
+		if (memcg_target(p) && below(st, 2))
+			op.gfp |= __GFP_ACCOUNT;
+		break;
+	case 1:
+		op.kind = OP_KMALLOC_NOLOCK;
+		op.size = some_size(p, st);
+		op.gfp = nolock_gfp(p, st);
+		break;
+	case 2:
+		op.kind = OP_KFREE;
+		op.slot = some_slot(p, st);
+		break;
+	default:
+		op.kind = OP_KFREE_NOLOCK;
+		op.slot = some_slot(p, st);
+		break;
+	}
+	return op;
+}
+
+/*
+ * Put op at index at: the events of the operations after it move with
+ * them. A copy of an allocation goes into another slot, so that the
+ * program holds both objects by name.
+ */
+static bool insert_op(struct program *p, int at, struct op op)
+{
+	if (p->nops == MAX_OPS)
+		return false;
+	memmove(&p->ops[at + 1], &p->ops[at], (size_t)(p->nops - at) * sizeof(p->ops[0]));
+	p->ops[at] = op;
+	p->nops++;
+	for (int i = 0; i < p->nevents; i++)
+		if (p->events[i].op >= at)
+			p->events[i].op++;
+	return true;
 }
 
 static void random_event(const struct program *p, uint64_t *st, struct event *ev)
@@ -105,10 +200,15 @@ bool program_mutate(struct program *p, uint64_t seed)
 	uint64_t st = seed;
 	struct event *ev;
 
-	if (p->nops == 0)
-		return false;
+	if (p->nops == 0) {	/* from nothing: a first allocation */
+		do
+			p->ops[0] = random_task_op(p, &st, 0);
+		while (!allocates(&p->ops[0]));
+		p->nops = 1;
+		return true;
+	}
 	ev = p->nevents ? &p->events[below(&st, (uint32_t)p->nevents)] : NULL;
-	switch (below(&st, 8)) {
+	switch (below(&st, 10)) {
 	case 0:
 	case 1:
 	case 2: { /* nudge an event by a few boundaries: the common case */
@@ -145,6 +245,25 @@ bool program_mutate(struct program *p, uint64_t seed)
 			return false;
 		*ev = p->events[--p->nevents];
 		break;
+	case 7: { /* another operation like one the program has, next to it */
+		int i = (int)below(&st, (uint32_t)p->nops);
+		struct op op = p->ops[i];
+
+		if (allocates(&op))
+			op.slot = (uint8_t)below(&st, MAX_SLOTS);
+		else
+			op = random_task_op(p, &st, op.cpu);
+		if (!insert_op(p, i + 1, op))
+			return false;
+		break;
+	}
+	case 8: { /* a new allocation or free anywhere */
+		int i = (int)below(&st, (uint32_t)p->nops + 1);
+
+		if (!insert_op(p, i, random_task_op(p, &st, p->ops[i < p->nops ? i : i - 1].cpu)))
+			return false;
+		break;
+	}
 	default: /* change or add a handler operation */
 		if (!ev || ev->kind >= EV_NR_INTERRUPTS)
 			return false;

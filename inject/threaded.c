@@ -832,6 +832,9 @@ void env_boundary_wrote(const void *p, size_t n)
 	(void)n;
 }
 
+/* No snapshots here: the per-CPU counters' marks (core/env.h) go nowhere. */
+struct write_marks write_marks;
+
 /* No fault injection: only real page allocator failures. */
 bool should_fail_alloc_page(unsigned int order)
 {

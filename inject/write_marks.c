@@ -43,7 +43,9 @@ bool write_marks_complete(void)
 
 /*
  * core/ is compiled with -asan-memory-access-callback-prefix=__reentry_asan_
- * (CMakeLists.txt): ASan calls these where it would call __asan_*.
+ * (CMakeLists.txt): ASan calls these where it would call __asan_* — always
+ * for the mem intrinsics and accesses of unusual sizes, and for every
+ * access of a function with more of them than ASan's call threshold.
  */
 void __asan_load1(uintptr_t);
 void __asan_load2(uintptr_t);

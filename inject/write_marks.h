@@ -3,22 +3,27 @@
  * the last snapshot taken or restored, so that a restore copies back and a
  * digest reads only those (inject/snapshot.c).
  *
- * A line is marked by every write of the model that the compiler placed:
- *  - under ASan, core/ is compiled so that ASan's every check is a call
- *    (-asan-instrumentation-with-call-threshold=0) to callbacks of ours
- *    (-asan-memory-access-callback-prefix, write_marks.c): stores of every
- *    size, vector stores, atomics and memset/memcpy/memmove, whatever the
- *    optimizer merged them into — ASan checks what is left after it;
- *  - the coverage store callbacks of the boundaries (inject/boundary.c),
- *    for the few model helpers that opt out of ASan (__no_kasan);
+ * A line is marked by every write of the model, whatever instructions the
+ * compiler made of it:
+ *  - a store of 1 to 16 bytes: its coverage store callback, the boundary
+ *    (inject/boundary.c) — the instrumentation runs after the optimizer,
+ *    so a vector store the optimizer made of several is one of these;
+ *  - memset/memcpy/memmove, including what the optimizer merged stores
+ *    into (list_del()'s two NULL stores become a 16-byte memset), and
+ *    stores of other sizes: under ASan, core/ is compiled with
+ *    -asan-memory-access-callback-prefix, so ASan calls write_marks.c's
+ *    callbacks for them instead of its own (which they then call);
+ *  - atomics: the wrappers of core/env.h (env_boundary_wrote()); the
+ *    per-CPU counters' asm increment and the memcg ledger's raw atomics
+ *    mark their line themselves (mark_written());
  *  - KASAN's poisoning, which changes a line's shadow (env_kasan_poison());
- *  - writes of the harness itself into model memory (a program's write
- *    into its object), which call write_marks_note().
- * Only the first is a complete record: without it (builds without ASan, or
- * with ASan from the outside, as OSS-Fuzz's), write_marks_complete() is
- * false and snapshots compare every line in use instead. The audit
- * (snapshot_audit) checks, at every digest and restore, that every line
- * that changed was marked.
+ *  - writes of the harness itself into model memory (the machine's locks
+ *    and irq_work, a program's write into its object): write_marks_note().
+ * The second needs ASan: without it (builds without ASan, or with ASan from
+ * the outside, as OSS-Fuzz's), write_marks_complete() is false and
+ * snapshots compare every line in use instead. The audit (snapshot_audit,
+ * `--audit-writes`, every unit test) checks at every digest and restore
+ * that every line that changed was marked.
  */
 #ifndef REENTRY_INJECT_WRITE_MARKS_H
 #define REENTRY_INJECT_WRITE_MARKS_H
@@ -27,16 +32,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WRITE_MARK_LINE 64
+#include "../core/env.h"	/* struct write_marks */
 
-struct write_marks {
-	uintptr_t base;		/* the arena */
-	size_t len;
-	uint64_t *bits;		/* one per line */
-	size_t nwords;
-	uint64_t since;		/* the snapshot the marks are relative to (0: none) */
-};
-extern struct write_marks write_marks;
+#define WRITE_MARK_LINE 64
 
 /* [p, p + n) was written. Cheap: it runs on every store of the model. */
 __attribute__((no_sanitize("address", "undefined")))
