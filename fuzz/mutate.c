@@ -9,11 +9,12 @@
  * boundaries, move it to another operation, change its kind, add or drop
  * one, change a handler operation. And they grow the program the way a
  * window opens: another allocation like one it has (filling a slab is what
- * leads to the slow paths), a free of an object it holds. Handlers and new
- * operations favour the sizes the program already allocates and the
- * objects it holds: a handler in the interrupted operation's bucket is
- * what meets its per-CPU state, a free needs a live object. Deterministic:
- * all randomness comes from the seed the fuzzing engine passes in.
+ * leads to the slow paths), a free of an object it holds, a write into
+ * one. Handlers and new operations favour the sizes the program already
+ * allocates and the objects it holds: a handler in the interrupted
+ * operation's bucket is what meets its per-CPU state, a free needs a live
+ * object. Deterministic: all randomness comes from the seed the fuzzing
+ * engine passes in.
  */
 #include "mutate.h"
 #include "../core/prandom.h"
@@ -59,15 +60,20 @@ static uint16_t some_size(const struct program *p, uint64_t *st)
 	return sizes[below(st, sizeof(sizes) / sizeof(sizes[0]))];
 }
 
-/* Mostly a slot the program allocates into, else any. */
+/* Mostly a slot the program or a handler allocates into (a handler that
+ * frees what it allocated is an ABA), else any. */
 static uint8_t some_slot(const struct program *p, uint64_t *st)
 {
-	uint8_t seen[MAX_OPS];
+	uint8_t seen[MAX_OPS + MAX_EVENTS * MAX_HANDLER_OPS];
 	uint32_t n = 0;
 
 	for (int i = 0; i < p->nops; i++)
 		if (allocates(&p->ops[i]))
 			seen[n++] = p->ops[i].slot;
+	for (int e = 0; e < p->nevents; e++)
+		for (int k = 0; k < p->events[e].nops; k++)
+			if (allocates(&p->events[e].ops[k]))
+				seen[n++] = p->events[e].ops[k].slot;
 	if (n && below(st, 4))
 		return seen[below(st, n)];
 	return (uint8_t)below(st, MAX_SLOTS);
@@ -82,16 +88,36 @@ static uint32_t nolock_gfp(const struct program *p, uint64_t *st)
 	return gfp;
 }
 
-/* A handler operation a kmalloc_nolock() caller would write. */
-static struct op random_handler_op(const struct program *p, uint64_t *st)
+/*
+ * The size of the object operation i allocates, frees or writes (the last
+ * allocation into its slot before it), 0 if none: the bucket whose per-CPU
+ * state the operation holds while an interrupt lands in it.
+ */
+static uint16_t size_at(const struct program *p, int i)
+{
+	if (p->ops[i].kind == OP_KMALLOC || p->ops[i].kind == OP_KMALLOC_NOLOCK)
+		return p->ops[i].size;
+	if (p->ops[i].kind != OP_KFREE && p->ops[i].kind != OP_KFREE_NOLOCK && p->ops[i].kind != OP_WRITE)
+		return 0;
+	for (int k = i - 1; k >= 0; k--)
+		if (allocates(&p->ops[k]) && p->ops[k].slot == p->ops[i].slot)
+			return p->ops[k].kind == OP_CACHE_ALLOC ? 0 : p->ops[k].size;
+	return 0;
+}
+
+/* A handler operation a kmalloc_nolock() caller would write, for an
+ * interrupt in operation at: half its allocations in that operation's
+ * bucket. */
+static struct op random_handler_op(const struct program *p, int at, uint64_t *st)
 {
 	struct op op = { .slot = (uint8_t)below(st, MAX_SLOTS) };
+	uint16_t here = size_at(p, at);
 
 	switch (below(st, 4)) {
 	case 0:
 	case 1:
 		op.kind = OP_KMALLOC_NOLOCK;
-		op.size = some_size(p, st);
+		op.size = here && below(st, 2) ? here : some_size(p, st);
 		op.gfp = nolock_gfp(p, st);
 		break;
 	case 2:
@@ -107,12 +133,13 @@ static struct op random_handler_op(const struct program *p, uint64_t *st)
 	return op;
 }
 
-/* A task's allocation or free, on the CPU of the operation it goes next to. */
+/* A task's allocation, free or write into an object (what the next user
+ * of its memory must not see), on the CPU of the operation it goes next to. */
 static struct op random_task_op(const struct program *p, uint64_t *st, uint8_t cpu)
 {
 	struct op op = { .cpu = cpu, .slot = (uint8_t)below(st, MAX_SLOTS) };
 
-	switch (below(st, 4)) {
+	switch (below(st, 5)) {
 	case 0:
 		op.kind = OP_KMALLOC;
 		op.size = some_size(p, st);
@@ -129,19 +156,20 @@ static struct op random_task_op(const struct program *p, uint64_t *st, uint8_t c
 		op.kind = OP_KFREE;
 		op.slot = some_slot(p, st);
 		break;
-	default:
+	case 3:
 		op.kind = OP_KFREE_NOLOCK;
 		op.slot = some_slot(p, st);
+		break;
+	default:
+		op.kind = OP_WRITE;
+		op.slot = some_slot(p, st);
+		op.size = some_size(p, st);	/* the whole object, mostly */
 		break;
 	}
 	return op;
 }
 
-/*
- * Put op at index at: the events of the operations after it move with
- * them. A copy of an allocation goes into another slot, so that the
- * program holds both objects by name.
- */
+/* Put op at index at: the events of the operations after it move with them. */
 static bool insert_op(struct program *p, int at, struct op op)
 {
 	if (p->nops == MAX_OPS)
@@ -166,13 +194,15 @@ static void random_event(const struct program *p, uint64_t *st, struct event *ev
 		ev->kind = k == 2 ? EV_FAIL_MEMCG : k ? EV_FAIL_TRYLOCK : EV_FAIL_PAGE_ALLOC;
 	}
 	ev->anchor = AT_BOUNDARY;
-	ev->ordinal = 1 + below(st, 160);	/* most operations have fewer boundaries */
+	/* most operations have fewer than 160 boundaries, fast paths a few
+	 * dozen: small ordinals more often */
+	ev->ordinal = 1 + below(st, 1 + below(st, 160));
 	ev->count = 1;
 	ev->cpu = (uint8_t)below(st, p->config.cpus ? p->config.cpus : 1);
 	if (ev->kind < EV_NR_INTERRUPTS && ev->kind != EV_IRQ_WORK) {
 		ev->nops = (uint8_t)(1 + below(st, 2));
 		for (int i = 0; i < ev->nops; i++)
-			ev->ops[i] = random_handler_op(p, st);
+			ev->ops[i] = random_handler_op(p, ev->op, st);
 	}
 }
 
@@ -245,7 +275,9 @@ bool program_mutate(struct program *p, uint64_t seed)
 			return false;
 		*ev = p->events[--p->nevents];
 		break;
-	case 7: { /* another operation like one the program has, next to it */
+	case 7: { /* another operation like one the program has, next to it;
+		   * a copy of an allocation into another slot, so that the
+		   * program holds both objects by name */
 		int i = (int)below(&st, (uint32_t)p->nops);
 		struct op op = p->ops[i];
 
@@ -268,9 +300,9 @@ bool program_mutate(struct program *p, uint64_t seed)
 		if (!ev || ev->kind >= EV_NR_INTERRUPTS)
 			return false;
 		if (ev->nops < MAX_HANDLER_OPS && below(&st, 2))
-			ev->ops[ev->nops++] = random_handler_op(p, &st);
+			ev->ops[ev->nops++] = random_handler_op(p, ev->op, &st);
 		else if (ev->nops)
-			ev->ops[below(&st, ev->nops)] = random_handler_op(p, &st);
+			ev->ops[below(&st, ev->nops)] = random_handler_op(p, ev->op, &st);
 		else
 			return false;
 		break;

@@ -6,6 +6,12 @@
  * with the bytes: a restore that copied bytes only would leave stale poison
  * (false reports) or stale unpoisoned memory (missed ones). Under ASan the
  * shadow bytes of each range are saved and written back as they were.
+ *
+ * Restores and digests work in 64-byte lines. Right after a take or
+ * restore of s, the write marks (write_marks.h) name every line written
+ * since, so a restore of s copies back only those, and a digest against s
+ * reads only those; otherwise (another snapshot's marks, or a build whose
+ * marks are not complete) every line in use now or at s.
  */
 #include "snapshot.h"
 #include "digest.h"
@@ -193,7 +199,7 @@ NO_CHECKS static inline bool line_changed(const struct snapshot *s, size_t l)
 	return x != 0;
 }
 
-/* Call fn for each line of set, in address order. */
+/* l: each line of the line set set, in address order. */
 #define for_each_line(l, set)							\
 	for (size_t w_ = 0; w_ < write_marks.nwords; w_++)			\
 		for (uint64_t b_ = (set)[w_], l = 0;				\
