@@ -88,11 +88,12 @@ static const struct cli_verb verbs[] = {
 	{
 		.name = "heatmap", .synopsis = "FILE|DIR... -o DIR",
 		.summary = "where interrupts land in core/: a page (DIR/index.html) and a summary",
-		.about = "Each input is swept (depth 1) unless --replay; the page counts, line by line\n"
-			 "of core/, the boundaries reached and the interrupts that landed there.",
+		.about = "Each input is swept (--depth, default 1) unless --replay; the page counts,\n"
+			 "line by line of core/, the boundaries reached and the interrupts that landed\n"
+			 "there.",
 		.exit = "0 every run clean, 1 a run reported, 2 a usage or input error",
 		.options = CLI_OPT(OPT_TARGET) | CLI_OPT(OPT_CONFIG) | CLI_OPT(OPT_TEXT) |
-			   CLI_OPT(OPT_BINARY) | INJECT_OPTIONS | CLI_OPT(OPT_REPLAY) |
+			   CLI_OPT(OPT_BINARY) | INJECT_OPTIONS | CLI_OPT(OPT_DEPTH) | CLI_OPT(OPT_REPLAY) |
 			   CLI_OPT(OPT_SOURCE) | CLI_OPT(OPT_OUT_DIR),
 		.operands = OPERANDS_FILES, .run = cmd_heatmap,
 	},

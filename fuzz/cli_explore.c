@@ -52,7 +52,7 @@ int cmd_heatmap(const struct cli_verb *v, struct cli_args *a)
 {
 	static struct program p;
 	struct heatmap_options o = {
-		.sweep = !a->replay, .kinds = a->kinds,
+		.sweep = !a->replay, .depth = a->depth, .kinds = a->kinds,
 		.handler = a->handler_ops, .nhandler = a->nhandler, .handler_text = a->handler,
 	};
 	const char *dir = a->out, *source = a->source ? a->source : REENTRY_SOURCE_DIR;
@@ -64,6 +64,8 @@ int cmd_heatmap(const struct cli_verb *v, struct cli_args *a)
 
 	if (!dir)
 		die("heatmap: -o DIR is required: where the page goes (reentry heatmap --help)");
+	if (a->replay && a->depth > 1)
+		die("heatmap: --depth is the sweep's, and --replay does not sweep");
 	snprintf(page, sizeof(page), "%s/core", source);
 	if (access(page, R_OK) != 0)
 		die("heatmap: %s: %s (--source names the project's source directory)", page,

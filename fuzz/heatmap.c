@@ -267,7 +267,7 @@ bool heatmap_add(struct heatmap *h, const struct program *p, const char *name)
 	engine_observe(&watch);
 	if (h->o.sweep) {
 		struct sweep_options so = {
-			.kinds = h->o.kinds, .depth = 1,
+			.kinds = h->o.kinds, .depth = h->o.depth > 1 ? h->o.depth : 1,
 			.handler = h->o.handler, .nhandler = h->o.nhandler,
 		};
 		struct sweep_result r;
@@ -893,8 +893,13 @@ static void put_header(FILE *out, const struct heatmap *h)
 	fputs("<h1>reentry: where interrupts land in core/</h1>\n<p id=\"run\">", out);
 	fprintf(out, "%d input%s, ", h->ninputs, h->ninputs == 1 ? "" : "s");
 	if (h->o.sweep) {
-		fputs("each swept at depth 1 (every boundary of every operation, one interrupt at a "
-		      "time, each allowed kind of:", out);
+		if (h->o.depth > 1)
+			fputs("each swept at depth 2 (every boundary of every operation, two interrupts "
+			      "a trial, the second later in the operation or in the first's handler, "
+			      "each allowed kind of:", out);
+		else
+			fputs("each swept at depth 1 (every boundary of every operation, one interrupt at a "
+			      "time, each allowed kind of:", out);
 		for (int i = 0; i < EV_NR_INTERRUPTS; i++)
 			if (h->o.kinds & (1u << kind_order[i]))
 				fprintf(out, " %s", event_kind_name(kind_order[i]));

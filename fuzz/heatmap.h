@@ -26,7 +26,8 @@
 #define HEATMAP_MAX_LOCKS 16	/* distinct lock names recorded */
 
 struct heatmap_options {
-	bool sweep;			/* sweep each input (depth 1), else replay it as written */
+	bool sweep;			/* sweep each input, else replay it as written */
+	int depth;			/* sweep: interrupts per trial, 1 (also 0) or 2 */
 	unsigned int kinds;		/* sweep: the kinds injected (bit k: enum event_kind k) */
 	const struct op *handler;	/* sweep: the injected interrupts' handler program */
 	int nhandler;

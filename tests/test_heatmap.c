@@ -202,6 +202,42 @@ TEST_ASAN(heatmap_sweep_lands_one_interrupt_per_trial)
 	return true;
 }
 
+/* At depth 2 a trial lands two interrupts, each counted where it landed —
+ * or one, when the first changed the operation's path so that it never
+ * reaches the boundary the second was for (it was placed by the reference
+ * run's count). */
+TEST_ASAN(heatmap_sweep_at_depth_2_lands_up_to_two_interrupts_per_trial)
+{
+	static struct program holder;
+	struct heatmap_options o = { .sweep = true, .depth = 2, .kinds = 1u << EV_NMI };
+	struct sweep_options so = { .kinds = 1u << EV_NMI, .depth = 2 };
+	struct sweep_result r;
+	struct heatmap_counts total;
+	unsigned long runs;
+	struct heatmap *h;
+	char err[256];
+
+	CHECK(program_parse("cpu0 task: irq_work()  @1 nmi { p = kmalloc_nolock(64, 0) }\n", &holder,
+			    err, sizeof(err)));
+	o.handler = so.handler = holder.events[0].ops;
+	o.nhandler = so.nhandler = holder.events[0].nops;
+	CHECK(parse("cpu0 task: a = kmalloc_nolock(64, 0)\n"
+		    "cpu0 task: b = kmalloc_nolock(64, 0)\n"));
+	sweep_run(&prog, &so, &r);
+	CHECK(r.trials > 100);
+	CHECK_EQ(r.reports, 0);
+
+	h = heatmap_new(&o);
+	CHECK(heatmap_add(h, &prog, "sweep"));
+	heatmap_resolve(h);
+	heatmap_total(h, &total, &runs);
+	CHECK_EQ(runs, 1 + r.trials);
+	CHECK(total.landed[EV_NMI] > r.trials + r.trials / 2);
+	CHECK(total.landed[EV_NMI] <= 2 * r.trials);
+	heatmap_free(h);
+	return true;
+}
+
 /*
  * Locks are the running context's: the task allocates holding a raw
  * spinlock (a raw_spin section) and an NMI frees on top of it. The task's
