@@ -163,35 +163,51 @@ TEST_ASAN(heatmap_counts_an_interrupt_once_where_it_landed)
 }
 
 /*
+ * Two kmalloc_nolock()s swept with NMIs at depth, by sweep_run() (r) and by
+ * a heatmap (returned, with what it added up); NULL if either fails.
+ */
+static struct heatmap *nmi_sweep(int depth, struct sweep_result *r, struct heatmap_counts *total,
+				 unsigned long *runs)
+{
+	static struct program holder;
+	struct heatmap_options o = { .sweep = true, .depth = depth, .kinds = 1u << EV_NMI };
+	struct sweep_options so = { .kinds = 1u << EV_NMI, .depth = depth };
+	struct heatmap *h;
+	char err[256];
+
+	if (!program_parse("cpu0 task: irq_work()  @1 nmi { p = kmalloc_nolock(64, 0) }\n", &holder,
+			   err, sizeof(err)) ||
+	    !parse("cpu0 task: a = kmalloc_nolock(64, 0)\n"
+		   "cpu0 task: b = kmalloc_nolock(64, 0)\n"))
+		return NULL;
+	o.handler = so.handler = holder.events[0].ops;
+	o.nhandler = so.nhandler = holder.events[0].nops;
+	sweep_run(&prog, &so, r);
+	h = heatmap_new(&o);
+	if (!heatmap_add(h, &prog, "sweep")) {
+		heatmap_free(h);
+		return NULL;
+	}
+	heatmap_resolve(h);
+	heatmap_total(h, total, runs);
+	return h;
+}
+
+/*
  * A sweep of NMIs over one kmalloc_nolock(): every trial lands exactly one
  * NMI (the program has no schedule of its own), so the landings add up to
  * the trials, and every site of the task's fast path was interrupted.
  */
 TEST_ASAN(heatmap_sweep_lands_one_interrupt_per_trial)
 {
-	static struct program holder;
-	struct heatmap_options o = { .sweep = true, .kinds = 1u << EV_NMI };
-	struct sweep_options so = { .kinds = 1u << EV_NMI, .depth = 1 };
 	struct sweep_result r;
 	struct heatmap_counts total, fn;
 	unsigned long runs;
-	struct heatmap *h;
-	char err[256];
+	struct heatmap *h = nmi_sweep(1, &r, &total, &runs);
 
-	CHECK(program_parse("cpu0 task: irq_work()  @1 nmi { p = kmalloc_nolock(64, 0) }\n", &holder,
-			    err, sizeof(err)));
-	o.handler = so.handler = holder.events[0].ops;
-	o.nhandler = so.nhandler = holder.events[0].nops;
-	CHECK(parse("cpu0 task: a = kmalloc_nolock(64, 0)\n"
-		    "cpu0 task: b = kmalloc_nolock(64, 0)\n"));
-	sweep_run(&prog, &so, &r);
+	CHECK(h);
 	CHECK(r.trials > 10);
 	CHECK_EQ(r.reports, 0);
-
-	h = heatmap_new(&o);
-	CHECK(heatmap_add(h, &prog, "sweep"));
-	heatmap_resolve(h);
-	heatmap_total(h, &total, &runs);
 	CHECK_EQ(runs, 1 + r.trials);
 	CHECK_EQ(total.landed[EV_NMI], r.trials);
 	CHECK_EQ(total.landed[EV_HARDIRQ] + total.landed[EV_KPROBE], 0);
@@ -208,29 +224,14 @@ TEST_ASAN(heatmap_sweep_lands_one_interrupt_per_trial)
  * run's count). */
 TEST_ASAN(heatmap_sweep_at_depth_2_lands_up_to_two_interrupts_per_trial)
 {
-	static struct program holder;
-	struct heatmap_options o = { .sweep = true, .depth = 2, .kinds = 1u << EV_NMI };
-	struct sweep_options so = { .kinds = 1u << EV_NMI, .depth = 2 };
 	struct sweep_result r;
 	struct heatmap_counts total;
 	unsigned long runs;
-	struct heatmap *h;
-	char err[256];
+	struct heatmap *h = nmi_sweep(2, &r, &total, &runs);
 
-	CHECK(program_parse("cpu0 task: irq_work()  @1 nmi { p = kmalloc_nolock(64, 0) }\n", &holder,
-			    err, sizeof(err)));
-	o.handler = so.handler = holder.events[0].ops;
-	o.nhandler = so.nhandler = holder.events[0].nops;
-	CHECK(parse("cpu0 task: a = kmalloc_nolock(64, 0)\n"
-		    "cpu0 task: b = kmalloc_nolock(64, 0)\n"));
-	sweep_run(&prog, &so, &r);
+	CHECK(h);
 	CHECK(r.trials > 100);
 	CHECK_EQ(r.reports, 0);
-
-	h = heatmap_new(&o);
-	CHECK(heatmap_add(h, &prog, "sweep"));
-	heatmap_resolve(h);
-	heatmap_total(h, &total, &runs);
 	CHECK_EQ(runs, 1 + r.trials);
 	CHECK(total.landed[EV_NMI] > r.trials + r.trials / 2);
 	CHECK(total.landed[EV_NMI] <= 2 * r.trials);
