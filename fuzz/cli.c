@@ -34,7 +34,8 @@ static const struct cli_verb verbs[] = {
 			 "minimized reproducer in -o DIR and the command that replays it. Runs in -j\n"
 			 "worker processes; the output is the same for any -j.",
 		.exit = "0 clean, 1 a report, 2 a usage, input or build error",
-		.options = CLI_OPT(OPT_BUG) | CLI_OPT(OPT_DEPTH) | CLI_OPT(OPT_NO_STATE_CACHE) | CLI_OPT(OPT_AUDIT_WRITES) | CLI_OPT(OPT_JOBS) |
+		.options = CLI_OPT(OPT_BUG) | CLI_OPT(OPT_DEPTH) | CLI_OPT(OPT_NO_STATE_CACHE) |
+			   CLI_OPT(OPT_AUDIT_WRITES) | CLI_OPT(OPT_JOBS) |
 			   CLI_OPT(OPT_FUZZ) | CLI_OPT(OPT_FUZZERS) | CLI_OPT(OPT_OUT_REPORTS) |
 			   CLI_OPT(OPT_SOURCE),
 		.operands = OPERANDS_CORPUS, .run = cmd_verify,
@@ -54,7 +55,8 @@ static const struct cli_verb verbs[] = {
 		.about = "Every kind of --kinds at every boundary, one at a time (--depth 2: two, the\n"
 			 "second later in the same operation, also inside the first's handler).",
 		.exit = exit_runs,
-		.options = PROGRAM_OPTIONS | INJECT_OPTIONS | CLI_OPT(OPT_DEPTH) | CLI_OPT(OPT_NO_STATE_CACHE) | CLI_OPT(OPT_AUDIT_WRITES),
+		.options = PROGRAM_OPTIONS | INJECT_OPTIONS | CLI_OPT(OPT_DEPTH) | CLI_OPT(OPT_NO_STATE_CACHE) |
+			   CLI_OPT(OPT_AUDIT_WRITES),
 		.operands = OPERANDS_ONE_FILE, .run = cmd_sweep,
 	},
 	{
@@ -62,7 +64,8 @@ static const struct cli_verb verbs[] = {
 		.summary = "inject interrupts by seeded random schedules",
 		.about = "--trials schedules drawn from --seed: the same seed, the same trials.",
 		.exit = exit_runs,
-		.options = PROGRAM_OPTIONS | INJECT_OPTIONS | CLI_OPT(OPT_DEPTH) | CLI_OPT(OPT_NO_STATE_CACHE) | CLI_OPT(OPT_AUDIT_WRITES) |
+		.options = PROGRAM_OPTIONS | INJECT_OPTIONS | CLI_OPT(OPT_DEPTH) | CLI_OPT(OPT_NO_STATE_CACHE) |
+			   CLI_OPT(OPT_AUDIT_WRITES) |
 			   CLI_OPT(OPT_SEED) | CLI_OPT(OPT_TRIALS),
 		.operands = OPERANDS_ONE_FILE, .run = cmd_random,
 	},

@@ -3,9 +3,11 @@
  *
  * core/ is compiled with SanitizerCoverage trace-loads/trace-stores, so each
  * of its loads and stores calls one of the callbacks below, and its atomic
- * wrappers call env_boundary(). Each is a boundary: the engine's hook may
- * take an interrupt there. They run on every memory access of the model, so
- * they are one load of the hook pointer and a predictable branch; this file
+ * wrappers call env_boundary() and env_boundary_wrote(). Each is a boundary:
+ * the engine's hook may take an interrupt there. A store, and an atomic,
+ * also marks the line it wrote (inject/write_marks.h). They run on every
+ * memory access of the model, so they are one load of the hook pointer, a
+ * predictable branch and, for a store, the mark's few instructions; this file
  * must never be compiled with coverage flags (it would call itself) and
  * opts out of ASan/UBSan checks it does not need.
  *
@@ -36,9 +38,8 @@ HOT void env_boundary_wrote(const void *p, size_t n)
 		hook(__builtin_return_address(0));
 }
 
-/* clang 14's runtimes give no weak defaults: every size must be defined. */
-/* A store also marks its line written (inject/write_marks.h): the model's
- * __no_kasan helpers have no ASan callbacks to do it. */
+/* clang 14's runtimes give no weak defaults: every size must be defined.
+ * These are the write marks of every plain store of the model. */
 #define COV_CALLBACK(name, type, store)					\
 	HOT void name(type *addr);					\
 	HOT void name(type *addr)					\

@@ -116,7 +116,7 @@ static void index_pages(struct snapshot *s)
 		s->npages = npages;
 	}
 	for (size_t i = 0; i < npages; i++)
-		s->page[i] = (struct snapshot_page){ NOT_SAVED, NOT_SAVED };
+		s->page[i] = (struct snapshot_page){ SNAPSHOT_NOT_SAVED, SNAPSHOT_NOT_SAVED };
 	for (int i = 0; i < s->nranges; i++) {
 		size_t first = ((uintptr_t)s->ranges[i].start - write_marks.base) / PAGE;
 		size_t len = s->ranges[i].len;
@@ -170,7 +170,7 @@ NO_CHECKS static inline bool line_saved(const struct snapshot *s, size_t l, cons
 {
 	const struct snapshot_page *pg = &s->page[l / 64];
 
-	if (pg->bytes == NOT_SAVED)
+	if (pg->bytes == SNAPSHOT_NOT_SAVED)
 		return false;
 	*bytes = s->bytes + pg->bytes + (l % 64) * LINE;
 	*shadow = s->bytes + pg->shadow + (l % 64) * LINE_SHADOW;
@@ -361,7 +361,7 @@ NO_CHECKS static void restore_marked(const struct snapshot *s)
 		uint64_t bits = write_marks.bits[w];
 		const struct snapshot_page *pg = &s->page[w];
 		unsigned char *page = line_at(w * 64);
-		bool saved = pg->bytes != NOT_SAVED;
+		bool saved = pg->bytes != SNAPSHOT_NOT_SAVED;
 		const unsigned char *bytes = saved ? s->bytes + pg->bytes : NULL;
 
 		if (!bits)

@@ -19,11 +19,11 @@ struct snapshot {
 	unsigned char *bytes;	/* contents of the ranges, then their shadow */
 	size_t nbytes, cap_bytes;
 	/* for each page of the arena, where its bytes and shadow are in
-	 * bytes (NOT_SAVED: free at the snapshot) */
+	 * bytes (SNAPSHOT_NOT_SAVED: free at the snapshot) */
 	struct snapshot_page { uint32_t bytes, shadow; } *page;
 	size_t npages;
 };
-#define NOT_SAVED UINT32_MAX
+#define SNAPSHOT_NOT_SAVED UINT32_MAX
 
 void snapshot_take(struct snapshot *s);
 /* Back to s: only the lines written since s was last taken or restored, if
