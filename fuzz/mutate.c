@@ -10,11 +10,12 @@
  * one, change a handler operation. And they grow the program the way a
  * window opens: another allocation like one it has (filling a slab is what
  * leads to the slow paths), a free of an object it holds, a write into
- * one. Handlers and new operations favour the sizes the program already
- * allocates and the objects it holds: a handler in the interrupted
- * operation's bucket is what meets its per-CPU state, a free needs a live
- * object. Deterministic: all randomness comes from the seed the fuzzing
- * engine passes in.
+ * one, an object's whole life (allocated, written, freed: stale bytes for
+ * the next user of its memory). Handlers and new operations favour the
+ * sizes the program already allocates and the objects it holds: a handler
+ * in the interrupted operation's bucket is what meets its per-CPU state, a
+ * free needs a live object. Deterministic: all randomness comes from the
+ * seed the fuzzing engine passes in.
  */
 #include "mutate.h"
 #include "../core/prandom.h"
@@ -238,7 +239,7 @@ bool program_mutate(struct program *p, uint64_t seed)
 		return true;
 	}
 	ev = p->nevents ? &p->events[below(&st, (uint32_t)p->nevents)] : NULL;
-	switch (below(&st, 10)) {
+	switch (below(&st, 11)) {
 	case 0:
 	case 1:
 	case 2: { /* nudge an event by a few boundaries: the common case */
@@ -294,6 +295,23 @@ bool program_mutate(struct program *p, uint64_t seed)
 
 		if (!insert_op(p, i, random_task_op(p, &st, p->ops[i < p->nops ? i : i - 1].cpu)))
 			return false;
+		break;
+	}
+	case 9: { /* an object's whole life: allocated, written, freed — what
+		   * leaves stale bytes for the next user of its memory */
+		int i = (int)below(&st, (uint32_t)p->nops + 1);
+		uint8_t cpu = p->ops[i < p->nops ? i : i - 1].cpu;
+		struct op alloc = random_task_op(p, &st, cpu);
+
+		if (p->nops + 3 > MAX_OPS)
+			return false;
+		while (!allocates(&alloc))
+			alloc = random_task_op(p, &st, cpu);
+		insert_op(p, i, alloc);
+		insert_op(p, i + 1, (struct op){ .kind = OP_WRITE, .cpu = cpu, .slot = alloc.slot,
+						 .size = alloc.size });
+		insert_op(p, i + 2, (struct op){ .kind = below(&st, 2) ? OP_KFREE : OP_KFREE_NOLOCK,
+						 .cpu = cpu, .slot = alloc.slot });
 		break;
 	}
 	default: /* change or add a handler operation */

@@ -39,7 +39,7 @@ TEST(mutate_inserted_operations_keep_each_event_on_its_operation)
 	CHECK(test_parse(two_allocs, &base));
 	for (uint64_t seed = 1; seed <= 2000; seed++) {
 		p = base;
-		if (!program_mutate(&p, seed) || p.nops != base.nops + 1)
+		if (!program_mutate(&p, seed) || p.nops <= base.nops)
 			continue;
 		grown++;
 		CHECK_EQ(p.nevents, 1);
@@ -48,7 +48,7 @@ TEST(mutate_inserted_operations_keep_each_event_on_its_operation)
 		CHECK_EQ(p.ops[p.events[0].op].size, 64);
 		CHECK_EQ(p.events[0].ordinal, 3);
 	}
-	CHECK(grown > 200);	/* two of the ten mutations insert */
+	CHECK(grown > 300);	/* three of the eleven mutations insert */
 	return true;
 }
 
