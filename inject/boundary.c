@@ -18,6 +18,14 @@
 
 #define HOT __attribute__((noinline, no_sanitize("address", "undefined")))
 
+/* Only builds whose marks are complete use them (write_marks_complete()):
+ * elsewhere the hot callbacks leave them alone. */
+#ifdef REENTRY_WRITE_MARKS
+#define WRITE_MARKS 1
+#else
+#define WRITE_MARKS 0
+#endif
+
 void (*machine_boundary_hook)(void *pc);
 
 /* noinline: __builtin_return_address(0) must be the model's call site. */
@@ -33,7 +41,8 @@ HOT void env_boundary_wrote(const void *p, size_t n)
 {
 	void (*hook)(void *pc) = machine_boundary_hook;
 
-	write_marks_note(p, n);
+	if (WRITE_MARKS)
+		write_marks_note(p, n);
 	if (__builtin_expect(hook != NULL, 0))
 		hook(__builtin_return_address(0));
 }
@@ -46,7 +55,7 @@ HOT void env_boundary_wrote(const void *p, size_t n)
 	{								\
 		void (*hook)(void *pc) = machine_boundary_hook;		\
 									\
-		if (store)						\
+		if (store && WRITE_MARKS)				\
 			write_marks_note(addr, sizeof(type));		\
 		if (__builtin_expect(hook != NULL, 0))			\
 			hook(__builtin_return_address(0));		\

@@ -14,14 +14,6 @@
 
 #define NO_CHECKS DIGEST_NO_CHECKS
 
-NO_CHECKS static inline uint64_t load64(const unsigned char *p)
-{
-	uint64_t v;
-
-	__builtin_memcpy(&v, p, sizeof(v));	/* inlined: 8 bytes */
-	return v;
-}
-
 static const uint64_t K[8] = {
 	0x9e3779b97f4a7c15ull, 0xc2b2ae3d27d4eb4full, 0x165667b19e3779f9ull, 0xd6e8feb86659fd93ull,
 	0xff51afd7ed558ccdull, 0xc4ceb9fe1a85ec53ull, 0x87c37b91114253d5ull, 0x4cf5ad432745937full,
@@ -34,7 +26,7 @@ NO_CHECKS static void digest_chunk(struct digest *d, uint64_t tag, const unsigne
 
 	if (n == 64) {
 		for (int i = 0; i < 8; i++)
-			w[i] = load64(p + 8 * i);
+			w[i] = digest_load64(p + 8 * i);
 	} else {
 		for (size_t i = 0; i < n; i++)
 			w[i / 8] |= (uint64_t)p[i] << (8 * (i % 8));
@@ -69,7 +61,7 @@ NO_CHECKS static inline bool chunk_differs(const unsigned char *a, const unsigne
 	uint64_t x = 0;
 
 	for (int i = 0; i < 64; i += 8)
-		x |= load64(a + i) ^ load64(b + i);
+		x |= digest_load64(a + i) ^ digest_load64(b + i);
 	return x != 0;
 }
 

@@ -27,6 +27,15 @@ struct digest {
  * inlines nothing across differing sanitizer attributes. */
 #define DIGEST_NO_CHECKS __attribute__((no_sanitize("address", "undefined")))
 
+/* 8 bytes at p, unchecked (model memory may be poisoned), never a call. */
+DIGEST_NO_CHECKS static inline uint64_t digest_load64(const void *p)
+{
+	uint64_t v;
+
+	__builtin_memcpy(&v, p, sizeof(v));	/* inlined: 8 bytes */
+	return v;
+}
+
 DIGEST_NO_CHECKS static inline uint64_t digest_rotl(uint64_t x, int r)
 {
 	return (x << r) | (x >> (64 - r));

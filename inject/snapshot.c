@@ -156,14 +156,6 @@ NO_CHECKS static inline unsigned char *line_at(size_t l)
 	return (unsigned char *)write_marks.base + l * LINE;
 }
 
-NO_CHECKS static inline uint64_t load64(const unsigned char *p)
-{
-	uint64_t v;
-
-	__builtin_memcpy(&v, p, sizeof(v));
-	return v;
-}
-
 /* Line l's bytes and shadow in s; false if l was free at s. */
 NO_CHECKS static inline bool line_saved(const struct snapshot *s, size_t l, const unsigned char **bytes,
 		       const unsigned char **shadow)
@@ -185,15 +177,15 @@ NO_CHECKS static inline bool line_changed(const struct snapshot *s, size_t l)
 
 	if (line_saved(s, l, &bytes, &shadow)) {
 		for (int i = 0; i < LINE; i += 8)
-			x |= load64(now + i) ^ load64(bytes + i);
+			x |= digest_load64(now + i) ^ digest_load64(bytes + i);
 #ifdef REENTRY_ASAN
-		x |= load64(shadow_of((const char *)now)) ^ load64(shadow);
+		x |= digest_load64(shadow_of((const char *)now)) ^ digest_load64(shadow);
 #endif
 	} else {
 		for (int i = 0; i < LINE; i += 8)
-			x |= load64(now + i);
+			x |= digest_load64(now + i);
 #ifdef REENTRY_ASAN
-		x |= load64(shadow_of((const char *)now)) ^ FREE_SHADOW;
+		x |= digest_load64(shadow_of((const char *)now)) ^ FREE_SHADOW;
 #endif
 	}
 	return x != 0;
@@ -389,7 +381,7 @@ NO_CHECKS static void restore_marked(const struct snapshot *s)
 				__builtin_memset(page + i * LINE, 0, LINE);
 #ifdef REENTRY_ASAN
 			store64(shadow_of((char *)page) + i * LINE_SHADOW,
-				saved ? load64(s->bytes + pg->shadow + i * LINE_SHADOW) : FREE_SHADOW);
+				saved ? digest_load64(s->bytes + pg->shadow + i * LINE_SHADOW) : FREE_SHADOW);
 #endif
 		}
 	}
@@ -434,7 +426,7 @@ void snapshot_digest(const struct snapshot *base, struct digest *d)
 			continue;
 		digest_bytes(d, l, line_at(l), LINE);
 #ifdef REENTRY_ASAN
-		digest_u64(d, load64(shadow_of((const char *)line_at(l))));
+		digest_u64(d, digest_load64(shadow_of((const char *)line_at(l))));
 #endif
 	}
 	machine_digest(base->machine, d);
